@@ -1,0 +1,112 @@
+//! Which database, how to open it, and the pool readers share.
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::{PgConnection, SqliteConnection};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// One connection type for both backends: queries are written once.
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Pg(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
+const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl DatabaseUrl {
+    /// `DATABASE_URL` when set (postgres://, postgresql://, sqlite://PATH or
+    /// a plain path), else a SQLite file in the data directory.
+    pub fn from_env_value(value: Option<&str>, data_dir: &Path) -> Self {
+        match value.map(str::trim).filter(|v| !v.is_empty()) {
+            Some(v) if v.starts_with("postgres://") || v.starts_with("postgresql://") => DatabaseUrl::Postgres(v.to_string()),
+            Some(v) => DatabaseUrl::Sqlite(PathBuf::from(v.strip_prefix("sqlite://").unwrap_or(v))),
+            None => DatabaseUrl::Sqlite(data_dir.join("rfidesk.sqlite3")),
+        }
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self {
+            DatabaseUrl::Sqlite(_) => "sqlite",
+            DatabaseUrl::Postgres(_) => "postgres",
+        }
+    }
+
+    pub fn connect(&self) -> Result<DbConn, DbError> {
+        match self {
+            DatabaseUrl::Postgres(url) => Ok(DbConn::Pg(PgConnection::establish(url)?)),
+            DatabaseUrl::Sqlite(path) => {
+                let path = path.to_str().ok_or(DbError::Config("the SQLite path is not UTF-8"))?;
+                let mut conn = SqliteConnection::establish(path)?;
+                // WAL lets readers run beside the one writer; synchronous=FULL
+                // makes every commit reach the disk before we answer 201.
+                conn.batch_execute(
+                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                     PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;",
+                )?;
+                Ok(DbConn::Sqlite(conn))
+            }
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("could not connect to the database: {0}")]
+    Connect(#[from] diesel::ConnectionError),
+    #[error("database query failed: {0}")]
+    Query(#[from] diesel::result::Error),
+    #[error("database pool: {0}")]
+    Pool(#[from] r2d2::Error),
+    #[error("migrations failed: {0}")]
+    Migration(String),
+    #[error("{0}")]
+    Config(&'static str),
+    #[error("stored data is not valid: {0}")]
+    Corrupt(String),
+}
+
+pub fn run_migrations(conn: &mut DbConn) -> Result<(), DbError> {
+    let result = match conn {
+        DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|_| ()),
+        DbConn::Pg(c) => c.run_pending_migrations(PG_MIGRATIONS).map(|_| ()),
+    };
+    result.map_err(|e| DbError::Migration(e.to_string()))
+}
+
+pub struct Manager(DatabaseUrl);
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = DbConn;
+    type Error = DbError;
+
+    fn connect(&self) -> Result<DbConn, DbError> {
+        self.0.connect()
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), DbError> {
+        Ok(conn.batch_execute("SELECT 1")?)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConn) -> bool {
+        false
+    }
+}
+
+pub type Pool = r2d2::Pool<Manager>;
+
+pub fn pool(url: &DatabaseUrl, size: u32) -> Result<Pool, DbError> {
+    Ok(r2d2::Pool::builder()
+        .max_size(size)
+        .connection_timeout(Duration::from_secs(10))
+        .build(Manager(url.clone()))?)
+}

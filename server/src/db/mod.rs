@@ -1,0 +1,8 @@
+//! The database: the source of truth. All SQL lives below this module.
+
+pub mod connection;
+pub mod models;
+pub mod schema;
+pub mod writer;
+
+pub use connection::{run_migrations, DatabaseUrl, DbConn, DbError, Pool};

@@ -1,0 +1,57 @@
+//! The `comments` table.
+
+use crate::db::connection::{DbConn, DbError};
+use crate::db::schema::comments;
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = comments)]
+pub struct CommentRow {
+    pub id: String,
+    pub tracking_number: String,
+    pub docket_id: String,
+    pub received_at: NaiveDateTime,
+    pub late: bool,
+    pub submitter_type: String,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub organization: Option<String>,
+    pub organization_type: Option<String>,
+    pub category: String,
+    pub country: String,
+    pub state_province: Option<String>,
+    pub email: Option<String>,
+    /// JSON object: question id to answer.
+    pub answers: String,
+    pub general_comment: Option<String>,
+    pub business_confidential: bool,
+    pub signatories: Option<i64>,
+    pub posting_status: String,
+}
+
+/// Posting status of a comment no staff member has reviewed yet.
+pub const PENDING_REVIEW: &str = "pending_review";
+
+pub fn insert(conn: &mut DbConn, rows: &[CommentRow]) -> Result<(), DbError> {
+    for row in rows {
+        diesel::insert_into(comments::table).values(row).execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn find_by_tracking_number(conn: &mut DbConn, tracking_number: &str) -> Result<Option<CommentRow>, DbError> {
+    Ok(comments::table
+        .filter(comments::tracking_number.eq(tracking_number))
+        .select(CommentRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn find(conn: &mut DbConn, id: &str) -> Result<Option<CommentRow>, DbError> {
+    Ok(comments::table.find(id).select(CommentRow::as_select()).first(conn).optional()?)
+}
+
+pub fn count(conn: &mut DbConn) -> Result<i64, DbError> {
+    Ok(comments::table.count().get_result(conn)?)
+}

@@ -1,0 +1,160 @@
+//! The `receipts` table: the email outbox, written with the comment.
+
+use crate::db::connection::{DbConn, DbError};
+use crate::db::schema::{comments, dockets, receipts};
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+
+pub const PENDING: &str = "pending";
+pub const SENT: &str = "sent";
+/// Gave up after the last retry; staff can see and resend these.
+pub const FAILED: &str = "failed";
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = receipts)]
+pub struct ReceiptRow {
+    pub comment_id: String,
+    pub recipient: String,
+    pub status: String,
+    pub attempts: i32,
+    pub next_attempt_at: NaiveDateTime,
+    pub locked_until: Option<NaiveDateTime>,
+    pub last_error: Option<String>,
+    pub sent_at: Option<NaiveDateTime>,
+}
+
+impl ReceiptRow {
+    pub fn new(comment_id: String, recipient: String, now: NaiveDateTime) -> Self {
+        ReceiptRow {
+            comment_id,
+            recipient,
+            status: PENDING.into(),
+            attempts: 0,
+            next_attempt_at: now,
+            locked_until: None,
+            last_error: None,
+            sent_at: None,
+        }
+    }
+}
+
+/// Everything a receipt email says.
+#[derive(Debug, Clone)]
+pub struct DueReceipt {
+    pub comment_id: String,
+    pub recipient: String,
+    pub attempts: i32,
+    pub tracking_number: String,
+    pub received_at: NaiveDateTime,
+    pub late: bool,
+    pub docket_id: String,
+    pub docket_title: String,
+    pub docket_time_zone: String,
+}
+
+pub fn insert(conn: &mut DbConn, rows: &[ReceiptRow]) -> Result<(), DbError> {
+    for row in rows {
+        diesel::insert_into(receipts::table).values(row).execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Takes up to `limit` due receipts and leases them until `lease_until`, so
+/// another node (or a restarted worker) does not send them at the same time.
+pub fn claim_due(
+    conn: &mut DbConn,
+    now: DateTime<Utc>,
+    lease_until: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<DueReceipt>, DbError> {
+    let now = now.naive_utc();
+    conn.transaction(|conn| {
+        let due: Vec<(String, String, i32, String, NaiveDateTime, bool, String, String, String)> = receipts::table
+            .inner_join(comments::table.inner_join(dockets::table))
+            .filter(receipts::status.eq(PENDING))
+            .filter(receipts::next_attempt_at.le(now))
+            .filter(receipts::locked_until.is_null().or(receipts::locked_until.lt(now)))
+            .order(receipts::next_attempt_at)
+            .limit(limit)
+            .select((
+                receipts::comment_id,
+                receipts::recipient,
+                receipts::attempts,
+                comments::tracking_number,
+                comments::received_at,
+                comments::late,
+                dockets::id,
+                dockets::title,
+                dockets::time_zone,
+            ))
+            .load(conn)?;
+        let mut claimed = Vec::with_capacity(due.len());
+        for (comment_id, recipient, attempts, tracking_number, received_at, late, docket_id, docket_title, docket_time_zone) in due {
+            // The lease is taken only if nobody took it since we looked.
+            let taken = diesel::update(
+                receipts::table
+                    .find(&comment_id)
+                    .filter(receipts::locked_until.is_null().or(receipts::locked_until.lt(now))),
+            )
+            .set(receipts::locked_until.eq(Some(lease_until.naive_utc())))
+            .execute(conn)?;
+            if taken == 1 {
+                claimed.push(DueReceipt {
+                    comment_id,
+                    recipient,
+                    attempts,
+                    tracking_number,
+                    received_at,
+                    late,
+                    docket_id,
+                    docket_title,
+                    docket_time_zone,
+                });
+            }
+        }
+        Ok(claimed)
+    })
+}
+
+pub fn mark_sent(conn: &mut DbConn, comment_id: &str, now: DateTime<Utc>) -> Result<(), DbError> {
+    diesel::update(receipts::table.find(comment_id))
+        .set((
+            receipts::status.eq(SENT),
+            receipts::sent_at.eq(Some(now.naive_utc())),
+            receipts::locked_until.eq(None::<NaiveDateTime>),
+            receipts::attempts.eq(receipts::attempts + 1),
+            receipts::last_error.eq(None::<String>),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Records a failed attempt: retried at `retry_at`, or given up when `None`.
+pub fn mark_failed(
+    conn: &mut DbConn,
+    comment_id: &str,
+    error: &str,
+    retry_at: Option<DateTime<Utc>>,
+) -> Result<(), DbError> {
+    let attempt = (
+        receipts::attempts.eq(receipts::attempts + 1),
+        receipts::locked_until.eq(None::<NaiveDateTime>),
+        receipts::last_error.eq(Some(error)),
+    );
+    let target = receipts::table.find(comment_id);
+    match retry_at {
+        Some(at) => diesel::update(target)
+            .set((attempt, receipts::next_attempt_at.eq(at.naive_utc())))
+            .execute(conn)?,
+        None => diesel::update(target).set((attempt, receipts::status.eq(FAILED))).execute(conn)?,
+    };
+    Ok(())
+}
+
+pub fn status_for(conn: &mut DbConn, comment_id: &str) -> Result<Option<String>, DbError> {
+    Ok(receipts::table
+        .find(comment_id)
+        .select(receipts::status)
+        .first(conn)
+        .optional()?)
+}

@@ -1,0 +1,93 @@
+// The tables of migrations/{sqlite,postgres}; types chosen to mean the same
+// on both backends.
+
+diesel::table! {
+    dockets (id) {
+        id -> Text,
+        title -> Text,
+        agency -> Text,
+        summary -> Text,
+        definition -> Text,
+        time_zone -> Text,
+        opens_at -> Timestamp,
+        closes_at -> Timestamp,
+        extended_until -> Nullable<Timestamp>,
+        late_policy -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    comments (id) {
+        id -> Text,
+        tracking_number -> Text,
+        docket_id -> Text,
+        received_at -> Timestamp,
+        late -> Bool,
+        submitter_type -> Text,
+        first_name -> Nullable<Text>,
+        last_name -> Nullable<Text>,
+        organization -> Nullable<Text>,
+        organization_type -> Nullable<Text>,
+        category -> Text,
+        country -> Text,
+        state_province -> Nullable<Text>,
+        email -> Nullable<Text>,
+        answers -> Text,
+        general_comment -> Nullable<Text>,
+        business_confidential -> Bool,
+        signatories -> Nullable<BigInt>,
+        posting_status -> Text,
+    }
+}
+
+diesel::table! {
+    attachments (id) {
+        id -> Text,
+        comment_id -> Text,
+        position -> Integer,
+        filename -> Text,
+        kind -> Text,
+        size_bytes -> BigInt,
+        sha256 -> Text,
+    }
+}
+
+diesel::table! {
+    receipts (comment_id) {
+        comment_id -> Text,
+        recipient -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        locked_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    change_feed (seq) {
+        seq -> BigInt,
+        kind -> Text,
+        comment_id -> Text,
+        docket_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (docket_id, idem_key) {
+        docket_id -> Text,
+        idem_key -> Text,
+        request_hash -> Text,
+        response -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(comments -> dockets (docket_id));
+diesel::joinable!(attachments -> comments (comment_id));
+diesel::joinable!(receipts -> comments (comment_id));
+
+diesel::allow_tables_to_appear_in_same_query!(dockets, comments, attachments, receipts, change_feed, idempotency_keys);

@@ -1,0 +1,219 @@
+//! The single writer: every comment goes through here, and concurrent
+//! submissions share one transaction (group commit).
+//!
+//! While one commit waits for fsync, new submissions queue in the channel;
+//! the next loop takes all of them at once. One fsync then acknowledges many
+//! comments, so durability does not cost throughput. A reply is sent only
+//! after the commit returned: a 201 means the comment is on disk.
+
+use crate::db::connection::{DatabaseUrl, DbConn, DbError};
+use crate::db::models::attachment::{self, AttachmentRow};
+use crate::db::models::change_feed::{self, NewChange, COMMENT_CREATED};
+use crate::db::models::comment::{self, CommentRow};
+use crate::db::models::idempotency::{self, IdempotencyRow};
+use crate::db::models::receipt::{self, ReceiptRow};
+use crate::domain::tracking_number::TrackingNumber;
+use chrono::{DateTime, TimeDelta, Utc};
+use diesel::Connection;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use tokio::sync::{mpsc, oneshot, Notify};
+
+/// Most submissions one transaction takes; bounds the time a batch holds
+/// the write lock.
+const MAX_BATCH: usize = 512;
+/// Submissions waiting for the writer before senders wait too (backpressure).
+const QUEUE: usize = 4096;
+const IDEMPOTENCY_WINDOW: TimeDelta = TimeDelta::hours(24);
+
+/// The body of a 201, stored with an idempotency key to answer retries.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Accepted {
+    pub tracking_number: String,
+    pub received_at: DateTime<Utc>,
+    pub docket: String,
+    pub late: bool,
+    pub receipt: ReceiptState,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReceiptState {
+    Queued,
+    NotRequested,
+}
+
+/// Everything one accepted comment writes, in one transaction.
+#[derive(Debug)]
+pub struct NewComment {
+    pub comment: CommentRow,
+    pub attachments: Vec<AttachmentRow>,
+    pub receipt: Option<ReceiptRow>,
+    pub idempotency: Option<IdempotencyClaim>,
+}
+
+#[derive(Debug, Clone)]
+pub struct IdempotencyClaim {
+    pub key: String,
+    /// SHA-256 of the request, so a reused key with another body is caught.
+    pub request_hash: String,
+}
+
+#[derive(Debug)]
+pub enum Outcome {
+    Created(Accepted),
+    /// Same key, same body, within the window: the first answer again.
+    Replayed(Accepted),
+    /// Same key, different body.
+    KeyReused,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    #[error("the writer has stopped")]
+    Stopped,
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+struct Job {
+    new: NewComment,
+    reply: oneshot::Sender<Result<Outcome, DbError>>,
+}
+
+/// A handle the request handlers share.
+#[derive(Clone)]
+pub struct Writer {
+    tx: mpsc::Sender<Job>,
+}
+
+impl Writer {
+    /// Starts the writer thread on its own connection. The thread ends when
+    /// every `Writer` handle is dropped, after finishing what was queued.
+    pub fn start(url: &DatabaseUrl, receipts_due: Arc<Notify>) -> Result<(Writer, std::thread::JoinHandle<()>), DbError> {
+        let mut conn = url.connect()?;
+        let (tx, mut rx) = mpsc::channel::<Job>(QUEUE);
+        let handle = std::thread::Builder::new()
+            .name("rfidesk-writer".into())
+            .spawn(move || {
+                let mut batch = Vec::with_capacity(MAX_BATCH);
+                while let Some(first) = rx.blocking_recv() {
+                    batch.push(first);
+                    while batch.len() < MAX_BATCH {
+                        match rx.try_recv() {
+                            Ok(job) => batch.push(job),
+                            Err(_) => break,
+                        }
+                    }
+                    let mut receipts = false;
+                    write_batch(&mut conn, std::mem::take(&mut batch), &mut receipts);
+                    if receipts {
+                        receipts_due.notify_one();
+                    }
+                }
+            })
+            .expect("spawn writer thread");
+        Ok((Writer { tx }, handle))
+    }
+
+    pub async fn write(&self, new: NewComment) -> Result<Outcome, WriteError> {
+        let (reply, answer) = oneshot::channel();
+        self.tx.send(Job { new, reply }).await.map_err(|_| WriteError::Stopped)?;
+        Ok(answer.await.map_err(|_| WriteError::Stopped)??)
+    }
+
+    pub fn is_running(&self) -> bool {
+        !self.tx.is_closed()
+    }
+}
+
+fn write_batch(conn: &mut DbConn, mut batch: Vec<Job>, receipts: &mut bool) {
+    if batch.len() > 1 {
+        let together = conn.transaction(|conn| batch.iter().map(|job| apply(conn, &job.new)).collect::<Result<Vec<_>, DbError>>());
+        match together {
+            Ok(outcomes) => {
+                for (job, outcome) in batch.into_iter().zip(outcomes) {
+                    *receipts |= matches!(outcome, Outcome::Created(_)) && job.new.receipt.is_some();
+                    let _ = job.reply.send(Ok(outcome));
+                }
+                return;
+            }
+            // One bad submission must not sink the others: retry alone.
+            Err(e) => tracing::warn!(error = %e, size = batch.len(), "group commit failed; writing one by one"),
+        }
+    }
+    for mut job in batch.drain(..) {
+        let mut result = conn.transaction(|conn| apply(conn, &job.new));
+        if is_unique_violation(&result) {
+            // A tracking number collided (about 1 in 10^11 per pair): draw again.
+            let fresh = TrackingNumber::generate().to_string();
+            job.new.comment.tracking_number = fresh;
+            result = conn.transaction(|conn| apply(conn, &job.new));
+        }
+        if let Err(e) = &result {
+            tracing::error!(error = %e, "could not store a comment");
+        }
+        *receipts |= matches!(result, Ok(Outcome::Created(_))) && job.new.receipt.is_some();
+        let _ = job.reply.send(result);
+    }
+}
+
+fn is_unique_violation<T>(result: &Result<T, DbError>) -> bool {
+    matches!(
+        result,
+        Err(DbError::Query(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _
+        )))
+    )
+}
+
+fn apply(conn: &mut DbConn, new: &NewComment) -> Result<Outcome, DbError> {
+    let c = &new.comment;
+    if let Some(claim) = &new.idempotency {
+        if let Some(first) = idempotency::find(conn, &c.docket_id, &claim.key)? {
+            if c.received_at - first.created_at < IDEMPOTENCY_WINDOW {
+                if first.request_hash != claim.request_hash {
+                    return Ok(Outcome::KeyReused);
+                }
+                let accepted = serde_json::from_str(&first.response).map_err(|e| DbError::Corrupt(e.to_string()))?;
+                return Ok(Outcome::Replayed(accepted));
+            }
+            idempotency::delete(conn, &c.docket_id, &claim.key)?;
+        }
+    }
+    comment::insert(conn, std::slice::from_ref(c))?;
+    attachment::insert(conn, &new.attachments)?;
+    if let Some(r) = &new.receipt {
+        receipt::insert(conn, std::slice::from_ref(r))?;
+    }
+    change_feed::append(
+        conn,
+        &[NewChange {
+            kind: COMMENT_CREATED.into(),
+            comment_id: c.id.clone(),
+            docket_id: c.docket_id.clone(),
+            created_at: c.received_at,
+        }],
+    )?;
+    let accepted = Accepted {
+        tracking_number: c.tracking_number.clone(),
+        received_at: c.received_at.and_utc(),
+        docket: c.docket_id.clone(),
+        late: c.late,
+        receipt: if new.receipt.is_some() { ReceiptState::Queued } else { ReceiptState::NotRequested },
+    };
+    if let Some(claim) = &new.idempotency {
+        idempotency::insert(
+            conn,
+            &IdempotencyRow {
+                docket_id: c.docket_id.clone(),
+                idem_key: claim.key.clone(),
+                request_hash: claim.request_hash.clone(),
+                response: serde_json::to_string(&accepted).expect("serialises"),
+                created_at: c.received_at,
+            },
+        )?;
+    }
+    Ok(Outcome::Created(accepted))
+}

@@ -1,0 +1,8 @@
+//! Types that parse input at the edge; everything past a handler works with these.
+
+pub mod attachment;
+pub mod clock;
+pub mod docket;
+pub mod email;
+pub mod submission;
+pub mod tracking_number;

@@ -1,0 +1,128 @@
+//! Taking a comment: the steps every way in (JSON, multipart, HTML form)
+//! shares once the input has been read.
+
+use crate::blobs::BlobStore;
+use crate::db::models::attachment::AttachmentRow;
+use crate::db::models::comment::{CommentRow, PENDING_REVIEW};
+use crate::db::models::receipt::ReceiptRow;
+use crate::db::writer::{IdempotencyClaim, NewComment, Outcome, WriteError, Writer};
+use crate::domain::docket::{Docket, Intake};
+use crate::domain::submission::{FieldErrors, RawSubmission, Submission};
+use crate::domain::tracking_number::TrackingNumber;
+use crate::http::multipart::ReceivedFile;
+use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
+
+#[derive(Debug)]
+pub enum IntakeError {
+    NotYetOpen { opens_at: DateTime<Utc> },
+    Closed { closes_at: DateTime<Utc> },
+    Invalid(FieldErrors),
+    IdempotencyKeyReused,
+    Unavailable,
+    Internal,
+}
+
+/// Is the docket taking comments at `now`? Checked before the body is read,
+/// so nobody uploads 200 MB to a closed docket.
+pub fn check_period(docket: &Docket, now: DateTime<Utc>) -> Result<bool, IntakeError> {
+    match docket.intake_at(now) {
+        Intake::Open => Ok(false),
+        Intake::Late => Ok(true),
+        Intake::NotYetOpen => Err(IntakeError::NotYetOpen { opens_at: docket.opens_at }),
+        Intake::Closed => Err(IntakeError::Closed { closes_at: docket.closes_at() }),
+    }
+}
+
+/// SHA-256 over the parts of a request, each length-prefixed so that
+/// moving bytes between parts changes the hash.
+pub fn content_hash(parts: &[&[u8]]) -> String {
+    let mut hasher = Sha256::new();
+    for part in parts {
+        hasher.update((part.len() as u64).to_be_bytes());
+        hasher.update(part);
+    }
+    hex::encode(hasher.finalize())
+}
+
+/// A client's `Idempotency-Key`, bound to the hash of what it was sent with.
+pub fn idempotency_claim(key: Option<&str>, request_hash: String) -> Result<Option<IdempotencyClaim>, IntakeError> {
+    let Some(key) = key.map(str::trim) else { return Ok(None) };
+    if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(IntakeError::Invalid(
+            [("Idempotency-Key".to_string(), "must be 1-255 visible ASCII characters".to_string())].into(),
+        ));
+    }
+    Ok(Some(IdempotencyClaim { key: key.to_string(), request_hash }))
+}
+
+/// Validates, stores the attachments, and commits the comment. `received_at`
+/// is when the request arrived: a slow upload that started before the
+/// deadline is on time.
+pub async fn submit(
+    writer: &Writer,
+    blobs: &BlobStore,
+    docket: &Docket,
+    raw: RawSubmission,
+    files: Vec<ReceivedFile>,
+    idempotency: Option<IdempotencyClaim>,
+    received_at: DateTime<Utc>,
+) -> Result<Outcome, IntakeError> {
+    let late = check_period(docket, received_at)?;
+    let submission = Submission::parse(raw, docket, files.len()).map_err(IntakeError::Invalid)?;
+
+    let comment_id = uuid::Uuid::new_v4().to_string();
+    let received = received_at.naive_utc();
+    let mut attachments = Vec::with_capacity(files.len());
+    for (position, file) in files.into_iter().enumerate() {
+        attachments.push(AttachmentRow {
+            id: uuid::Uuid::new_v4().to_string(),
+            comment_id: comment_id.clone(),
+            position: position as i32,
+            filename: file.filename,
+            kind: file.kind.name().to_string(),
+            size_bytes: file.blob.size as i64,
+            sha256: file.blob.sha256.clone(),
+        });
+        blobs.keep(file.blob).await.map_err(|e| {
+            tracing::error!(error = %e, "could not keep an attachment");
+            IntakeError::Internal
+        })?;
+    }
+    let receipt = match (&submission.email, submission.send_receipt) {
+        (Some(email), true) => Some(ReceiptRow::new(comment_id.clone(), email.to_string(), received)),
+        _ => None,
+    };
+    let comment = CommentRow {
+        id: comment_id,
+        tracking_number: TrackingNumber::generate().to_string(),
+        docket_id: docket.id.clone(),
+        received_at: received,
+        late,
+        submitter_type: submission.submitter_type.as_str().to_string(),
+        first_name: submission.first_name,
+        last_name: submission.last_name,
+        organization: submission.organization,
+        organization_type: submission.organization_type,
+        category: submission.category,
+        country: submission.country,
+        state_province: submission.state_province,
+        email: submission.email.map(|e| e.to_string()),
+        answers: serde_json::to_string(&submission.answers).expect("answers serialise"),
+        general_comment: submission.comment,
+        business_confidential: submission.business_confidential,
+        signatories: submission.signatories,
+        posting_status: PENDING_REVIEW.to_string(),
+    };
+    let outcome = writer
+        .write(NewComment { comment, attachments, receipt, idempotency })
+        .await
+        .map_err(|e| match e {
+            WriteError::Stopped => IntakeError::Unavailable,
+            WriteError::Db(_) => IntakeError::Internal,
+        })?;
+    match outcome {
+        Outcome::KeyReused => Err(IntakeError::IdempotencyKeyReused),
+        other => Ok(other),
+    }
+}

@@ -1,0 +1,96 @@
+//! Sends receipts from the outbox, with retries and backoff.
+//!
+//! Receipts are rows written in the same transaction as their comment, so
+//! an SMTP outage only delays them; intake never waits on mail. Each batch
+//! is leased (`locked_until`) so two nodes never send the same receipt at
+//! once, and a crash mid-send leaves it to be retried when the lease ends.
+
+use crate::db::models::receipt;
+use crate::db::Pool;
+use crate::domain::clock::Clock;
+use crate::mail::{message, transport::Transport};
+use chrono::TimeDelta;
+use lettre::message::Mailbox;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{watch, Notify};
+
+const BATCH: i64 = 50;
+const LEASE: TimeDelta = TimeDelta::minutes(2);
+/// After this many failed attempts (about a day and a half of backoff) a
+/// receipt is marked failed for staff to look at.
+const MAX_ATTEMPTS: i32 = 16;
+/// Retries are also looked for this often, not only when woken.
+const POLL: Duration = Duration::from_secs(1);
+
+pub struct ReceiptWorker {
+    pub pool: Pool,
+    pub transport: Transport,
+    pub from: Mailbox,
+    pub public_url: String,
+    pub clock: Arc<dyn Clock>,
+    pub wake: Arc<Notify>,
+}
+
+/// 10 s, 20 s, 40 s ... capped at 2 hours.
+pub fn backoff(attempts: i32) -> TimeDelta {
+    let secs = 10i64.saturating_mul(1 << attempts.clamp(0, 20)).min(2 * 3600);
+    TimeDelta::seconds(secs)
+}
+
+impl ReceiptWorker {
+    pub async fn run(self, mut stop: watch::Receiver<bool>) {
+        loop {
+            let sent = match self.send_due().await {
+                Ok(n) => n,
+                Err(e) => {
+                    tracing::error!(error = %e, "receipt outbox unavailable");
+                    0
+                }
+            };
+            if *stop.borrow() {
+                return;
+            }
+            if sent as i64 == BATCH {
+                continue;
+            }
+            tokio::select! {
+                _ = self.wake.notified() => {}
+                _ = tokio::time::sleep(POLL) => {}
+                _ = stop.changed() => return,
+            }
+        }
+    }
+
+    /// Sends one batch of due receipts; returns how many were tried.
+    async fn send_due(&self) -> anyhow::Result<usize> {
+        let now = self.clock.now();
+        let pool = self.pool.clone();
+        let due = tokio::task::spawn_blocking(move || receipt::claim_due(&mut *pool.get()?, now, now + LEASE, BATCH)).await??;
+        for r in &due {
+            let result = match message::build(r, &self.from, &self.public_url) {
+                Ok(m) => self.transport.send(&r.tracking_number, m).await,
+                Err(e) => Err(e),
+            };
+            let now = self.clock.now();
+            let pool = self.pool.clone();
+            let id = r.comment_id.clone();
+            match result {
+                Ok(()) => {
+                    tracing::info!(tracking_number = %r.tracking_number, "receipt sent");
+                    tokio::task::spawn_blocking(move || receipt::mark_sent(&mut *pool.get()?, &id, now)).await??;
+                }
+                Err(error) => {
+                    let attempts = r.attempts + 1;
+                    let retry_at = (attempts < MAX_ATTEMPTS).then(|| now + backoff(attempts - 1));
+                    // The error text comes from the SMTP library and may echo
+                    // the address: log only the tracking number.
+                    tracing::warn!(tracking_number = %r.tracking_number, attempts, "receipt not sent; will retry");
+                    tokio::task::spawn_blocking(move || receipt::mark_failed(&mut *pool.get()?, &id, &error, retry_at))
+                        .await??;
+                }
+            }
+        }
+        Ok(due.len())
+    }
+}

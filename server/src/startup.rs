@@ -1,0 +1,132 @@
+//! Builds the running application: database, writer, mail worker, HTTP.
+
+use crate::blobs::BlobStore;
+use crate::db::connection::pool;
+use crate::db::writer::Writer;
+use crate::db::{run_migrations, DatabaseUrl};
+use crate::dockets::DocketCache;
+use crate::domain::clock::Clock;
+use crate::http::client::SubmissionLimiter;
+use crate::http::error::ApiError;
+use crate::mail::{transport::Transport, worker::ReceiptWorker};
+use crate::settings::{ServeArgs, StoreArgs};
+use crate::state::AppState;
+use crate::{docket_files, routes};
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::{web, App, HttpServer};
+use anyhow::Context;
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{watch, Notify};
+use tracing_actix_web::TracingLogger;
+
+pub struct Config {
+    pub store: StoreArgs,
+    pub serve: ServeArgs,
+    pub clock: Arc<dyn Clock>,
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    writer_thread: std::thread::JoinHandle<()>,
+    stop_workers: watch::Sender<bool>,
+    mail_task: tokio::task::JoinHandle<()>,
+}
+
+impl Application {
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let Config { store, serve, clock } = config;
+        std::fs::create_dir_all(&store.data_dir).with_context(|| format!("creating {}", store.data_dir.display()))?;
+        let url = DatabaseUrl::from_env_value(store.database_url.as_deref(), &store.data_dir);
+        {
+            let mut conn = url.connect()?;
+            run_migrations(&mut conn)?;
+            docket_files::load_dir(&mut conn, &serve.dockets, clock.now())?;
+        }
+        let pool = pool(&url, 8)?;
+        let blobs = BlobStore::open(store.data_dir.join("attachments"))?;
+        let swept = blobs.sweep_tmp()?;
+        if swept > 0 {
+            tracing::info!(files = swept, "removed unfinished uploads");
+        }
+
+        let receipts_due = Arc::new(Notify::new());
+        let (writer, writer_thread) = Writer::start(&url, receipts_due.clone())?;
+        let (stop_workers, stop_rx) = watch::channel(false);
+        let worker = ReceiptWorker {
+            pool: pool.clone(),
+            transport: Transport::from_settings(serve.smtp_url.as_deref(), store.data_dir.join("outbox"))?,
+            from: serve.mail_from.parse().context("RFIDESK_MAIL_FROM is not a valid mailbox")?,
+            public_url: serve.public_url(),
+            clock: clock.clone(),
+            wake: receipts_due,
+        };
+        let mail_task = tokio::spawn(worker.run(stop_rx.clone()));
+
+        let state = web::Data::new(AppState {
+            dockets: DocketCache::new(pool.clone()),
+            pool,
+            writer,
+            blobs,
+            clock,
+            limiter: SubmissionLimiter::per_minute(serve.rate_limit),
+            client_ip_header: serve.client_ip_header.clone(),
+        });
+        if state.limiter.is_some() {
+            tokio::spawn(forget_idle_clients(Arc::downgrade(&state.clone().into_inner()), stop_rx));
+        }
+
+        let listener = TcpListener::bind(serve.bind).with_context(|| format!("binding {}", serve.bind))?;
+        let port = listener.local_addr()?.port();
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .wrap(TracingLogger::default())
+                .app_data(state.clone())
+                .configure(routes::configure)
+                .default_service(web::to(|| async { Err::<actix_web::HttpResponse, _>(ApiError::not_found("page")) }))
+        })
+        .listen(listener)?
+        // In-flight submissions get this long to finish after SIGTERM.
+        .shutdown_timeout(30);
+        if let Some(n) = serve.workers {
+            server = server.workers(n);
+        }
+        Ok(Application { port, server: server.run(), writer_thread, stop_workers, mail_task })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until stopped (SIGTERM, SIGINT or `handle().stop()`), then lets
+    /// the writer commit what was queued and stops the mail worker.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let served = self.server.await;
+        let _ = self.stop_workers.send(true);
+        let _ = tokio::time::timeout(Duration::from_secs(20), self.mail_task).await;
+        // The server's handles to the writer are gone now; its thread ends
+        // once the queue is empty.
+        let writer = self.writer_thread;
+        tokio::task::spawn_blocking(move || writer.join()).await?.map_err(|_| anyhow::anyhow!("the writer thread panicked"))?;
+        served.context("HTTP server failed")
+    }
+}
+
+async fn forget_idle_clients(state: std::sync::Weak<AppState>, mut stop: watch::Receiver<bool>) {
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(60)) => {}
+            _ = stop.changed() => return,
+        }
+        match state.upgrade() {
+            Some(s) => s.limiter.as_ref().expect("spawned with a limiter").forget_idle(),
+            None => return,
+        }
+    }
+}

@@ -1,0 +1,65 @@
+//! What every handler shares.
+
+use crate::blobs::BlobStore;
+use crate::db::writer::Writer;
+use crate::db::Pool;
+use crate::dockets::DocketCache;
+use crate::domain::clock::Clock;
+use crate::domain::docket::Docket;
+use crate::http::client::{client_ip, SubmissionLimiter};
+use crate::http::error::ApiError;
+use actix_web::HttpRequest;
+use chrono::{DateTime, SubsecRound, Utc};
+use std::sync::Arc;
+
+pub struct AppState {
+    pub pool: Pool,
+    pub writer: Writer,
+    pub blobs: BlobStore,
+    pub dockets: DocketCache,
+    pub clock: Arc<dyn Clock>,
+    pub limiter: Option<SubmissionLimiter>,
+    pub client_ip_header: Option<String>,
+}
+
+impl AppState {
+    /// Now, to the millisecond: what is stored is exactly what is answered.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now().trunc_subsecs(3)
+    }
+
+    pub async fn docket(&self, id: &str) -> Result<Arc<Docket>, ApiError> {
+        match self.dockets.get(id).await {
+            Ok(Some(d)) => Ok(d),
+            Ok(None) => Err(ApiError::not_found("docket")),
+            Err(e) => {
+                tracing::error!(error = %e, "docket lookup failed");
+                Err(ApiError::internal())
+            }
+        }
+    }
+
+    pub fn check_rate(&self, req: &HttpRequest) -> Result<(), ApiError> {
+        match &self.limiter {
+            Some(limiter) => limiter.check(client_ip(req, self.client_ip_header.as_deref())),
+            None => Ok(()),
+        }
+    }
+
+    /// Runs blocking database work off the async workers.
+    pub async fn db<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut crate::db::DbConn) -> Result<T, crate::db::DbError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let pool = self.pool.clone();
+        let result = actix_web::rt::task::spawn_blocking(move || -> Result<T, crate::db::DbError> { f(&mut *pool.get()?) }).await;
+        match result {
+            Ok(Ok(v)) => Ok(v),
+            Ok(Err(e)) => {
+                tracing::error!(error = %e, "database error");
+                Err(ApiError::internal())
+            }
+            Err(_) => Err(ApiError::internal()),
+        }
+    }
+}
