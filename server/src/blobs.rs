@@ -99,6 +99,13 @@ impl BlobStore {
     }
 }
 
+impl PendingBlob {
+    /// Where the bytes are until `keep`, for checks that need the whole file.
+    pub fn path(&self) -> &Path {
+        self.tmp.0.as_deref().expect("not yet kept")
+    }
+}
+
 impl Upload {
     pub async fn write(&mut self, chunk: &[u8]) -> io::Result<()> {
         use crate::domain::attachment::SNIFF_BYTES;

@@ -1,4 +1,5 @@
 use clap::Parser;
+use std::io::IsTerminal;
 use tracing_subscriber::fmt::format::FmtSpan;
 use tracing_subscriber::EnvFilter;
 
@@ -8,6 +9,7 @@ async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
         .with_span_events(FmtSpan::CLOSE)
+        .with_ansi(std::io::stdout().is_terminal())
         .init();
     rfidesk::cli::run(rfidesk::cli::Cli::parse()).await
 }

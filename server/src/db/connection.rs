@@ -110,3 +110,23 @@ pub fn pool(url: &DatabaseUrl, size: u32) -> Result<Pool, DbError> {
         .connection_timeout(Duration::from_secs(10))
         .build(Manager(url.clone()))?)
 }
+
+/// A transaction that writes. On SQLite it starts with `BEGIN IMMEDIATE`:
+/// a deferred transaction that reads first and writes later fails at once
+/// with SQLITE_BUSY when another connection (the receipt worker, the CLI)
+/// wrote in between, whatever the busy timeout. Taking the write lock up
+/// front makes the busy timeout apply instead.
+pub fn write_transaction<T>(
+    conn: &mut DbConn,
+    f: impl FnOnce(&mut DbConn) -> Result<T, DbError>,
+) -> Result<T, DbError> {
+    if matches!(conn, DbConn::Pg(_)) {
+        return conn.transaction(f);
+    }
+    conn.batch_execute("BEGIN IMMEDIATE")?;
+    let result = f(conn).and_then(|v| conn.batch_execute("COMMIT").map(|_| v).map_err(DbError::from));
+    if result.is_err() {
+        let _ = conn.batch_execute("ROLLBACK");
+    }
+    result
+}

@@ -5,4 +5,4 @@ pub mod models;
 pub mod schema;
 pub mod writer;
 
-pub use connection::{run_migrations, DatabaseUrl, DbConn, DbError, Pool};
+pub use connection::{run_migrations, write_transaction, DatabaseUrl, DbConn, DbError, Pool};

@@ -6,7 +6,7 @@
 //! comments, so durability does not cost throughput. A reply is sent only
 //! after the commit returned: a 201 means the comment is on disk.
 
-use crate::db::connection::{DatabaseUrl, DbConn, DbError};
+use crate::db::connection::{write_transaction, DatabaseUrl, DbConn, DbError};
 use crate::db::models::attachment::{self, AttachmentRow};
 use crate::db::models::change_feed::{self, NewChange, COMMENT_CREATED};
 use crate::db::models::comment::{self, CommentRow};
@@ -14,7 +14,6 @@ use crate::db::models::idempotency::{self, IdempotencyRow};
 use crate::db::models::receipt::{self, ReceiptRow};
 use crate::domain::tracking_number::TrackingNumber;
 use chrono::{DateTime, TimeDelta, Utc};
-use diesel::Connection;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot, Notify};
@@ -129,7 +128,7 @@ impl Writer {
 
 fn write_batch(conn: &mut DbConn, mut batch: Vec<Job>, receipts: &mut bool) {
     if batch.len() > 1 {
-        let together = conn.transaction(|conn| batch.iter().map(|job| apply(conn, &job.new)).collect::<Result<Vec<_>, DbError>>());
+        let together = write_transaction(conn, |conn| batch.iter().map(|job| apply(conn, &job.new)).collect::<Result<Vec<_>, DbError>>());
         match together {
             Ok(outcomes) => {
                 for (job, outcome) in batch.into_iter().zip(outcomes) {
@@ -143,12 +142,12 @@ fn write_batch(conn: &mut DbConn, mut batch: Vec<Job>, receipts: &mut bool) {
         }
     }
     for mut job in batch.drain(..) {
-        let mut result = conn.transaction(|conn| apply(conn, &job.new));
+        let mut result = write_transaction(conn, |conn| apply(conn, &job.new));
         if is_unique_violation(&result) {
             // A tracking number collided (about 1 in 10^11 per pair): draw again.
             let fresh = TrackingNumber::generate().to_string();
             job.new.comment.tracking_number = fresh;
-            result = conn.transaction(|conn| apply(conn, &job.new));
+            result = write_transaction(conn, |conn| apply(conn, &job.new));
         }
         if let Err(e) = &result {
             tracing::error!(error = %e, "could not store a comment");

@@ -60,16 +60,14 @@ impl FileKind {
 
     /// Identifies a file from its first `SNIFF_BYTES` bytes. `has_nul` says
     /// whether a NUL byte occurs anywhere in the file: plain text has none.
-    pub fn sniff(head: &[u8], has_nul: bool) -> Option<Self> {
-        use infer::{archive, doc, image};
+    /// A zip container needs its entry list, which sits at the end of the
+    /// file: see `ooxml_kind`.
+    pub fn sniff(head: &[u8], has_nul: bool) -> Sniffed {
+        use infer::{archive, image};
         let kind = if archive::is_pdf(head) {
             FileKind::Pdf
-        } else if doc::is_docx(head) {
-            FileKind::Docx
-        } else if doc::is_xlsx(head) {
-            FileKind::Xlsx
-        } else if doc::is_pptx(head) {
-            FileKind::Pptx
+        } else if archive::is_zip(head) {
+            return Sniffed::Zip;
         } else if archive::is_rtf(head) {
             FileKind::Rtf
         } else if image::is_png(head) {
@@ -79,10 +77,33 @@ impl FileKind {
         } else if !head.is_empty() && !has_nul && looks_like_text(head) {
             FileKind::Txt
         } else {
-            return None;
+            return Sniffed::Unknown;
         };
-        Some(kind)
+        Sniffed::Known(kind)
     }
+
+    /// Which Office Open XML document a zip is, from its entry names. Word,
+    /// LibreOffice and Google Docs order entries differently, so the names
+    /// are looked for, not their positions.
+    pub fn ooxml_kind<S: AsRef<str>>(names: impl IntoIterator<Item = S>) -> Option<FileKind> {
+        let names: Vec<S> = names.into_iter().collect();
+        let has = |wanted: &str| names.iter().any(|n| n.as_ref() == wanted);
+        if !has("[Content_Types].xml") {
+            return None;
+        }
+        [("word/document.xml", FileKind::Docx), ("xl/workbook.xml", FileKind::Xlsx), ("ppt/presentation.xml", FileKind::Pptx)]
+            .into_iter()
+            .find(|(main, _)| has(main))
+            .map(|(_, kind)| kind)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sniffed {
+    Known(FileKind),
+    /// A zip archive: a docx, xlsx or pptx, or something else.
+    Zip,
+    Unknown,
 }
 
 /// UTF-8 (a character cut at the end of the sniffed prefix is fine) with no
@@ -117,13 +138,25 @@ mod tests {
 
     #[test]
     fn sniffs_by_content_not_name() {
-        assert_eq!(FileKind::sniff(b"%PDF-1.7\n...", false), Some(FileKind::Pdf));
-        assert_eq!(FileKind::sniff(b"{\\rtf1\\ansi hello}", false), Some(FileKind::Rtf));
-        assert_eq!(FileKind::sniff(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", true), Some(FileKind::Png));
-        assert_eq!(FileKind::sniff("plain words, caf\u{e9}\n".as_bytes(), false), Some(FileKind::Txt));
-        assert_eq!(FileKind::sniff(b"MZ\x90\0\x03\0\0\0", true), None);
-        assert_eq!(FileKind::sniff(b"text with \x01 control", false), None);
-        assert_eq!(FileKind::sniff(b"", false), None);
+        use Sniffed::*;
+        assert_eq!(FileKind::sniff(b"%PDF-1.7\n...", false), Known(FileKind::Pdf));
+        assert_eq!(FileKind::sniff(b"{\\rtf1\\ansi hello}", false), Known(FileKind::Rtf));
+        assert_eq!(FileKind::sniff(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", true), Known(FileKind::Png));
+        assert_eq!(FileKind::sniff("plain words, caf\u{e9}\n".as_bytes(), false), Known(FileKind::Txt));
+        assert_eq!(FileKind::sniff(b"PK\x03\x04rest", true), Zip);
+        assert_eq!(FileKind::sniff(b"MZ\x90\0\x03\0\0\0", true), Unknown);
+        assert_eq!(FileKind::sniff(b"text with \x01 control", false), Unknown);
+        assert_eq!(FileKind::sniff(b"", false), Unknown);
+    }
+
+    #[test]
+    fn office_documents_by_entry_names() {
+        let libreoffice = ["_rels/.rels", "docProps/app.xml", "docProps/core.xml", "[Content_Types].xml", "word/document.xml"];
+        assert_eq!(FileKind::ooxml_kind(libreoffice), Some(FileKind::Docx));
+        assert_eq!(FileKind::ooxml_kind(["[Content_Types].xml", "xl/workbook.xml"]), Some(FileKind::Xlsx));
+        assert_eq!(FileKind::ooxml_kind(["[Content_Types].xml", "ppt/presentation.xml"]), Some(FileKind::Pptx));
+        assert_eq!(FileKind::ooxml_kind(["word/document.xml"]), None, "not an OOXML package");
+        assert_eq!(FileKind::ooxml_kind(["[Content_Types].xml", "payload.exe"]), None);
     }
 
     #[test]
@@ -132,5 +165,27 @@ mod tests {
         assert_eq!(clean_filename("C:\\Users\\ada\\brief.pdf"), "brief.pdf");
         assert_eq!(clean_filename("a\u{0}b\n.pdf"), "ab.pdf");
         assert_eq!(clean_filename(".."), "attachment");
+    }
+}
+
+#[cfg(test)]
+mod fixture_tests {
+    use super::*;
+
+    #[test]
+    fn fixtures_are_recognised() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/attachments");
+        for (name, kind) in [("export-priorities.pdf", FileKind::Pdf), ("consortium-brief.docx", FileKind::Docx), ("notes.txt", FileKind::Txt)] {
+            let bytes = std::fs::read(dir.join(name)).unwrap();
+            let found = match FileKind::sniff(&bytes, bytes.contains(&0)) {
+                Sniffed::Known(k) => Some(k),
+                Sniffed::Zip => {
+                    let zip = zip::ZipArchive::new(std::io::Cursor::new(&bytes)).unwrap();
+                    FileKind::ooxml_kind(zip.file_names().filter_map(Result::ok))
+                }
+                Sniffed::Unknown => None,
+            };
+            assert_eq!(found, Some(kind), "{name}");
+        }
     }
 }

@@ -7,7 +7,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Clone, Serialize)]
 pub struct ApiError {
     #[serde(skip)]
     pub status: StatusCode,
@@ -54,6 +54,18 @@ impl ApiError {
             retry_after_secs: Some(5),
             ..Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "the service is shutting down or overloaded; please retry")
         }
+    }
+}
+
+/// Logged by the request middleware: status, code and the names of the
+/// failing fields only, since messages may quote what the client sent.
+impl fmt::Debug for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiError")
+            .field("status", &self.status.as_u16())
+            .field("code", &self.code)
+            .field("fields", &self.fields.keys().collect::<Vec<_>>())
+            .finish()
     }
 }
 

@@ -5,7 +5,7 @@
 //! size limit, and its type is judged from its bytes.
 
 use crate::blobs::{BlobStore, PendingBlob};
-use crate::domain::attachment::{clean_filename, FileKind};
+use crate::domain::attachment::{clean_filename, FileKind, Sniffed};
 use crate::domain::docket::Docket;
 use crate::http::error::ApiError;
 use actix_multipart::Multipart;
@@ -80,6 +80,16 @@ async fn read_into(parts: &mut Parts, req: &HttpRequest, payload: web::Payload, 
                 return Err(ApiError::invalid([(name, "files go in parts named \"attachments\"".to_string())].into()));
             }
             let index = parts.files.len();
+            // Refused before its bytes are read (a browser's empty part for
+            // "no file chosen" never comes after real files).
+            if index >= limits.max_attachments && !filename.is_empty() {
+                return Err(ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "too_many_attachments",
+                    format!("a comment may have at most {} attachments", limits.max_attachments),
+                )
+                .with_field(ATTACHMENTS, format!("at most {} files", limits.max_attachments)));
+            }
             let upload_field = format!("attachments[{index}]");
             let mut upload = blobs.begin().await.map_err(io_error)?;
             while let Some(chunk) = field.next().await {
@@ -98,17 +108,15 @@ async fn read_into(parts: &mut Parts, req: &HttpRequest, payload: web::Payload, 
             if upload.size == 0 && filename.is_empty() {
                 continue;
             }
-            if index >= limits.max_attachments {
-                return Err(ApiError::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "too_many_attachments",
-                    format!("a comment may have at most {} attachments", limits.max_attachments),
-                )
-                .with_field(ATTACHMENTS, format!("at most {} files", limits.max_attachments)));
-            }
             let display = clean_filename(&filename);
-            let kind = FileKind::sniff(&upload.head, upload.has_nul)
-                .filter(|k| limits.allowed_types.iter().any(|t| FileKind::parse(t) == Some(*k)));
+            let sniffed = FileKind::sniff(&upload.head, upload.has_nul);
+            let blob = upload.seal().await.map_err(io_error)?;
+            let kind = match sniffed {
+                Sniffed::Known(kind) => Some(kind),
+                Sniffed::Zip => ooxml_kind(blob.path()).await,
+                Sniffed::Unknown => None,
+            }
+            .filter(|k| limits.allowed_types.iter().any(|t| FileKind::parse(t) == Some(*k)));
             let Some(kind) = kind else {
                 return Err(ApiError::new(
                     StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -117,7 +125,6 @@ async fn read_into(parts: &mut Parts, req: &HttpRequest, payload: web::Payload, 
                 )
                 .with_field(upload_field, format!("{display} is not one of the allowed types (judged by its content)")));
             };
-            let blob = upload.seal().await.map_err(io_error)?;
             parts.files.push(ReceivedFile { filename: display, kind, blob });
         } else {
             let mut value = Vec::new();
@@ -136,6 +143,18 @@ async fn read_into(parts: &mut Parts, req: &HttpRequest, payload: web::Payload, 
         }
     }
     Ok(())
+}
+
+/// Reads a zip's central directory (names only; nothing is decompressed).
+async fn ooxml_kind(path: &std::path::Path) -> Option<FileKind> {
+    let path = path.to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        let zip = zip::ZipArchive::new(std::fs::File::open(path).ok()?).ok()?;
+        FileKind::ooxml_kind(zip.file_names().filter_map(Result::ok))
+    })
+    .await
+    .ok()
+    .flatten()
 }
 
 fn bad_multipart(e: impl std::fmt::Display) -> ApiError {

@@ -24,7 +24,8 @@ pub fn build(r: &DueReceipt, from: &Mailbox, public_url: &str) -> Result<Message
         ""
     };
     let body = format!(
-        "Thank you. Your comment on \"{title}\" was received.\n\n\
+        "Thank you. Your comment was received.\n\n\
+         {title}\n\n\
          Tracking number: {tracking}\n\
          Received: {local} ({utc})\n\
          Docket: {docket}\n{late}\n\

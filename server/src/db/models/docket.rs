@@ -1,6 +1,6 @@
 //! The `dockets` table.
 
-use crate::db::connection::{DbConn, DbError};
+use crate::db::connection::{write_transaction, DbConn, DbError};
 use crate::db::schema::dockets;
 use crate::domain::docket::{Definition, Docket, LatePolicy};
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -63,7 +63,7 @@ pub fn upsert_from_file(conn: &mut DbConn, docket: &Docket, now: DateTime<Utc>) 
         late_policy: docket.late_policy.as_str().to_string(),
         updated_at: now.naive_utc(),
     };
-    conn.transaction(|conn| {
+    write_transaction(conn, |conn| {
         let exists = dockets::table.find(&row.id).count().get_result::<i64>(conn)? > 0;
         if exists {
             diesel::update(dockets::table.find(&row.id))

@@ -1,6 +1,6 @@
 //! The `receipts` table: the email outbox, written with the comment.
 
-use crate::db::connection::{DbConn, DbError};
+use crate::db::connection::{write_transaction, DbConn, DbError};
 use crate::db::schema::{comments, dockets, receipts};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
@@ -68,7 +68,7 @@ pub fn claim_due(
     limit: i64,
 ) -> Result<Vec<DueReceipt>, DbError> {
     let now = now.naive_utc();
-    conn.transaction(|conn| {
+    write_transaction(conn, |conn| {
         let due: Vec<(String, String, i32, String, NaiveDateTime, bool, String, String, String)> = receipts::table
             .inner_join(comments::table.inner_join(dockets::table))
             .filter(receipts::status.eq(PENDING))

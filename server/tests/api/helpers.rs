@@ -1,0 +1,377 @@
+//! Test harness: the real server on port 0, a real database (a SQLite file
+//! in a temporary directory, or a fresh PostgreSQL database when
+//! TEST_DATABASE_URL is set), and a real SMTP server on loopback.
+
+use chrono::{DateTime, Utc};
+use diesel::connection::SimpleConnection;
+use diesel::Connection;
+use rfidesk::db::{DatabaseUrl, DbConn};
+use rfidesk::domain::clock::ManualClock;
+use rfidesk::settings::{ServeArgs, StoreArgs};
+use rfidesk::startup::{Application, Config};
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+pub const DOCKET: &str = "ai-exports-rfi";
+
+pub fn utc(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+}
+
+/// A moment when the fixture docket is open.
+pub fn open_time() -> DateTime<Utc> {
+    utc("2026-11-10T15:00:00Z")
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A database for one test, dropped with it.
+pub struct TestDb {
+    pub url: Option<String>,
+    admin_url: Option<String>,
+    name: String,
+}
+
+impl TestDb {
+    pub fn create(backend: Backend) -> TestDb {
+        match backend {
+            Backend::Sqlite => TestDb { url: None, admin_url: None, name: String::new() },
+            Backend::Postgres => {
+                let admin = std::env::var("TEST_DATABASE_URL").expect("TEST_DATABASE_URL");
+                let name = format!("rfidesk_t_{}", uuid::Uuid::new_v4().simple());
+                let mut conn = diesel::PgConnection::establish(&admin).expect("connect to TEST_DATABASE_URL");
+                conn.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+                let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap();
+                TestDb { url: Some(format!("{base}/{name}")), admin_url: Some(admin), name }
+            }
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some(admin) = &self.admin_url {
+            if let Ok(mut conn) = diesel::PgConnection::establish(admin) {
+                let _ = conn.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
+            }
+        }
+    }
+}
+
+/// Runs a test on SQLite, or on PostgreSQL when TEST_DATABASE_URL is set.
+pub fn postgres_available() -> bool {
+    std::env::var("TEST_DATABASE_URL").is_ok_and(|v| !v.is_empty())
+}
+
+/// Defines `NAME::sqlite` and `NAME::postgres` tests from `async fn NAME(Backend)`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name($crate::helpers::Backend::Sqlite).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if !$crate::helpers::postgres_available() {
+                    eprintln!("TEST_DATABASE_URL not set: PostgreSQL variant not run");
+                    return;
+                }
+                super::$name($crate::helpers::Backend::Postgres).await
+            }
+        }
+    )*};
+}
+
+pub struct TestAppBuilder {
+    backend: Backend,
+    rate_limit: u32,
+    smtp_url: Option<String>,
+    now: DateTime<Utc>,
+    late_policy: Option<&'static str>,
+    reuse: Option<(tempfile::TempDir, TestDb)>,
+}
+
+impl TestAppBuilder {
+    pub fn rate_limit(mut self, per_minute: u32) -> Self {
+        self.rate_limit = per_minute;
+        self
+    }
+    pub fn smtp(mut self, url: String) -> Self {
+        self.smtp_url = Some(url);
+        self
+    }
+    pub fn at(mut self, now: DateTime<Utc>) -> Self {
+        self.now = now;
+        self
+    }
+    pub fn late_policy(mut self, policy: &'static str) -> Self {
+        self.late_policy = Some(policy);
+        self
+    }
+
+    pub async fn start(self) -> TestApp {
+        // Server logs appear with a failing test's output (RUST_LOG to tune).
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()))
+            .with_test_writer()
+            .try_init();
+        let (dir, db) = match self.reuse {
+            Some(kept) => kept,
+            None => (tempfile::tempdir().unwrap(), TestDb::create(self.backend)),
+        };
+        let dockets = dir.path().join("dockets");
+        std::fs::create_dir_all(&dockets).unwrap();
+        let fixture = std::fs::read_to_string(fixture_path()).unwrap();
+        let fixture = match self.late_policy {
+            Some(p) => fixture.replace("late_policy = \"reject\"", &format!("late_policy = \"{p}\"")),
+            None => fixture,
+        };
+        std::fs::write(dockets.join("ai-exports-rfi.toml"), fixture).unwrap();
+        let clock = ManualClock::new(self.now);
+        let store = StoreArgs { data_dir: dir.path().join("data"), database_url: db.url.clone() };
+        let serve = ServeArgs {
+            bind: "127.0.0.1:0".parse().unwrap(),
+            dockets,
+            smtp_url: self.smtp_url.clone(),
+            mail_from: "RFI Desk <receipts@rfidesk.example>".into(),
+            rate_limit: self.rate_limit,
+            client_ip_header: None,
+            public_url: None,
+            workers: Some(2),
+        };
+        let app = Application::build(Config { store: store.clone(), serve, clock: Arc::new(clock.clone()) })
+            .await
+            .expect("application starts");
+        let port = app.port();
+        let handle = app.handle();
+        let running = tokio::spawn(app.run_until_stopped());
+        TestApp {
+            address: format!("http://127.0.0.1:{port}"),
+            client: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap(),
+            clock,
+            store,
+            handle,
+            running,
+            backend: self.backend,
+            smtp_url: self.smtp_url,
+            rate_limit: self.rate_limit,
+            late_policy: self.late_policy,
+            dir,
+            db,
+        }
+    }
+}
+
+pub fn fixture_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/dockets/ai-exports-rfi.toml")
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub clock: ManualClock,
+    pub store: StoreArgs,
+    pub backend: Backend,
+    handle: actix_web::dev::ServerHandle,
+    running: tokio::task::JoinHandle<anyhow::Result<()>>,
+    smtp_url: Option<String>,
+    rate_limit: u32,
+    late_policy: Option<&'static str>,
+    dir: tempfile::TempDir,
+    db: TestDb,
+}
+
+impl TestApp {
+    pub fn builder(backend: Backend) -> TestAppBuilder {
+        TestAppBuilder { backend, rate_limit: 0, smtp_url: None, now: open_time(), late_policy: None, reuse: None }
+    }
+
+    pub async fn spawn(backend: Backend) -> TestApp {
+        Self::builder(backend).start().await
+    }
+
+    /// Stops gracefully (as on SIGTERM) and waits until the writer has
+    /// committed everything it acknowledged.
+    pub async fn stop(self) -> StoppedApp {
+        self.handle.stop(true).await;
+        self.running.await.unwrap().expect("clean shutdown");
+        StoppedApp {
+            builder: TestAppBuilder {
+                backend: self.backend,
+                rate_limit: self.rate_limit,
+                smtp_url: self.smtp_url,
+                now: self.clock.now_value(),
+                late_policy: self.late_policy,
+                reuse: Some((self.dir, self.db)),
+            },
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub async fn post_json(&self, body: &serde_json::Value) -> reqwest::Response {
+        self.client.post(self.url(&format!("/api/v1/dockets/{DOCKET}/comments"))).json(body).send().await.unwrap()
+    }
+
+    pub async fn post_raw(&self, content_type: &str, body: impl Into<reqwest::Body>) -> reqwest::Response {
+        self.client
+            .post(self.url(&format!("/api/v1/dockets/{DOCKET}/comments")))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// A connection to the same database the server uses, for checking what
+    /// was (or was not) stored.
+    pub fn db(&self) -> DbConn {
+        DatabaseUrl::from_env_value(self.store.database_url.as_deref(), &self.store.data_dir).connect().unwrap()
+    }
+
+    pub fn comment_count(&self) -> i64 {
+        rfidesk::db::models::comment::count(&mut self.db()).unwrap()
+    }
+
+    pub fn blob_files(&self) -> usize {
+        count_files(&self.store.data_dir.join("attachments"))
+    }
+
+    /// Runs the `rfidesk` binary against this app's data.
+    pub fn cli(&self, args: &[&str]) -> std::process::Output {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_rfidesk"));
+        cmd.args(args).env("RFIDESK_DATA_DIR", &self.store.data_dir).env_remove("DATABASE_URL");
+        if let Some(url) = &self.store.database_url {
+            cmd.env("DATABASE_URL", url);
+        }
+        cmd.output().unwrap()
+    }
+}
+
+fn count_files(dir: &Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
+    entries
+        .filter_map(Result::ok)
+        .map(|e| if e.path().is_dir() { count_files(&e.path()) } else { 1 })
+        .sum()
+}
+
+pub struct StoppedApp {
+    builder: TestAppBuilder,
+}
+
+impl StoppedApp {
+    pub async fn restart(self) -> TestApp {
+        self.builder.start().await
+    }
+}
+
+pub trait ClockExt {
+    fn now_value(&self) -> DateTime<Utc>;
+}
+
+impl ClockExt for ManualClock {
+    fn now_value(&self) -> DateTime<Utc> {
+        use rfidesk::domain::clock::Clock;
+        self.now()
+    }
+}
+
+/// Polls `check` until it returns Some, or fails after `within`.
+pub async fn eventually<T, F, Fut>(within: Duration, what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        if let Some(v) = check().await {
+            return v;
+        }
+        if tokio::time::Instant::now() > deadline {
+            panic!("timed out after {within:?} waiting for {what}");
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// A valid comment from an organization.
+pub fn comment_body() -> serde_json::Value {
+    serde_json::json!({
+        "submitter": {"type": "organization", "first_name": "Ada", "last_name": "Byron",
+                      "organization": "Example AI Inc.", "organization_type": "company",
+                      "category": "ai-developer", "country": "US", "state_province": "VA",
+                      "email": "ada@example.com"},
+        "answers": {"regions": "Southeast Asia, starting with Malaysia and Thailand.",
+                    "standards": "Engage early in ISO/IEC JTC 1/SC 42."},
+        "comment": "We support the program.",
+        "business_confidential": false,
+        "signatories": 1,
+        "send_receipt": true
+    })
+}
+
+/// An SMTP server on loopback that keeps what it receives. While
+/// `refusing` is set it answers every message with a temporary failure.
+#[derive(Clone, Default)]
+pub struct SmtpSink {
+    pub messages: Arc<Mutex<Vec<Delivered>>>,
+    pub refusing: Arc<std::sync::atomic::AtomicBool>,
+    current: Arc<Mutex<Delivered>>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Delivered {
+    pub to: Vec<String>,
+    pub data: String,
+}
+
+impl mailin_embedded::Handler for SmtpSink {
+    fn data_start(&mut self, _domain: &str, _from: &str, _is8bit: bool, to: &[String]) -> mailin_embedded::Response {
+        if self.refusing.load(std::sync::atomic::Ordering::SeqCst) {
+            return mailin_embedded::response::INTERNAL_ERROR;
+        }
+        *self.current.lock().unwrap() = Delivered { to: to.to_vec(), data: String::new() };
+        mailin_embedded::response::OK
+    }
+
+    fn data(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        self.current.lock().unwrap().data.push_str(&String::from_utf8_lossy(buf));
+        Ok(())
+    }
+
+    fn data_end(&mut self) -> mailin_embedded::Response {
+        let done = std::mem::take(&mut *self.current.lock().unwrap());
+        self.messages.lock().unwrap().push(done);
+        mailin_embedded::response::OK
+    }
+}
+
+impl SmtpSink {
+    /// Starts the server; returns it and its `smtp://` URL.
+    pub fn start() -> (SmtpSink, String) {
+        let sink = SmtpSink::default();
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("smtp://{}", listener.local_addr().unwrap());
+        let mut server = mailin_embedded::Server::new(sink.clone());
+        server.with_name("sink.test").with_tcp_listener(listener);
+        std::thread::spawn(move || {
+            let _ = server.serve();
+        });
+        (sink, url)
+    }
+
+    pub fn delivered(&self) -> Vec<Delivered> {
+        self.messages.lock().unwrap().clone()
+    }
+}

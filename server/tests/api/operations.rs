@@ -1,0 +1,111 @@
+use crate::helpers::*;
+use crate::on_both_backends;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+on_both_backends!(healthz_answers, sigterm_finishes_in_flight_work_and_logs_no_private_data);
+
+async fn healthz_answers(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let res = app.client.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["status"], "ok");
+    let spec: serde_json::Value = app.client.get(app.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
+    assert!(spec["paths"]["/api/v1/dockets/{docket}/comments"]["post"].is_object());
+}
+
+#[test]
+fn help_lists_every_environment_variable() {
+    let out = Command::new(env!("CARGO_BIN_EXE_rfidesk")).arg("--help").output().unwrap();
+    let help = String::from_utf8(out.stdout).unwrap();
+    for var in ["RFIDESK_BIND", "RFIDESK_DATA_DIR", "DATABASE_URL", "RFIDESK_DOCKETS", "RFIDESK_SMTP_URL", "RFIDESK_RATE_LIMIT", "RFIDESK_CLIENT_IP_HEADER"] {
+        assert!(help.contains(var), "{var} missing from --help");
+    }
+}
+
+/// The real binary, as deployed: SIGTERM lets in-flight submissions finish,
+/// and the request log never holds an email address or comment text.
+async fn sigterm_finishes_in_flight_work_and_logs_no_private_data(backend: Backend) {
+    let db = TestDb::create(backend);
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_rfidesk"));
+    cmd.env("RFIDESK_BIND", "127.0.0.1:0")
+        .env("RFIDESK_DATA_DIR", dir.path())
+        .env("RFIDESK_DOCKETS", fixture_path().parent().unwrap())
+        .env("RFIDESK_RATE_LIMIT", "0")
+        .env("RUST_LOG", "info")
+        .env_remove("DATABASE_URL")
+        .env_remove("RFIDESK_SMTP_URL")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if let Some(url) = &db.url {
+        cmd.env("DATABASE_URL", url);
+    }
+    let mut child = cmd.spawn().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (lines_tx, lines_rx) = std::sync::mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = lines_tx.send(line);
+        }
+    });
+    let mut log = Vec::new();
+    let port = loop {
+        let line = lines_rx.recv_timeout(Duration::from_secs(60)).expect("server starts");
+        log.push(line.clone());
+        if let Some(rest) = line.split("port=").nth(1) {
+            break rest.split_whitespace().next().unwrap().parse::<u16>().unwrap();
+        }
+    };
+    let base = format!("http://127.0.0.1:{port}");
+
+    // The docket is closed in real time after 2026-11-28, so extend it well
+    // past today first (tests never depend on today's date).
+    let mut ext = Command::new(env!("CARGO_BIN_EXE_rfidesk"));
+    ext.args(["docket", "extend", DOCKET, "--until", "2100-01-01"]).env("RFIDESK_DATA_DIR", dir.path()).env_remove("DATABASE_URL");
+    if let Some(url) = &db.url {
+        ext.env("DATABASE_URL", url);
+    }
+    let _ = ext.output().unwrap();
+
+    let client = reqwest::Client::new();
+    let secret_text = "Zanzibar-unique-comment-text";
+    let mut body = comment_body();
+    body["comment"] = secret_text.into();
+    body["submitter"]["email"] = "private.person@example.net".into();
+    let url = format!("{base}/api/v1/dockets/{DOCKET}/comments");
+    eventually(Duration::from_secs(5), "the extension to apply", || async {
+        (client.post(&url).json(&body).send().await.unwrap().status() == 201).then_some(())
+    })
+    .await;
+    let in_flight: Vec<_> = (0..20)
+        .map(|_| {
+            let req = client.post(&url).json(&body);
+            tokio::spawn(async move { req.send().await })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    let mut acknowledged = 0;
+    for r in in_flight {
+        if let Ok(res) = r.await.unwrap() {
+            assert!(res.status() == 201 || res.status() == 503, "{}", res.status());
+            acknowledged += (res.status() == 201) as i64;
+        }
+    }
+    let status = tokio::task::spawn_blocking(move || child.wait()).await.unwrap().unwrap();
+    assert!(status.success(), "clean exit on SIGTERM: {status:?}");
+    log.extend(lines_rx.try_iter());
+
+    let store = rfidesk::settings::StoreArgs { data_dir: dir.path().to_path_buf(), database_url: db.url.clone() };
+    let mut conn = rfidesk::db::DatabaseUrl::from_env_value(store.database_url.as_deref(), &store.data_dir).connect().unwrap();
+    let stored = rfidesk::db::models::comment::count(&mut conn).unwrap();
+    assert!(stored > acknowledged, "every acknowledged comment stored: {stored} vs {acknowledged} + 1");
+
+    let log = log.join("\n");
+    assert!(log.contains("POST"), "one log line per request");
+    assert!(!log.contains("private.person"), "no email address in logs");
+    assert!(!log.contains(secret_text), "no comment text in logs");
+}
