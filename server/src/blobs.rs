@@ -67,7 +67,14 @@ impl BlobStore {
     pub async fn begin(&self) -> io::Result<Upload> {
         let path = self.root.join("tmp").join(uuid::Uuid::new_v4().to_string());
         let file = tokio::fs::File::create(&path).await?;
-        Ok(Upload { tmp: TmpFile(Some(path)), file, hasher: Sha256::new(), size: 0, head: Vec::new(), has_nul: false })
+        Ok(Upload {
+            tmp: TmpFile(Some(path)),
+            file,
+            hasher: Sha256::new(),
+            size: 0,
+            head: Vec::new(),
+            has_nul: false,
+        })
     }
 
     /// Moves a sealed upload to its place under its hash, durably.
@@ -122,11 +129,21 @@ impl Upload {
 
     /// Flushes the bytes to disk and fixes the hash.
     pub async fn seal(self) -> io::Result<PendingBlob> {
-        let Upload { tmp, mut file, hasher, size, .. } = self;
+        let Upload {
+            tmp,
+            mut file,
+            hasher,
+            size,
+            ..
+        } = self;
         use tokio::io::AsyncWriteExt;
         file.flush().await?;
         file.sync_all().await?;
-        Ok(PendingBlob { tmp, sha256: hex::encode(hasher.finalize()), size })
+        Ok(PendingBlob {
+            tmp,
+            sha256: hex::encode(hasher.finalize()),
+            size,
+        })
     }
 }
 

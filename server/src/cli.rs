@@ -67,15 +67,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 async fn serve(store: StoreArgs, serve: ServeArgs) -> anyhow::Result<()> {
-    let backend = DatabaseUrl::from_env_value(store.database_url.as_deref(), &store.data_dir).backend_name();
-    let app = Application::build(Config { store, serve, clock: Arc::new(SystemClock) }).await?;
+    let backend =
+        DatabaseUrl::from_env_value(store.database_url.as_deref(), &store.data_dir).backend_name();
+    let app = Application::build(Config {
+        store,
+        serve,
+        clock: Arc::new(SystemClock),
+    })
+    .await?;
     tracing::info!(port = app.port(), backend, "rfidesk listening");
     app.run_until_stopped().await
 }
 
 fn connect(store: &StoreArgs) -> anyhow::Result<DbConn> {
     std::fs::create_dir_all(&store.data_dir)?;
-    let mut conn = DatabaseUrl::from_env_value(store.database_url.as_deref(), &store.data_dir).connect()?;
+    let mut conn =
+        DatabaseUrl::from_env_value(store.database_url.as_deref(), &store.data_dir).connect()?;
     run_migrations(&mut conn)?;
     Ok(conn)
 }
@@ -98,13 +105,23 @@ fn docket_command(store: &StoreArgs, cmd: DocketCommand) -> anyhow::Result<()> {
                 );
             }
             docket::extend(&mut conn, &id, until, now)?;
-            println!("{id} now closes {}", until.with_timezone(&d.time_zone).format("%Y-%m-%d %H:%M:%S %Z"));
+            println!(
+                "{id} now closes {}",
+                until
+                    .with_timezone(&d.time_zone)
+                    .format("%Y-%m-%d %H:%M:%S %Z")
+            );
         }
         DocketCommand::List => {
             for d in docket::list(&mut conn)? {
                 let state = if d.is_open_at(now) { "open" } else { "closed" };
                 let closes = d.local(d.closes_at()).format("%Y-%m-%d %H:%M:%S %Z");
-                println!("{}\t{state}\tcloses {closes}{}\t{}", d.id, if d.is_extended() { " (extended)" } else { "" }, d.title);
+                println!(
+                    "{}\t{state}\tcloses {closes}{}\t{}",
+                    d.id,
+                    if d.is_extended() { " (extended)" } else { "" },
+                    d.title
+                );
             }
         }
     }

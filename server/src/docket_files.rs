@@ -7,8 +7,13 @@ use anyhow::Context;
 use chrono::{DateTime, Utc};
 use std::path::Path;
 
-pub fn load_file(conn: &mut DbConn, path: &Path, now: DateTime<Utc>) -> anyhow::Result<(String, Loaded)> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+pub fn load_file(
+    conn: &mut DbConn,
+    path: &Path,
+    now: DateTime<Utc>,
+) -> anyhow::Result<(String, Loaded)> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     let file = DocketFile::from_toml(&text).with_context(|| format!("in {}", path.display()))?;
     let docket = file.into_docket()?;
     let loaded = docket::upsert_from_file(conn, &docket, now)?;

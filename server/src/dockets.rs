@@ -21,7 +21,10 @@ pub struct DocketCache {
 
 impl DocketCache {
     pub fn new(pool: Pool) -> Self {
-        DocketCache { pool, entries: Arc::default() }
+        DocketCache {
+            pool,
+            entries: Arc::default(),
+        }
     }
 
     pub async fn get(&self, id: &str) -> Result<Option<Arc<Docket>>, DbError> {
@@ -32,10 +35,11 @@ impl DocketCache {
         }
         let pool = self.pool.clone();
         let key = id.to_string();
-        let found = actix_web::rt::task::spawn_blocking(move || docket::find(&mut *pool.get()?, &key))
-            .await
-            .map_err(|_| DbError::Config("docket lookup panicked"))??
-            .map(Arc::new);
+        let found =
+            actix_web::rt::task::spawn_blocking(move || docket::find(&mut *pool.get()?, &key))
+                .await
+                .map_err(|_| DbError::Config("docket lookup panicked"))??
+                .map(Arc::new);
         let mut entries = self.entries.write().expect("cache lock");
         // Unknown ids are cached too (briefly), but the map may not grow
         // without bound from requests for made-up dockets.

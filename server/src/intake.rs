@@ -29,8 +29,12 @@ pub fn check_period(docket: &Docket, now: DateTime<Utc>) -> Result<bool, IntakeE
     match docket.intake_at(now) {
         Intake::Open => Ok(false),
         Intake::Late => Ok(true),
-        Intake::NotYetOpen => Err(IntakeError::NotYetOpen { opens_at: docket.opens_at }),
-        Intake::Closed => Err(IntakeError::Closed { closes_at: docket.closes_at() }),
+        Intake::NotYetOpen => Err(IntakeError::NotYetOpen {
+            opens_at: docket.opens_at,
+        }),
+        Intake::Closed => Err(IntakeError::Closed {
+            closes_at: docket.closes_at(),
+        }),
     }
 }
 
@@ -46,14 +50,26 @@ pub fn content_hash(parts: &[&[u8]]) -> String {
 }
 
 /// A client's `Idempotency-Key`, bound to the hash of what it was sent with.
-pub fn idempotency_claim(key: Option<&str>, request_hash: String) -> Result<Option<IdempotencyClaim>, IntakeError> {
-    let Some(key) = key.map(str::trim) else { return Ok(None) };
+pub fn idempotency_claim(
+    key: Option<&str>,
+    request_hash: String,
+) -> Result<Option<IdempotencyClaim>, IntakeError> {
+    let Some(key) = key.map(str::trim) else {
+        return Ok(None);
+    };
     if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| b.is_ascii_graphic()) {
         return Err(IntakeError::Invalid(
-            [("Idempotency-Key".to_string(), "must be 1-255 visible ASCII characters".to_string())].into(),
+            [(
+                "Idempotency-Key".to_string(),
+                "must be 1-255 visible ASCII characters".to_string(),
+            )]
+            .into(),
         ));
     }
-    Ok(Some(IdempotencyClaim { key: key.to_string(), request_hash }))
+    Ok(Some(IdempotencyClaim {
+        key: key.to_string(),
+        request_hash,
+    }))
 }
 
 /// Validates, stores the attachments, and commits the comment. `received_at`
@@ -90,7 +106,11 @@ pub async fn submit(
         })?;
     }
     let receipt = match (&submission.email, submission.send_receipt) {
-        (Some(email), true) => Some(ReceiptRow::new(comment_id.clone(), email.to_string(), received)),
+        (Some(email), true) => Some(ReceiptRow::new(
+            comment_id.clone(),
+            email.to_string(),
+            received,
+        )),
         _ => None,
     };
     let comment = CommentRow {
@@ -115,7 +135,12 @@ pub async fn submit(
         posting_status: PENDING_REVIEW.to_string(),
     };
     let outcome = writer
-        .write(NewComment { comment, attachments, receipt, idempotency })
+        .write(NewComment {
+            comment,
+            attachments,
+            receipt,
+            idempotency,
+        })
         .await
         .map_err(|e| match e {
             WriteError::Stopped => IntakeError::Unavailable,

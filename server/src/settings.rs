@@ -9,7 +9,12 @@ use std::path::PathBuf;
 #[derive(Debug, Clone, Args)]
 pub struct StoreArgs {
     /// Directory for the SQLite database, attachments and offline receipts.
-    #[arg(long, env = "RFIDESK_DATA_DIR", default_value = "./data", global = true)]
+    #[arg(
+        long,
+        env = "RFIDESK_DATA_DIR",
+        default_value = "./data",
+        global = true
+    )]
     pub data_dir: PathBuf,
     /// postgres://... for PostgreSQL; otherwise SQLite in the data directory
     /// (or at the path given).
@@ -30,7 +35,11 @@ pub struct ServeArgs {
     #[arg(long, env = "RFIDESK_SMTP_URL", hide_env_values = true)]
     pub smtp_url: Option<String>,
     /// Sender of receipts.
-    #[arg(long, env = "RFIDESK_MAIL_FROM", default_value = "RFI Desk <receipts@rfidesk.example>")]
+    #[arg(
+        long,
+        env = "RFIDESK_MAIL_FROM",
+        default_value = "RFI Desk <receipts@rfidesk.example>"
+    )]
     pub mail_from: String,
     /// Submissions per minute per client; 0 turns the limit off.
     #[arg(long, env = "RFIDESK_RATE_LIMIT", default_value_t = 20)]

@@ -37,8 +37,13 @@ pub struct Application {
 
 impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Self> {
-        let Config { store, serve, clock } = config;
-        std::fs::create_dir_all(&store.data_dir).with_context(|| format!("creating {}", store.data_dir.display()))?;
+        let Config {
+            store,
+            serve,
+            clock,
+        } = config;
+        std::fs::create_dir_all(&store.data_dir)
+            .with_context(|| format!("creating {}", store.data_dir.display()))?;
         let url = DatabaseUrl::from_env_value(store.database_url.as_deref(), &store.data_dir);
         {
             let mut conn = url.connect()?;
@@ -57,8 +62,14 @@ impl Application {
         let (stop_workers, stop_rx) = watch::channel(false);
         let worker = ReceiptWorker {
             pool: pool.clone(),
-            transport: Transport::from_settings(serve.smtp_url.as_deref(), store.data_dir.join("outbox"))?,
-            from: serve.mail_from.parse().context("RFIDESK_MAIL_FROM is not a valid mailbox")?,
+            transport: Transport::from_settings(
+                serve.smtp_url.as_deref(),
+                store.data_dir.join("outbox"),
+            )?,
+            from: serve
+                .mail_from
+                .parse()
+                .context("RFIDESK_MAIL_FROM is not a valid mailbox")?,
             public_url: serve.public_url(),
             clock: clock.clone(),
             wake: receipts_due,
@@ -75,17 +86,23 @@ impl Application {
             client_ip_header: serve.client_ip_header.clone(),
         });
         if state.limiter.is_some() {
-            tokio::spawn(forget_idle_clients(Arc::downgrade(&state.clone().into_inner()), stop_rx));
+            tokio::spawn(forget_idle_clients(
+                Arc::downgrade(&state.clone().into_inner()),
+                stop_rx,
+            ));
         }
 
-        let listener = TcpListener::bind(serve.bind).with_context(|| format!("binding {}", serve.bind))?;
+        let listener =
+            TcpListener::bind(serve.bind).with_context(|| format!("binding {}", serve.bind))?;
         let port = listener.local_addr()?.port();
         let mut server = HttpServer::new(move || {
             App::new()
                 .wrap(TracingLogger::default())
                 .app_data(state.clone())
                 .configure(routes::configure)
-                .default_service(web::to(|| async { Err::<actix_web::HttpResponse, _>(ApiError::not_found("page")) }))
+                .default_service(web::to(|| async {
+                    Err::<actix_web::HttpResponse, _>(ApiError::not_found("page"))
+                }))
         })
         .listen(listener)?
         // In-flight submissions get this long to finish after SIGTERM.
@@ -93,7 +110,13 @@ impl Application {
         if let Some(n) = serve.workers {
             server = server.workers(n);
         }
-        Ok(Application { port, server: server.run(), writer_thread, stop_workers, mail_task })
+        Ok(Application {
+            port,
+            server: server.run(),
+            writer_thread,
+            stop_workers,
+            mail_task,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -113,7 +136,9 @@ impl Application {
         // The server's handles to the writer are gone now; its thread ends
         // once the queue is empty.
         let writer = self.writer_thread;
-        tokio::task::spawn_blocking(move || writer.join()).await?.map_err(|_| anyhow::anyhow!("the writer thread panicked"))?;
+        tokio::task::spawn_blocking(move || writer.join())
+            .await?
+            .map_err(|_| anyhow::anyhow!("the writer thread panicked"))?;
         served.context("HTTP server failed")
     }
 }
@@ -125,7 +150,11 @@ async fn forget_idle_clients(state: std::sync::Weak<AppState>, mut stop: watch::
             _ = stop.changed() => return,
         }
         match state.upgrade() {
-            Some(s) => s.limiter.as_ref().expect("spawned with a limiter").forget_idle(),
+            Some(s) => s
+                .limiter
+                .as_ref()
+                .expect("spawned with a limiter")
+                .forget_idle(),
             None => return,
         }
     }

@@ -52,7 +52,11 @@ impl AppState {
         f: impl FnOnce(&mut crate::db::DbConn) -> Result<T, crate::db::DbError> + Send + 'static,
     ) -> Result<T, ApiError> {
         let pool = self.pool.clone();
-        let result = actix_web::rt::task::spawn_blocking(move || -> Result<T, crate::db::DbError> { f(&mut *pool.get()?) }).await;
+        let result =
+            actix_web::rt::task::spawn_blocking(move || -> Result<T, crate::db::DbError> {
+                f(&mut *pool.get()?)
+            })
+            .await;
         match result {
             Ok(Ok(v)) => Ok(v),
             Ok(Err(e)) => {

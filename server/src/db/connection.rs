@@ -28,7 +28,9 @@ impl DatabaseUrl {
     /// a plain path), else a SQLite file in the data directory.
     pub fn from_env_value(value: Option<&str>, data_dir: &Path) -> Self {
         match value.map(str::trim).filter(|v| !v.is_empty()) {
-            Some(v) if v.starts_with("postgres://") || v.starts_with("postgresql://") => DatabaseUrl::Postgres(v.to_string()),
+            Some(v) if v.starts_with("postgres://") || v.starts_with("postgresql://") => {
+                DatabaseUrl::Postgres(v.to_string())
+            }
             Some(v) => DatabaseUrl::Sqlite(PathBuf::from(v.strip_prefix("sqlite://").unwrap_or(v))),
             None => DatabaseUrl::Sqlite(data_dir.join("rfidesk.sqlite3")),
         }
@@ -45,7 +47,9 @@ impl DatabaseUrl {
         match self {
             DatabaseUrl::Postgres(url) => Ok(DbConn::Pg(PgConnection::establish(url)?)),
             DatabaseUrl::Sqlite(path) => {
-                let path = path.to_str().ok_or(DbError::Config("the SQLite path is not UTF-8"))?;
+                let path = path
+                    .to_str()
+                    .ok_or(DbError::Config("the SQLite path is not UTF-8"))?;
                 let mut conn = SqliteConnection::establish(path)?;
                 // WAL lets readers run beside the one writer; synchronous=FULL
                 // makes every commit reach the disk before we answer 201.
@@ -124,7 +128,11 @@ pub fn write_transaction<T>(
         return conn.transaction(f);
     }
     conn.batch_execute("BEGIN IMMEDIATE")?;
-    let result = f(conn).and_then(|v| conn.batch_execute("COMMIT").map(|_| v).map_err(DbError::from));
+    let result = f(conn).and_then(|v| {
+        conn.batch_execute("COMMIT")
+            .map(|_| v)
+            .map_err(DbError::from)
+    });
     if result.is_err() {
         let _ = conn.batch_execute("ROLLBACK");
     }

@@ -90,4 +90,11 @@ diesel::joinable!(comments -> dockets (docket_id));
 diesel::joinable!(attachments -> comments (comment_id));
 diesel::joinable!(receipts -> comments (comment_id));
 
-diesel::allow_tables_to_appear_in_same_query!(dockets, comments, attachments, receipts, change_feed, idempotency_keys);
+diesel::allow_tables_to_appear_in_same_query!(
+    dockets,
+    comments,
+    attachments,
+    receipts,
+    change_feed,
+    idempotency_keys
+);

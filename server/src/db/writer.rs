@@ -89,7 +89,10 @@ pub struct Writer {
 impl Writer {
     /// Starts the writer thread on its own connection. The thread ends when
     /// every `Writer` handle is dropped, after finishing what was queued.
-    pub fn start(url: &DatabaseUrl, receipts_due: Arc<Notify>) -> Result<(Writer, std::thread::JoinHandle<()>), DbError> {
+    pub fn start(
+        url: &DatabaseUrl,
+        receipts_due: Arc<Notify>,
+    ) -> Result<(Writer, std::thread::JoinHandle<()>), DbError> {
         let mut conn = url.connect()?;
         let (tx, mut rx) = mpsc::channel::<Job>(QUEUE);
         let handle = std::thread::Builder::new()
@@ -117,7 +120,10 @@ impl Writer {
 
     pub async fn write(&self, new: NewComment) -> Result<Outcome, WriteError> {
         let (reply, answer) = oneshot::channel();
-        self.tx.send(Job { new, reply }).await.map_err(|_| WriteError::Stopped)?;
+        self.tx
+            .send(Job { new, reply })
+            .await
+            .map_err(|_| WriteError::Stopped)?;
         Ok(answer.await.map_err(|_| WriteError::Stopped)??)
     }
 
@@ -128,17 +134,25 @@ impl Writer {
 
 fn write_batch(conn: &mut DbConn, mut batch: Vec<Job>, receipts: &mut bool) {
     if batch.len() > 1 {
-        let together = write_transaction(conn, |conn| batch.iter().map(|job| apply(conn, &job.new)).collect::<Result<Vec<_>, DbError>>());
+        let together = write_transaction(conn, |conn| {
+            batch
+                .iter()
+                .map(|job| apply(conn, &job.new))
+                .collect::<Result<Vec<_>, DbError>>()
+        });
         match together {
             Ok(outcomes) => {
                 for (job, outcome) in batch.into_iter().zip(outcomes) {
-                    *receipts |= matches!(outcome, Outcome::Created(_)) && job.new.receipt.is_some();
+                    *receipts |=
+                        matches!(outcome, Outcome::Created(_)) && job.new.receipt.is_some();
                     let _ = job.reply.send(Ok(outcome));
                 }
                 return;
             }
             // One bad submission must not sink the others: retry alone.
-            Err(e) => tracing::warn!(error = %e, size = batch.len(), "group commit failed; writing one by one"),
+            Err(e) => {
+                tracing::warn!(error = %e, size = batch.len(), "group commit failed; writing one by one")
+            }
         }
     }
     for mut job in batch.drain(..) {
@@ -175,7 +189,8 @@ fn apply(conn: &mut DbConn, new: &NewComment) -> Result<Outcome, DbError> {
                 if first.request_hash != claim.request_hash {
                     return Ok(Outcome::KeyReused);
                 }
-                let accepted = serde_json::from_str(&first.response).map_err(|e| DbError::Corrupt(e.to_string()))?;
+                let accepted = serde_json::from_str(&first.response)
+                    .map_err(|e| DbError::Corrupt(e.to_string()))?;
                 return Ok(Outcome::Replayed(accepted));
             }
             idempotency::delete(conn, &c.docket_id, &claim.key)?;
@@ -200,7 +215,11 @@ fn apply(conn: &mut DbConn, new: &NewComment) -> Result<Outcome, DbError> {
         received_at: c.received_at.and_utc(),
         docket: c.docket_id.clone(),
         late: c.late,
-        receipt: if new.receipt.is_some() { ReceiptState::Queued } else { ReceiptState::NotRequested },
+        receipt: if new.receipt.is_some() {
+            ReceiptState::Queued
+        } else {
+            ReceiptState::NotRequested
+        },
     };
     if let Some(claim) = &new.idempotency {
         idempotency::insert(

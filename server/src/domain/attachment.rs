@@ -48,11 +48,15 @@ impl FileKind {
     pub fn mime(self) -> &'static str {
         match self {
             FileKind::Pdf => "application/pdf",
-            FileKind::Docx => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            FileKind::Docx => {
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+            }
             FileKind::Txt => "text/plain; charset=utf-8",
             FileKind::Rtf => "application/rtf",
             FileKind::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            FileKind::Pptx => "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+            FileKind::Pptx => {
+                "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+            }
             FileKind::Png => "image/png",
             FileKind::Jpeg => "image/jpeg",
         }
@@ -91,10 +95,14 @@ impl FileKind {
         if !has("[Content_Types].xml") {
             return None;
         }
-        [("word/document.xml", FileKind::Docx), ("xl/workbook.xml", FileKind::Xlsx), ("ppt/presentation.xml", FileKind::Pptx)]
-            .into_iter()
-            .find(|(main, _)| has(main))
-            .map(|(_, kind)| kind)
+        [
+            ("word/document.xml", FileKind::Docx),
+            ("xl/workbook.xml", FileKind::Xlsx),
+            ("ppt/presentation.xml", FileKind::Pptx),
+        ]
+        .into_iter()
+        .find(|(main, _)| has(main))
+        .map(|(_, kind)| kind)
     }
 }
 
@@ -111,7 +119,9 @@ pub enum Sniffed {
 fn looks_like_text(head: &[u8]) -> bool {
     let valid = match std::str::from_utf8(head) {
         Ok(s) => s,
-        Err(e) if e.error_len().is_none() => std::str::from_utf8(&head[..e.valid_up_to()]).expect("valid prefix"),
+        Err(e) if e.error_len().is_none() => {
+            std::str::from_utf8(&head[..e.valid_up_to()]).expect("valid prefix")
+        }
         Err(_) => return false,
     };
     valid
@@ -139,10 +149,22 @@ mod tests {
     #[test]
     fn sniffs_by_content_not_name() {
         use Sniffed::*;
-        assert_eq!(FileKind::sniff(b"%PDF-1.7\n...", false), Known(FileKind::Pdf));
-        assert_eq!(FileKind::sniff(b"{\\rtf1\\ansi hello}", false), Known(FileKind::Rtf));
-        assert_eq!(FileKind::sniff(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", true), Known(FileKind::Png));
-        assert_eq!(FileKind::sniff("plain words, caf\u{e9}\n".as_bytes(), false), Known(FileKind::Txt));
+        assert_eq!(
+            FileKind::sniff(b"%PDF-1.7\n...", false),
+            Known(FileKind::Pdf)
+        );
+        assert_eq!(
+            FileKind::sniff(b"{\\rtf1\\ansi hello}", false),
+            Known(FileKind::Rtf)
+        );
+        assert_eq!(
+            FileKind::sniff(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", true),
+            Known(FileKind::Png)
+        );
+        assert_eq!(
+            FileKind::sniff("plain words, caf\u{e9}\n".as_bytes(), false),
+            Known(FileKind::Txt)
+        );
         assert_eq!(FileKind::sniff(b"PK\x03\x04rest", true), Zip);
         assert_eq!(FileKind::sniff(b"MZ\x90\0\x03\0\0\0", true), Unknown);
         assert_eq!(FileKind::sniff(b"text with \x01 control", false), Unknown);
@@ -151,12 +173,31 @@ mod tests {
 
     #[test]
     fn office_documents_by_entry_names() {
-        let libreoffice = ["_rels/.rels", "docProps/app.xml", "docProps/core.xml", "[Content_Types].xml", "word/document.xml"];
+        let libreoffice = [
+            "_rels/.rels",
+            "docProps/app.xml",
+            "docProps/core.xml",
+            "[Content_Types].xml",
+            "word/document.xml",
+        ];
         assert_eq!(FileKind::ooxml_kind(libreoffice), Some(FileKind::Docx));
-        assert_eq!(FileKind::ooxml_kind(["[Content_Types].xml", "xl/workbook.xml"]), Some(FileKind::Xlsx));
-        assert_eq!(FileKind::ooxml_kind(["[Content_Types].xml", "ppt/presentation.xml"]), Some(FileKind::Pptx));
-        assert_eq!(FileKind::ooxml_kind(["word/document.xml"]), None, "not an OOXML package");
-        assert_eq!(FileKind::ooxml_kind(["[Content_Types].xml", "payload.exe"]), None);
+        assert_eq!(
+            FileKind::ooxml_kind(["[Content_Types].xml", "xl/workbook.xml"]),
+            Some(FileKind::Xlsx)
+        );
+        assert_eq!(
+            FileKind::ooxml_kind(["[Content_Types].xml", "ppt/presentation.xml"]),
+            Some(FileKind::Pptx)
+        );
+        assert_eq!(
+            FileKind::ooxml_kind(["word/document.xml"]),
+            None,
+            "not an OOXML package"
+        );
+        assert_eq!(
+            FileKind::ooxml_kind(["[Content_Types].xml", "payload.exe"]),
+            None
+        );
     }
 
     #[test]
@@ -175,7 +216,11 @@ mod fixture_tests {
     #[test]
     fn fixtures_are_recognised() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/attachments");
-        for (name, kind) in [("export-priorities.pdf", FileKind::Pdf), ("consortium-brief.docx", FileKind::Docx), ("notes.txt", FileKind::Txt)] {
+        for (name, kind) in [
+            ("export-priorities.pdf", FileKind::Pdf),
+            ("consortium-brief.docx", FileKind::Docx),
+            ("notes.txt", FileKind::Txt),
+        ] {
             let bytes = std::fs::read(dir.join(name)).unwrap();
             let found = match FileKind::sniff(&bytes, bytes.contains(&0)) {
                 Sniffed::Known(k) => Some(k),

@@ -190,10 +190,14 @@ impl DocketFile {
         let id_ok = |s: &str| {
             !s.is_empty()
                 && s.len() <= 64
-                && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+                && s.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
         };
         if !id_ok(&self.id) {
-            bail!("docket id {:?} must be 1-64 characters of a-z, 0-9, '-' or '_'", self.id);
+            bail!(
+                "docket id {:?} must be 1-64 characters of a-z, 0-9, '-' or '_'",
+                self.id
+            );
         }
         let tz = self.tz()?;
         let opens = local_to_utc(tz, self.opens_at)?;
@@ -205,8 +209,17 @@ impl DocketFile {
             bail!("a docket needs at least one question and one category");
         }
         for (what, ids) in [
-            ("question", self.questions.iter().map(|q| q.id.as_str()).collect::<Vec<_>>()),
-            ("category", self.categories.iter().map(|c| c.id.as_str()).collect()),
+            (
+                "question",
+                self.questions
+                    .iter()
+                    .map(|q| q.id.as_str())
+                    .collect::<Vec<_>>(),
+            ),
+            (
+                "category",
+                self.categories.iter().map(|c| c.id.as_str()).collect(),
+            ),
         ] {
             for (i, id) in ids.iter().enumerate() {
                 if !id_ok(id) {
@@ -273,13 +286,19 @@ pub fn parse_deadline(input: &str, tz: Tz) -> anyhow::Result<DateTime<Utc>> {
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Ok(t.with_timezone(&Utc));
     }
-    for fmt in ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"] {
+    for fmt in [
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+    ] {
         if let Ok(local) = NaiveDateTime::parse_from_str(s, fmt) {
             return local_to_utc(tz, local);
         }
     }
-    let date = NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .with_context(|| format!("{s:?} is not a date (2026-12-13), a local time (2026-12-13T23:59) or RFC 3339"))?;
+    let date = NaiveDate::parse_from_str(s, "%Y-%m-%d").with_context(|| {
+        format!("{s:?} is not a date (2026-12-13), a local time (2026-12-13T23:59) or RFC 3339")
+    })?;
     local_to_utc(tz, date.and_hms_opt(23, 59, 59).expect("valid time"))
 }
 
@@ -288,7 +307,11 @@ mod tests {
     use super::*;
 
     fn docket(policy: LatePolicy) -> Docket {
-        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/dockets/ai-exports-rfi.toml")).unwrap();
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../fixtures/dockets/ai-exports-rfi.toml"
+        ))
+        .unwrap();
         let mut d = DocketFile::from_toml(&text).unwrap().into_docket().unwrap();
         d.late_policy = policy;
         d
@@ -323,15 +346,28 @@ mod tests {
     #[test]
     fn deadline_formats() {
         let tz: Tz = "America/New_York".parse().unwrap();
-        assert_eq!(parse_deadline("2026-12-13T23:59", tz).unwrap(), utc("2026-12-14T04:59:00Z"));
-        assert_eq!(parse_deadline("2026-12-13T12:00:00-05:00", tz).unwrap(), utc("2026-12-13T17:00:00Z"));
+        assert_eq!(
+            parse_deadline("2026-12-13T23:59", tz).unwrap(),
+            utc("2026-12-14T04:59:00Z")
+        );
+        assert_eq!(
+            parse_deadline("2026-12-13T12:00:00-05:00", tz).unwrap(),
+            utc("2026-12-13T17:00:00Z")
+        );
         assert!(parse_deadline("next tuesday", tz).is_err());
     }
 
     #[test]
     fn bad_docket_files_are_refused() {
-        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/dockets/ai-exports-rfi.toml")).unwrap();
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../fixtures/dockets/ai-exports-rfi.toml"
+        ))
+        .unwrap();
         assert!(DocketFile::from_toml(&text.replace("America/New_York", "Mars/Olympus")).is_err());
-        assert!(DocketFile::from_toml(&text.replace("id = \"ai-exports-rfi\"", "id = \"AI Exports\"")).is_err());
+        assert!(DocketFile::from_toml(
+            &text.replace("id = \"ai-exports-rfi\"", "id = \"AI Exports\"")
+        )
+        .is_err());
     }
 }

@@ -14,7 +14,8 @@ impl Email {
         }
         // email_address follows RFC 5322 addr-spec; we also insist on a dot in
         // the domain because a receipt to `ada@localhost` would never arrive.
-        let parsed = email_address::EmailAddress::from_str(s).map_err(|_| "is not a valid email address")?;
+        let parsed =
+            email_address::EmailAddress::from_str(s).map_err(|_| "is not a valid email address")?;
         if !parsed.domain().contains('.') || s.contains(['<', '>', ' ']) {
             return Err("is not a valid email address");
         }
@@ -44,7 +45,15 @@ mod tests {
 
     #[test]
     fn rejects_malformed_addresses() {
-        for bad in ["", "ada", "ada@", "@example.com", "ada@localhost", "a b@example.com", "Ada <ada@example.com>"] {
+        for bad in [
+            "",
+            "ada",
+            "ada@",
+            "@example.com",
+            "ada@localhost",
+            "a b@example.com",
+            "Ada <ada@example.com>",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad}");
         }
         assert!(Email::parse(&format!("{}@example.com", "a".repeat(250))).is_err());

@@ -52,7 +52,11 @@ pub enum SubmitterType {
 }
 
 impl SubmitterType {
-    pub const ALL: [SubmitterType; 3] = [SubmitterType::Individual, SubmitterType::Organization, SubmitterType::Anonymous];
+    pub const ALL: [SubmitterType; 3] = [
+        SubmitterType::Individual,
+        SubmitterType::Organization,
+        SubmitterType::Anonymous,
+    ];
 
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|t| t.as_str() == s)
@@ -82,7 +86,10 @@ pub const ORGANIZATION_TYPES: [(&str, &str); 9] = [
     ("trade_association", "Trade association"),
     ("academic", "University or research institution"),
     ("nonprofit", "Non-profit or civil-society organization"),
-    ("government_us", "U.S. government (federal, state, local, tribal)"),
+    (
+        "government_us",
+        "U.S. government (federal, state, local, tribal)",
+    ),
     ("government_foreign", "Foreign government"),
     ("international_organization", "International organization"),
     ("other", "Other"),
@@ -117,7 +124,11 @@ pub type FieldErrors = BTreeMap<String, String>;
 impl Submission {
     /// `attachment_count` counts files that passed their own checks: a
     /// comment made only of an attachment is a comment.
-    pub fn parse(raw: RawSubmission, docket: &Docket, attachment_count: usize) -> Result<Self, FieldErrors> {
+    pub fn parse(
+        raw: RawSubmission,
+        docket: &Docket,
+        attachment_count: usize,
+    ) -> Result<Self, FieldErrors> {
         let mut errors = FieldErrors::new();
         let max_text = docket.limits().max_text_chars;
         let s = raw.submitter;
@@ -137,24 +148,36 @@ impl Submission {
 
         let submitter_type = match clean(s.kind).as_deref() {
             None => {
-                errors.insert("submitter.type".into(), "is required: individual, organization or anonymous".into());
+                errors.insert(
+                    "submitter.type".into(),
+                    "is required: individual, organization or anonymous".into(),
+                );
                 None
             }
             Some(t) => SubmitterType::parse(t).or_else(|| {
-                errors.insert("submitter.type".into(), "must be individual, organization or anonymous".into());
+                errors.insert(
+                    "submitter.type".into(),
+                    "must be individual, organization or anonymous".into(),
+                );
                 None
             }),
         };
         match submitter_type {
             Some(SubmitterType::Individual) => {
-                for (field, value) in [("submitter.first_name", &first_name), ("submitter.last_name", &last_name)] {
+                for (field, value) in [
+                    ("submitter.first_name", &first_name),
+                    ("submitter.last_name", &last_name),
+                ] {
                     if value.is_none() {
                         errors.insert(field.into(), "is required for an individual".into());
                     }
                 }
             }
             Some(SubmitterType::Organization) if organization.is_none() => {
-                errors.insert("submitter.organization".into(), "is required for an organization".into());
+                errors.insert(
+                    "submitter.organization".into(),
+                    "is required for an organization".into(),
+                );
             }
             _ => {}
         }
@@ -163,10 +186,16 @@ impl Submission {
         match (&organization_type, submitter_type) {
             (Some(t), _) if !ORGANIZATION_TYPES.iter().any(|(id, _)| id == t) => {
                 let ids: Vec<_> = ORGANIZATION_TYPES.iter().map(|(id, _)| *id).collect();
-                errors.insert("submitter.organization_type".into(), format!("must be one of {}", ids.join(", ")));
+                errors.insert(
+                    "submitter.organization_type".into(),
+                    format!("must be one of {}", ids.join(", ")),
+                );
             }
             (None, Some(SubmitterType::Organization)) => {
-                errors.insert("submitter.organization_type".into(), "is required for an organization".into());
+                errors.insert(
+                    "submitter.organization_type".into(),
+                    "is required for an organization".into(),
+                );
             }
             _ => {}
         }
@@ -177,7 +206,10 @@ impl Submission {
                 errors.insert("submitter.category".into(), "is required".into());
             }
             Some(c) if docket.category(c).is_none() => {
-                errors.insert("submitter.category".into(), format!("{c:?} is not a category of this docket"));
+                errors.insert(
+                    "submitter.category".into(),
+                    format!("{c:?} is not a category of this docket"),
+                );
             }
             _ => {}
         }
@@ -185,10 +217,16 @@ impl Submission {
         let country = clean(s.country).map(|c| c.to_ascii_uppercase());
         match &country {
             None => {
-                errors.insert("submitter.country".into(), "is required (ISO 3166-1 alpha-2 code, e.g. US)".into());
+                errors.insert(
+                    "submitter.country".into(),
+                    "is required (ISO 3166-1 alpha-2 code, e.g. US)".into(),
+                );
             }
             Some(c) if isocountry::CountryCode::for_alpha2(c).is_err() => {
-                errors.insert("submitter.country".into(), "must be an ISO 3166-1 alpha-2 code, e.g. US".into());
+                errors.insert(
+                    "submitter.country".into(),
+                    "must be an ISO 3166-1 alpha-2 code, e.g. US".into(),
+                );
             }
             _ => {}
         }
@@ -207,7 +245,10 @@ impl Submission {
         // the flag out means "yes" when an address is given.
         let send_receipt = raw.send_receipt.unwrap_or(email.is_some());
         if send_receipt && email.is_none() && !errors.contains_key("submitter.email") {
-            errors.insert("submitter.email".into(), "is required to send a receipt".into());
+            errors.insert(
+                "submitter.email".into(),
+                "is required to send a receipt".into(),
+            );
         }
 
         let mut answers = BTreeMap::new();
@@ -217,7 +258,9 @@ impl Submission {
                 errors.insert(field, "is not a question of this docket".into());
                 continue;
             }
-            let Some(text) = clean(Some(text)) else { continue };
+            let Some(text) = clean(Some(text)) else {
+                continue;
+            };
             if let Some(why) = text_problem(&text, max_text) {
                 errors.insert(field, why);
             }
@@ -226,7 +269,10 @@ impl Submission {
 
         if let Some(n) = raw.signatories {
             if !(1..=MAX_SIGNATORIES).contains(&n) {
-                errors.insert("signatories".into(), format!("must be between 1 and {MAX_SIGNATORIES}"));
+                errors.insert(
+                    "signatories".into(),
+                    format!("must be between 1 and {MAX_SIGNATORIES}"),
+                );
             }
         }
 
@@ -263,7 +309,11 @@ impl Submission {
 /// person typed, not how their browser encoded it.
 fn clean(value: Option<String>) -> Option<String> {
     let v = value?;
-    let v = if v.contains('\r') { v.replace("\r\n", "\n") } else { v };
+    let v = if v.contains('\r') {
+        v.replace("\r\n", "\n")
+    } else {
+        v
+    };
     let trimmed = v.trim();
     if trimmed.is_empty() {
         None
@@ -292,7 +342,11 @@ mod tests {
     use crate::domain::docket::DocketFile;
 
     fn docket() -> Docket {
-        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/dockets/ai-exports-rfi.toml")).unwrap();
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../fixtures/dockets/ai-exports-rfi.toml"
+        ))
+        .unwrap();
         DocketFile::from_toml(&text).unwrap().into_docket().unwrap()
     }
 
@@ -340,7 +394,10 @@ mod tests {
             "answers.regions",
             "signatories",
         ] {
-            assert!(errors.contains_key(field), "{field} missing from {errors:?}");
+            assert!(
+                errors.contains_key(field),
+                "{field} missing from {errors:?}"
+            );
         }
     }
 

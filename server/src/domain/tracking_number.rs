@@ -67,7 +67,13 @@ mod tests {
     fn parse_rejects_other_shapes() {
         assert!(TrackingNumber::parse("kex-d31z-fe04").is_some());
         assert!(TrackingNumber::parse(" KEX-D31Z-FE04 ").is_some());
-        for bad in ["kexd31zfe04", "kex-d31z-fe0", "kex_d31z-fe04", "ke!-d31z-fe04", ""] {
+        for bad in [
+            "kexd31zfe04",
+            "kex-d31z-fe0",
+            "kex_d31z-fe04",
+            "ke!-d31z-fe04",
+            "",
+        ] {
             assert!(TrackingNumber::parse(bad).is_none(), "{bad}");
         }
     }

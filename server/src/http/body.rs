@@ -27,11 +27,21 @@ pub fn check_declared_length(req: &HttpRequest, limit: usize) -> Result<(), ApiE
     }
 }
 
-pub async fn read_limited(req: &HttpRequest, mut payload: web::Payload, limit: usize) -> Result<web::Bytes, ApiError> {
+pub async fn read_limited(
+    req: &HttpRequest,
+    mut payload: web::Payload,
+    limit: usize,
+) -> Result<web::Bytes, ApiError> {
     check_declared_length(req, limit)?;
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_body", format!("could not read the body: {e}")))?;
+        let chunk = chunk.map_err(|e| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_body",
+                format!("could not read the body: {e}"),
+            )
+        })?;
         if body.len() + chunk.len() > limit {
             return Err(too_large(limit));
         }
@@ -43,7 +53,13 @@ pub async fn read_limited(req: &HttpRequest, mut payload: web::Payload, limit: u
 /// The media type without parameters, lower-cased (`application/json`).
 pub fn media_type(req: &HttpRequest) -> Option<String> {
     let ct = req.headers().get(header::CONTENT_TYPE)?.to_str().ok()?;
-    Some(ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+    Some(
+        ct.split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase(),
+    )
 }
 
 pub fn unsupported_media_type(expected: &str) -> ApiError {
@@ -68,8 +84,16 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, Api
     serde_json::from_slice(bytes).map_err(|e| {
         use serde_json::error::Category;
         match e.classify() {
-            Category::Data => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_shape", format!("the JSON does not match the expected shape: {e}")),
-            _ => ApiError::new(StatusCode::BAD_REQUEST, "malformed_json", format!("the body is not valid JSON: {e}")),
+            Category::Data => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_shape",
+                format!("the JSON does not match the expected shape: {e}"),
+            ),
+            _ => ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "malformed_json",
+                format!("the body is not valid JSON: {e}"),
+            ),
         }
     })
 }

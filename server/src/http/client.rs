@@ -24,7 +24,9 @@ pub fn client_ip(req: &HttpRequest, client_ip_header: Option<&str>) -> IpAddr {
             return ip;
         }
     }
-    req.peer_addr().map(|a| a.ip()).unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
+    req.peer_addr()
+        .map(|a| a.ip())
+        .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
 }
 
 /// Submissions per minute per client.
@@ -33,7 +35,8 @@ pub struct SubmissionLimiter(DefaultKeyedRateLimiter<IpAddr>);
 impl SubmissionLimiter {
     /// `None` when `per_minute` is 0 (no limit, for load tests).
     pub fn per_minute(per_minute: u32) -> Option<Self> {
-        NonZeroU32::new(per_minute).map(|n| SubmissionLimiter(RateLimiter::keyed(Quota::per_minute(n))))
+        NonZeroU32::new(per_minute)
+            .map(|n| SubmissionLimiter(RateLimiter::keyed(Quota::per_minute(n))))
     }
 
     pub fn check(&self, ip: IpAddr) -> Result<(), ApiError> {
@@ -45,7 +48,10 @@ impl SubmissionLimiter {
                 ..ApiError::new(
                     StatusCode::TOO_MANY_REQUESTS,
                     "rate_limited",
-                    format!("too many submissions from your address; try again in {} seconds", secs.max(1)),
+                    format!(
+                        "too many submissions from your address; try again in {} seconds",
+                        secs.max(1)
+                    ),
                 )
             }
         })

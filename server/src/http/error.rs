@@ -21,7 +21,13 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        ApiError { status, code, message: message.into(), fields: BTreeMap::new(), retry_after_secs: None }
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+            fields: BTreeMap::new(),
+            retry_after_secs: None,
+        }
     }
 
     pub fn with_field(mut self, field: impl Into<String>, why: impl Into<String>) -> Self {
@@ -30,7 +36,11 @@ impl ApiError {
     }
 
     pub fn not_found(what: &str) -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", format!("{what} not found"))
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("{what} not found"),
+        )
     }
 
     pub fn invalid(fields: BTreeMap<String, String>) -> Self {
@@ -40,19 +50,31 @@ impl ApiError {
             ..Self::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "validation_failed",
-                format!("{n} field{} need{} attention", if n == 1 { "" } else { "s" }, if n == 1 { "s" } else { "" }),
+                format!(
+                    "{n} field{} need{} attention",
+                    if n == 1 { "" } else { "s" },
+                    if n == 1 { "s" } else { "" }
+                ),
             )
         }
     }
 
     pub fn internal() -> Self {
-        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "something went wrong on our side; please try again")
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "something went wrong on our side; please try again",
+        )
     }
 
     pub fn unavailable() -> Self {
         ApiError {
             retry_after_secs: Some(5),
-            ..Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "the service is shutting down or overloaded; please retry")
+            ..Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                "the service is shutting down or overloaded; please retry",
+            )
         }
     }
 }

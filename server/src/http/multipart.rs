@@ -32,7 +32,10 @@ pub struct Parts {
 
 impl Parts {
     pub fn text(&self, name: &str) -> Option<&str> {
-        self.texts.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+        self.texts
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -49,19 +52,37 @@ impl From<Refused> for ApiError {
     }
 }
 
-pub async fn read(req: &HttpRequest, payload: web::Payload, docket: &Docket, blobs: &BlobStore) -> Result<Parts, Refused> {
+pub async fn read(
+    req: &HttpRequest,
+    payload: web::Payload,
+    docket: &Docket,
+    blobs: &BlobStore,
+) -> Result<Parts, Refused> {
     let mut parts = Parts::default();
     match read_into(&mut parts, req, payload, docket, blobs).await {
         Ok(()) => Ok(parts),
-        Err(error) => Err(Refused { error, texts: parts.texts }),
+        Err(error) => Err(Refused {
+            error,
+            texts: parts.texts,
+        }),
     }
 }
 
-async fn read_into(parts: &mut Parts, req: &HttpRequest, payload: web::Payload, docket: &Docket, blobs: &BlobStore) -> Result<(), ApiError> {
+async fn read_into(
+    parts: &mut Parts,
+    req: &HttpRequest,
+    payload: web::Payload,
+    docket: &Docket,
+    blobs: &BlobStore,
+) -> Result<(), ApiError> {
     let limits = docket.limits();
     let max_text_bytes = docket.max_json_bytes();
-    let max_total = limits.max_attachments as u64 * limits.max_attachment_bytes + max_text_bytes as u64;
-    crate::http::body::check_declared_length(req, usize::try_from(max_total).unwrap_or(usize::MAX))?;
+    let max_total =
+        limits.max_attachments as u64 * limits.max_attachment_bytes + max_text_bytes as u64;
+    crate::http::body::check_declared_length(
+        req,
+        usize::try_from(max_total).unwrap_or(usize::MAX),
+    )?;
 
     let mut multipart = Multipart::new(req.headers(), payload);
     let mut text_bytes = 0usize;
@@ -70,14 +91,23 @@ async fn read_into(parts: &mut Parts, req: &HttpRequest, payload: web::Payload, 
         let mut field = field.map_err(bad_multipart)?;
         count += 1;
         if count > MAX_PARTS {
-            return Err(ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_many_parts", format!("a form has at most {MAX_PARTS} parts")));
+            return Err(ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_many_parts",
+                format!("a form has at most {MAX_PARTS} parts"),
+            ));
         }
         let name = field.name().unwrap_or_default().to_string();
-        let filename = field.content_disposition().and_then(|cd| cd.get_filename()).map(str::to_string);
+        let filename = field
+            .content_disposition()
+            .and_then(|cd| cd.get_filename())
+            .map(str::to_string);
 
         if let Some(filename) = filename {
             if name != ATTACHMENTS {
-                return Err(ApiError::invalid([(name, "files go in parts named \"attachments\"".to_string())].into()));
+                return Err(ApiError::invalid(
+                    [(name, "files go in parts named \"attachments\"".to_string())].into(),
+                ));
             }
             let index = parts.files.len();
             // Refused before its bytes are read (a browser's empty part for
@@ -86,9 +116,15 @@ async fn read_into(parts: &mut Parts, req: &HttpRequest, payload: web::Payload, 
                 return Err(ApiError::new(
                     StatusCode::PAYLOAD_TOO_LARGE,
                     "too_many_attachments",
-                    format!("a comment may have at most {} attachments", limits.max_attachments),
+                    format!(
+                        "a comment may have at most {} attachments",
+                        limits.max_attachments
+                    ),
                 )
-                .with_field(ATTACHMENTS, format!("at most {} files", limits.max_attachments)));
+                .with_field(
+                    ATTACHMENTS,
+                    format!("at most {} files", limits.max_attachments),
+                ));
             }
             let upload_field = format!("attachments[{index}]");
             let mut upload = blobs.begin().await.map_err(io_error)?;
@@ -98,9 +134,15 @@ async fn read_into(parts: &mut Parts, req: &HttpRequest, payload: web::Payload, 
                     return Err(ApiError::new(
                         StatusCode::PAYLOAD_TOO_LARGE,
                         "attachment_too_large",
-                        format!("each attachment may be at most {} bytes", limits.max_attachment_bytes),
+                        format!(
+                            "each attachment may be at most {} bytes",
+                            limits.max_attachment_bytes
+                        ),
                     )
-                    .with_field(upload_field, format!("{} is too large", clean_filename(&filename))));
+                    .with_field(
+                        upload_field,
+                        format!("{} is too large", clean_filename(&filename)),
+                    ));
                 }
                 upload.write(&chunk).await.map_err(io_error)?;
             }
@@ -116,16 +158,31 @@ async fn read_into(parts: &mut Parts, req: &HttpRequest, payload: web::Payload, 
                 Sniffed::Zip => ooxml_kind(blob.path()).await,
                 Sniffed::Unknown => None,
             }
-            .filter(|k| limits.allowed_types.iter().any(|t| FileKind::parse(t) == Some(*k)));
+            .filter(|k| {
+                limits
+                    .allowed_types
+                    .iter()
+                    .any(|t| FileKind::parse(t) == Some(*k))
+            });
             let Some(kind) = kind else {
                 return Err(ApiError::new(
                     StatusCode::UNSUPPORTED_MEDIA_TYPE,
                     "attachment_type_not_allowed",
-                    format!("attachments must be one of: {}", limits.allowed_types.join(", ")),
+                    format!(
+                        "attachments must be one of: {}",
+                        limits.allowed_types.join(", ")
+                    ),
                 )
-                .with_field(upload_field, format!("{display} is not one of the allowed types (judged by its content)")));
+                .with_field(
+                    upload_field,
+                    format!("{display} is not one of the allowed types (judged by its content)"),
+                ));
             };
-            parts.files.push(ReceivedFile { filename: display, kind, blob });
+            parts.files.push(ReceivedFile {
+                filename: display,
+                kind,
+                blob,
+            });
         } else {
             let mut value = Vec::new();
             while let Some(chunk) = field.next().await {
@@ -137,7 +194,11 @@ async fn read_into(parts: &mut Parts, req: &HttpRequest, payload: web::Payload, 
                 value.extend_from_slice(&chunk);
             }
             let value = String::from_utf8(value).map_err(|_| {
-                ApiError::new(StatusCode::BAD_REQUEST, "invalid_utf8", format!("the part {name:?} is not valid UTF-8"))
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_utf8",
+                    format!("the part {name:?} is not valid UTF-8"),
+                )
             })?;
             parts.texts.push((name, value));
         }
@@ -158,7 +219,11 @@ async fn ooxml_kind(path: &std::path::Path) -> Option<FileKind> {
 }
 
 fn bad_multipart(e: impl std::fmt::Display) -> ApiError {
-    ApiError::new(StatusCode::BAD_REQUEST, "malformed_multipart", format!("the multipart body could not be read: {e}"))
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        "malformed_multipart",
+        format!("the multipart body could not be read: {e}"),
+    )
 }
 
 fn io_error(e: std::io::Error) -> ApiError {

@@ -12,10 +12,16 @@ pub fn message_id(r: &DueReceipt) -> String {
 }
 
 pub fn build(r: &DueReceipt, from: &Mailbox, public_url: &str) -> Result<Message, String> {
-    let to: Mailbox = r.recipient.parse().map_err(|e| format!("bad recipient: {e}"))?;
+    let to: Mailbox = r
+        .recipient
+        .parse()
+        .map_err(|e| format!("bad recipient: {e}"))?;
     let received = r.received_at.and_utc();
     let local = match r.docket_time_zone.parse::<Tz>() {
-        Ok(tz) => received.with_timezone(&tz).format("%B %-d, %Y at %-I:%M %p %Z").to_string(),
+        Ok(tz) => received
+            .with_timezone(&tz)
+            .format("%B %-d, %Y at %-I:%M %p %Z")
+            .to_string(),
         Err(_) => received.format("%B %-d, %Y at %H:%M UTC").to_string(),
     };
     let late = if r.late {
@@ -40,7 +46,10 @@ pub fn build(r: &DueReceipt, from: &Mailbox, public_url: &str) -> Result<Message
     Message::builder()
         .from(from.clone())
         .to(to)
-        .subject(format!("Comment received: {} ({})", r.docket_title, r.tracking_number))
+        .subject(format!(
+            "Comment received: {} ({})",
+            r.docket_title, r.tracking_number
+        ))
         .message_id(Some(message_id(r)))
         .header(ContentType::TEXT_PLAIN)
         .body(body)

@@ -30,7 +30,11 @@ impl Transport {
 
     pub async fn send(&self, name: &str, message: Message) -> Result<(), String> {
         match self {
-            Transport::Smtp(smtp) => smtp.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
+            Transport::Smtp(smtp) => smtp
+                .send(message)
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string()),
             Transport::Files(dir) => {
                 let tmp = dir.join(format!(".{name}.eml.tmp"));
                 let dest = dir.join(format!("{name}.eml"));

@@ -34,7 +34,9 @@ pub struct ReceiptWorker {
 
 /// 10 s, 20 s, 40 s ... capped at 2 hours.
 pub fn backoff(attempts: i32) -> TimeDelta {
-    let secs = 10i64.saturating_mul(1 << attempts.clamp(0, 20)).min(2 * 3600);
+    let secs = 10i64
+        .saturating_mul(1 << attempts.clamp(0, 20))
+        .min(2 * 3600);
     TimeDelta::seconds(secs)
 }
 
@@ -66,7 +68,10 @@ impl ReceiptWorker {
     async fn send_due(&self) -> anyhow::Result<usize> {
         let now = self.clock.now();
         let pool = self.pool.clone();
-        let due = tokio::task::spawn_blocking(move || receipt::claim_due(&mut *pool.get()?, now, now + LEASE, BATCH)).await??;
+        let due = tokio::task::spawn_blocking(move || {
+            receipt::claim_due(&mut *pool.get()?, now, now + LEASE, BATCH)
+        })
+        .await??;
         for r in &due {
             let result = match message::build(r, &self.from, &self.public_url) {
                 Ok(m) => self.transport.send(&r.tracking_number, m).await,
@@ -78,7 +83,10 @@ impl ReceiptWorker {
             match result {
                 Ok(()) => {
                     tracing::info!(tracking_number = %r.tracking_number, "receipt sent");
-                    tokio::task::spawn_blocking(move || receipt::mark_sent(&mut *pool.get()?, &id, now)).await??;
+                    tokio::task::spawn_blocking(move || {
+                        receipt::mark_sent(&mut *pool.get()?, &id, now)
+                    })
+                    .await??;
                 }
                 Err(error) => {
                     let attempts = r.attempts + 1;
@@ -86,8 +94,10 @@ impl ReceiptWorker {
                     // The error text comes from the SMTP library and may echo
                     // the address: log only the tracking number.
                     tracing::warn!(tracking_number = %r.tracking_number, attempts, "receipt not sent; will retry");
-                    tokio::task::spawn_blocking(move || receipt::mark_failed(&mut *pool.get()?, &id, &error, retry_at))
-                        .await??;
+                    tokio::task::spawn_blocking(move || {
+                        receipt::mark_failed(&mut *pool.get()?, &id, &error, retry_at)
+                    })
+                    .await??;
                 }
             }
         }

@@ -16,7 +16,10 @@ pub struct DeadlineView {
 }
 
 pub fn local_text(docket: &Docket, at: DateTime<Utc>) -> String {
-    docket.local(at).format("%A, %B %-d, %Y, at %-I:%M %p %Z").to_string()
+    docket
+        .local(at)
+        .format("%A, %B %-d, %Y, at %-I:%M %p %Z")
+        .to_string()
 }
 
 impl DeadlineView {

@@ -32,12 +32,17 @@ pub struct FormView {
 
 impl FormView {
     pub fn blank() -> Self {
-        FormView { token: uuid::Uuid::new_v4().to_string(), ..Default::default() }
+        FormView {
+            token: uuid::Uuid::new_v4().to_string(),
+            ..Default::default()
+        }
     }
 
     /// Reads posted fields. Returns the raw submission, the view (to show
     /// again if it is refused) and whether the honeypot was filled.
-    pub fn from_fields(fields: &[(String, String)]) -> (Result<RawSubmission, (String, String)>, FormView, bool) {
+    pub fn from_fields(
+        fields: &[(String, String)],
+    ) -> (Result<RawSubmission, (String, String)>, FormView, bool) {
         let mut view = FormView::default();
         let mut raw = RawSubmission::default();
         let mut answers = BTreeMap::new();
@@ -74,7 +79,10 @@ impl FormView {
         raw.business_confidential = v("business_confidential").as_deref() == Some("true");
         // An unticked checkbox is simply absent from the post.
         raw.send_receipt = Some(v("send_receipt").as_deref() == Some("true"));
-        match v("signatories").map(|s| s.trim().to_string()).filter(|s| !s.is_empty()) {
+        match v("signatories")
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+        {
             None => {}
             Some(s) => match s.parse::<i64>() {
                 Ok(n) => raw.signatories = Some(n),
@@ -127,7 +135,10 @@ impl FormView {
 
     pub fn label(&self, path: &str) -> String {
         let field = self.anchor(path);
-        let s = field.strip_prefix("answer_").map(|q| format!("answer to {q}")).unwrap_or(field);
+        let s = field
+            .strip_prefix("answer_")
+            .map(|q| format!("answer to {q}"))
+            .unwrap_or(field);
         s.replace('_', " ")
     }
 }

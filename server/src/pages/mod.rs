@@ -32,18 +32,56 @@ impl From<Intake> for PeriodState {
 }
 
 /// (form field, label, hint, input type, autocomplete) for the text inputs.
-type NameField = (&'static str, &'static str, &'static str, &'static str, &'static str);
+type NameField = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+);
 const NAME_FIELDS: [NameField; 5] = [
-    ("submitter.first_name", "First name", "Required for individuals.", "text", "given-name"),
-    ("submitter.last_name", "Last name", "Required for individuals.", "text", "family-name"),
-    ("submitter.organization", "Organization", "Required when commenting on behalf of an organization.", "text", "organization"),
-    ("submitter.state_province", "State or province (optional)", "", "text", "address-level1"),
-    ("submitter.email", "Email (optional)", "Needed for an emailed receipt. Never published.", "email", "email"),
+    (
+        "submitter.first_name",
+        "First name",
+        "Required for individuals.",
+        "text",
+        "given-name",
+    ),
+    (
+        "submitter.last_name",
+        "Last name",
+        "Required for individuals.",
+        "text",
+        "family-name",
+    ),
+    (
+        "submitter.organization",
+        "Organization",
+        "Required when commenting on behalf of an organization.",
+        "text",
+        "organization",
+    ),
+    (
+        "submitter.state_province",
+        "State or province (optional)",
+        "",
+        "text",
+        "address-level1",
+    ),
+    (
+        "submitter.email",
+        "Email (optional)",
+        "Needed for an emailed receipt. Never published.",
+        "email",
+        "email",
+    ),
 ];
 
 /// ISO 3166-1 countries by name, for the country list.
 static COUNTRIES: LazyLock<Vec<(&'static str, &'static str)>> = LazyLock::new(|| {
-    let mut all: Vec<_> = isocountry::CountryCode::iter().map(|c| (c.alpha2(), c.name())).collect();
+    let mut all: Vec<_> = isocountry::CountryCode::iter()
+        .map(|c| (c.alpha2(), c.name()))
+        .collect();
     all.sort_by_key(|(_, name)| *name);
     all
 });
@@ -67,11 +105,19 @@ pub struct DocketPage<'a> {
 impl<'a> DocketPage<'a> {
     pub fn new(docket: &'a Docket, now: DateTime<Utc>, form: FormView) -> Self {
         DocketPage {
-            summary: docket.summary.split("\n\n").map(str::trim).filter(|p| !p.is_empty()).collect(),
+            summary: docket
+                .summary
+                .split("\n\n")
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .collect(),
             deadline: DeadlineView::new(docket, now),
             state: docket.intake_at(now).into(),
             form,
-            submitter_types: SubmitterType::ALL.iter().map(|t| (t.as_str(), t.label())).collect(),
+            submitter_types: SubmitterType::ALL
+                .iter()
+                .map(|t| (t.as_str(), t.label()))
+                .collect(),
             organization_types: &ORGANIZATION_TYPES,
             name_fields: &NAME_FIELDS,
             countries: &COUNTRIES,

@@ -28,29 +28,55 @@ pub async fn create(
         Some("application/json") => {
             let body = read_limited(&req, payload, docket.max_json_bytes()).await?;
             let raw: RawSubmission = parse_json(&body)?;
-            let claim = intake::idempotency_claim(key.as_deref(), intake::content_hash(&[&body])).map_err(|e| intake_error(e, &docket))?;
+            let claim = intake::idempotency_claim(key.as_deref(), intake::content_hash(&[&body]))
+                .map_err(|e| intake_error(e, &docket))?;
             (raw, Vec::new(), claim)
         }
         Some("multipart/form-data") => {
             let parts = multipart::read(&req, payload, &docket, &state.blobs).await?;
             if let Some((name, _)) = parts.texts.iter().find(|(n, _)| n != "comment") {
-                return Err(ApiError::invalid([(name.clone(), "unknown part; expected \"comment\" and \"attachments\"".into())].into()));
+                return Err(ApiError::invalid(
+                    [(
+                        name.clone(),
+                        "unknown part; expected \"comment\" and \"attachments\"".into(),
+                    )]
+                    .into(),
+                ));
             }
-            let comment = parts
-                .text("comment")
-                .ok_or_else(|| ApiError::invalid([("comment".into(), "a part named \"comment\" with the JSON submission is required".into())].into()))?;
+            let comment = parts.text("comment").ok_or_else(|| {
+                ApiError::invalid(
+                    [(
+                        "comment".into(),
+                        "a part named \"comment\" with the JSON submission is required".into(),
+                    )]
+                    .into(),
+                )
+            })?;
             let raw: RawSubmission = parse_json(comment.as_bytes())?;
             let mut hashed: Vec<&[u8]> = vec![comment.as_bytes()];
             hashed.extend(parts.files.iter().map(|f| f.blob.sha256.as_bytes()));
-            let claim = intake::idempotency_claim(key.as_deref(), intake::content_hash(&hashed)).map_err(|e| intake_error(e, &docket))?;
+            let claim = intake::idempotency_claim(key.as_deref(), intake::content_hash(&hashed))
+                .map_err(|e| intake_error(e, &docket))?;
             (raw, parts.files, claim)
         }
-        _ => return Err(unsupported_media_type("application/json or multipart/form-data")),
+        _ => {
+            return Err(unsupported_media_type(
+                "application/json or multipart/form-data",
+            ))
+        }
     };
 
-    let outcome = intake::submit(&state.writer, &state.blobs, &docket, raw, files, claim, received_at)
-        .await
-        .map_err(|e| intake_error(e, &docket))?;
+    let outcome = intake::submit(
+        &state.writer,
+        &state.blobs,
+        &docket,
+        raw,
+        files,
+        claim,
+        received_at,
+    )
+    .await
+    .map_err(|e| intake_error(e, &docket))?;
     Ok(match outcome {
         Outcome::Created(accepted) => created(accepted, false),
         Outcome::Replayed(accepted) => created(accepted, true),
@@ -60,7 +86,10 @@ pub async fn create(
 
 fn created(accepted: Accepted, replayed: bool) -> HttpResponse {
     let mut res = HttpResponse::Created();
-    res.insert_header((header::LOCATION, format!("/receipts/{}", accepted.tracking_number)));
+    res.insert_header((
+        header::LOCATION,
+        format!("/receipts/{}", accepted.tracking_number),
+    ));
     if replayed {
         res.insert_header(("Idempotent-Replayed", "true"));
     }

@@ -34,7 +34,10 @@ struct IdLabel {
 
 fn view(d: &Docket, now: DateTime<Utc>) -> DocketView<'_> {
     // Times in the docket's own zone: "23:59:59-05:00" says what the agency said.
-    let local = |t: DateTime<Utc>| d.local(t).to_rfc3339_opts(chrono::SecondsFormat::Secs, false);
+    let local = |t: DateTime<Utc>| {
+        d.local(t)
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+    };
     DocketView {
         id: &d.id,
         title: &d.title,
@@ -50,7 +53,10 @@ fn view(d: &Docket, now: DateTime<Utc>) -> DocketView<'_> {
         late_policy: d.late_policy.as_str(),
         questions: &d.definition.questions,
         categories: &d.definition.categories,
-        organization_types: ORGANIZATION_TYPES.iter().map(|(id, label)| IdLabel { id, label }).collect(),
+        organization_types: ORGANIZATION_TYPES
+            .iter()
+            .map(|(id, label)| IdLabel { id, label })
+            .collect(),
         limits: &d.definition.limits,
     }
 }
@@ -65,7 +71,10 @@ pub async fn list(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> 
     Ok(HttpResponse::Ok().json(serde_json::json!({ "dockets": views })))
 }
 
-pub async fn show(state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn show(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let docket = state.docket(&id).await?;
     Ok(HttpResponse::Ok().json(view(&docket, state.now())))
 }

@@ -14,7 +14,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/api/v1/openapi.json", web::get().to(assets::openapi))
         .route("/api/v1/dockets", web::get().to(api_dockets::list))
         .route("/api/v1/dockets/{docket}", web::get().to(api_dockets::show))
-        .route("/api/v1/dockets/{docket}/comments", web::post().to(api_comments::create))
+        .route(
+            "/api/v1/dockets/{docket}/comments",
+            web::post().to(api_comments::create),
+        )
         // Public pages.
         .route("/", web::get().to(pages::index))
         .route("/dockets/{docket}", web::get().to(pages::docket))

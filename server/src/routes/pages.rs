@@ -16,7 +16,9 @@ use askama::Template;
 
 fn html(status: StatusCode, page: impl Template) -> HttpResponse {
     match page.render() {
-        Ok(body) => HttpResponse::build(status).content_type("text/html; charset=utf-8").body(body),
+        Ok(body) => HttpResponse::build(status)
+            .content_type("text/html; charset=utf-8")
+            .body(body),
         Err(e) => {
             tracing::error!(error = %e, "template failed");
             HttpResponse::InternalServerError().finish()
@@ -33,7 +35,13 @@ fn error_page(e: &ApiError) -> HttpResponse {
         s if s.is_client_error() => "Your comment was not submitted",
         _ => "Something went wrong",
     };
-    let mut res = html(e.status, MessagePage { heading, text: &e.message });
+    let mut res = html(
+        e.status,
+        MessagePage {
+            heading,
+            text: &e.message,
+        },
+    );
     if let Some(secs) = e.retry_after_secs {
         res.headers_mut().insert(header::RETRY_AFTER, secs.into());
     }
@@ -53,9 +61,15 @@ pub async fn index(state: web::Data<AppState>) -> HttpResponse {
                         title: d.title.clone(),
                         agency: d.agency.clone(),
                         status: match PeriodState::from(d.intake_at(now)) {
-                            PeriodState::Open => format!("open until {}", local_text(d, d.closes_at())),
-                            PeriodState::NotYetOpen => format!("opens {}", local_text(d, d.opens_at)),
-                            PeriodState::Late | PeriodState::Closed => format!("closed {}", local_text(d, d.closes_at())),
+                            PeriodState::Open => {
+                                format!("open until {}", local_text(d, d.closes_at()))
+                            }
+                            PeriodState::NotYetOpen => {
+                                format!("opens {}", local_text(d, d.opens_at))
+                            }
+                            PeriodState::Late | PeriodState::Closed => {
+                                format!("closed {}", local_text(d, d.closes_at()))
+                            }
                         },
                     })
                     .collect(),
@@ -70,7 +84,10 @@ pub async fn index(state: web::Data<AppState>) -> HttpResponse {
 
 pub async fn docket(state: web::Data<AppState>, id: web::Path<String>) -> HttpResponse {
     match state.docket(&id).await {
-        Ok(d) => html(StatusCode::OK, DocketPage::new(&d, state.now(), FormView::blank())),
+        Ok(d) => html(
+            StatusCode::OK,
+            DocketPage::new(&d, state.now(), FormView::blank()),
+        ),
         Err(e) => error_page(&e),
     }
 }
@@ -79,7 +96,12 @@ pub async fn docket(state: web::Data<AppState>, id: web::Path<String>) -> HttpRe
 /// comment shows the form again with each error beside its field and the
 /// typed values kept; an accepted one redirects to its receipt, so reloading
 /// the receipt never posts again.
-pub async fn submit(req: HttpRequest, payload: web::Payload, id: web::Path<String>, state: web::Data<AppState>) -> HttpResponse {
+pub async fn submit(
+    req: HttpRequest,
+    payload: web::Payload,
+    id: web::Path<String>,
+    state: web::Data<AppState>,
+) -> HttpResponse {
     let received_at = state.now();
     if let Err(e) = state.check_rate(&req) {
         return error_page(&e);
@@ -91,7 +113,11 @@ pub async fn submit(req: HttpRequest, payload: web::Payload, id: web::Path<Strin
     let refuse = |status: StatusCode, mut form: FormView, e: ApiError| {
         // Errors about one file are shown beside the file input.
         for (field, why) in e.fields {
-            let key = if field.starts_with("attachments") { "attachments".to_string() } else { field };
+            let key = if field.starts_with("attachments") {
+                "attachments".to_string()
+            } else {
+                field
+            };
             form.errors.entry(key).or_insert(why);
         }
         if form.errors.is_empty() {
@@ -106,26 +132,37 @@ pub async fn submit(req: HttpRequest, payload: web::Payload, id: web::Path<Strin
     }
 
     let (texts, files) = match media_type(&req).as_deref() {
-        Some("multipart/form-data") => match multipart::read(&req, payload, &docket, &state.blobs).await {
-            Ok(parts) => (parts.texts, parts.files),
-            Err(refused) => {
-                let (_, form, _) = FormView::from_fields(&refused.texts);
-                return refuse(refused.error.status, form, refused.error);
+        Some("multipart/form-data") => {
+            match multipart::read(&req, payload, &docket, &state.blobs).await {
+                Ok(parts) => (parts.texts, parts.files),
+                Err(refused) => {
+                    let (_, form, _) = FormView::from_fields(&refused.texts);
+                    return refuse(refused.error.status, form, refused.error);
+                }
             }
-        },
+        }
         Some("application/x-www-form-urlencoded") => {
             let parsed = read_limited(&req, payload, docket.max_json_bytes())
                 .await
                 .and_then(|body| {
-                    serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body)
-                        .map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, "malformed_form", "the form data could not be read"))
+                    serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body).map_err(|_| {
+                        ApiError::new(
+                            StatusCode::BAD_REQUEST,
+                            "malformed_form",
+                            "the form data could not be read",
+                        )
+                    })
                 });
             match parsed {
                 Ok(texts) => (texts, Vec::new()),
                 Err(e) => return error_page(&e),
             }
         }
-        _ => return error_page(&crate::http::body::unsupported_media_type("multipart/form-data")),
+        _ => {
+            return error_page(&crate::http::body::unsupported_media_type(
+                "multipart/form-data",
+            ))
+        }
     };
 
     let (raw, form, honeypot) = FormView::from_fields(&texts);
@@ -133,32 +170,74 @@ pub async fn submit(req: HttpRequest, payload: web::Payload, id: web::Path<Strin
         // A bot filled the hidden field: say thanks, keep nothing.
         tracing::info!("honeypot field filled; submission discarded");
         drop(files);
-        return html(StatusCode::OK, MessagePage { heading: "Thank you", text: "Your submission has been received." });
+        return html(
+            StatusCode::OK,
+            MessagePage {
+                heading: "Thank you",
+                text: "Your submission has been received.",
+            },
+        );
     }
     let raw = match raw {
         Ok(raw) => raw,
-        Err((field, why)) => return refuse(StatusCode::UNPROCESSABLE_ENTITY, form, ApiError::invalid([(field, why)].into())),
+        Err((field, why)) => {
+            return refuse(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                form,
+                ApiError::invalid([(field, why)].into()),
+            )
+        }
     };
     // The form token plus the content: a double click replays the first
     // answer; going back, editing and sending again is a new comment.
-    let mut hashed: Vec<&[u8]> = texts.iter().flat_map(|(k, v)| [k.as_bytes(), v.as_bytes()]).collect();
+    let mut hashed: Vec<&[u8]> = texts
+        .iter()
+        .flat_map(|(k, v)| [k.as_bytes(), v.as_bytes()])
+        .collect();
     hashed.extend(files.iter().map(|f| f.blob.sha256.as_bytes()));
     let hash = intake::content_hash(&hashed);
-    let token: String = form.token.chars().filter(char::is_ascii_alphanumeric).take(64).collect();
+    let token: String = form
+        .token
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(64)
+        .collect();
     let claim = intake::idempotency_claim(Some(&format!("form:{token}:{}", &hash[..16])), hash);
     let claim = match claim {
         Ok(c) => c,
-        Err(e) => return refuse(StatusCode::UNPROCESSABLE_ENTITY, form, intake_error(e, &docket)),
+        Err(e) => {
+            return refuse(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                form,
+                intake_error(e, &docket),
+            )
+        }
     };
 
-    match intake::submit(&state.writer, &state.blobs, &docket, raw, files, claim, received_at).await {
+    match intake::submit(
+        &state.writer,
+        &state.blobs,
+        &docket,
+        raw,
+        files,
+        claim,
+        received_at,
+    )
+    .await
+    {
         Ok(Outcome::Created(a) | Outcome::Replayed(a)) => HttpResponse::SeeOther()
             .insert_header((header::LOCATION, format!("/receipts/{}", a.tracking_number)))
             .finish(),
-        Ok(Outcome::KeyReused) | Err(IntakeError::IdempotencyKeyReused) => {
-            refuse(StatusCode::UNPROCESSABLE_ENTITY, form, intake_error(IntakeError::IdempotencyKeyReused, &docket))
-        }
-        Err(e @ IntakeError::Invalid(_)) => refuse(StatusCode::UNPROCESSABLE_ENTITY, form, intake_error(e, &docket)),
+        Ok(Outcome::KeyReused) | Err(IntakeError::IdempotencyKeyReused) => refuse(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            form,
+            intake_error(IntakeError::IdempotencyKeyReused, &docket),
+        ),
+        Err(e @ IntakeError::Invalid(_)) => refuse(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            form,
+            intake_error(e, &docket),
+        ),
         Err(e) => {
             let e = intake_error(e, &docket);
             refuse(e.status, form, e)
@@ -170,10 +249,14 @@ pub async fn submit(req: HttpRequest, payload: web::Payload, id: web::Path<Strin
 /// contact details, since anyone holding the number can open it.
 pub async fn receipt(state: web::Data<AppState>, tracking: web::Path<String>) -> HttpResponse {
     let not_found = || error_page(&ApiError::not_found("tracking number"));
-    let Some(tn) = TrackingNumber::parse(&tracking) else { return not_found() };
+    let Some(tn) = TrackingNumber::parse(&tracking) else {
+        return not_found();
+    };
     let found = state
         .db(move |conn| {
-            let Some(c) = comment::find_by_tracking_number(conn, tn.as_str())? else { return Ok(None) };
+            let Some(c) = comment::find_by_tracking_number(conn, tn.as_str())? else {
+                return Ok(None);
+            };
             let status = receipt::status_for(conn, &c.id)?;
             Ok(Some((c, status)))
         })

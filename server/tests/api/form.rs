@@ -25,28 +25,68 @@ fn filled_form(token: &str) -> Form {
 }
 
 async fn post_form(app: &TestApp, form: Form) -> reqwest::Response {
-    app.client.post(app.url(&format!("/dockets/{DOCKET}"))).multipart(form).send().await.unwrap()
+    app.client
+        .post(app.url(&format!("/dockets/{DOCKET}")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
 }
 
 async fn form_submission_redirects_to_a_receipt(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let page = app.client.get(app.url(&format!("/dockets/{DOCKET}"))).send().await.unwrap().text().await.unwrap();
+    let page = app
+        .client
+        .get(app.url(&format!("/dockets/{DOCKET}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains("enctype=\"multipart/form-data\""));
-    assert!(page.contains("<label for=\"first_name\">"), "inputs have labels");
+    assert!(
+        page.contains("<label for=\"first_name\">"),
+        "inputs have labels"
+    );
     let f = filled_form("t1").part(
         "attachments",
-        Part::bytes(std::fs::read(fixture_path().parent().unwrap().join("../attachments/notes.txt")).unwrap()).file_name("notes.txt"),
+        Part::bytes(
+            std::fs::read(
+                fixture_path()
+                    .parent()
+                    .unwrap()
+                    .join("../attachments/notes.txt"),
+            )
+            .unwrap(),
+        )
+        .file_name("notes.txt"),
     );
     let res = post_form(&app, f).await;
     assert_eq!(res.status(), 303);
     let location = res.headers()["location"].to_str().unwrap().to_string();
     assert!(location.starts_with("/receipts/"));
-    let receipt = app.client.get(app.url(&location)).send().await.unwrap().text().await.unwrap();
+    let receipt = app
+        .client
+        .get(app.url(&location))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let tn = location.trim_start_matches("/receipts/");
     assert!(receipt.contains(tn) && receipt.contains("American AI Exports Program"));
-    let c = rfidesk::db::models::comment::find_by_tracking_number(&mut app.db(), tn).unwrap().unwrap();
+    let c = rfidesk::db::models::comment::find_by_tracking_number(&mut app.db(), tn)
+        .unwrap()
+        .unwrap();
     assert_eq!(c.first_name.as_deref(), Some("Grace"));
-    assert_eq!(rfidesk::db::models::attachment::for_comment(&mut app.db(), &c.id).unwrap().len(), 1);
+    assert_eq!(
+        rfidesk::db::models::attachment::for_comment(&mut app.db(), &c.id)
+            .unwrap()
+            .len(),
+        1
+    );
 }
 
 async fn refused_form_shows_errors_beside_fields_and_keeps_values(backend: Backend) {
@@ -64,10 +104,23 @@ async fn refused_form_shows_errors_beside_fields_and_keeps_values(backend: Backe
     assert_eq!(res.status(), 422);
     let html = res.text().await.unwrap();
     assert!(html.contains("Your comment was not submitted"));
-    assert!(html.contains("id=\"last_name-error\""), "error beside the last-name field");
-    assert!(html.contains("id=\"submitter_email-error\"") || html.contains("is not a valid email address"));
-    assert!(html.contains("My &#60;b&#62;typed&#60;/b&#62; answer") || html.contains("My &lt;b&gt;typed&lt;/b&gt; answer"), "typed text kept, escaped");
-    assert!(!html.contains("<script>alert(1)</script>"), "user text is escaped");
+    assert!(
+        html.contains("id=\"last_name-error\""),
+        "error beside the last-name field"
+    );
+    assert!(
+        html.contains("id=\"submitter_email-error\"")
+            || html.contains("is not a valid email address")
+    );
+    assert!(
+        html.contains("My &#60;b&#62;typed&#60;/b&#62; answer")
+            || html.contains("My &lt;b&gt;typed&lt;/b&gt; answer"),
+        "typed text kept, escaped"
+    );
+    assert!(
+        !html.contains("<script>alert(1)</script>"),
+        "user text is escaped"
+    );
     assert_eq!(app.comment_count(), 0);
 
     // A refused file keeps the typed values too.
@@ -75,7 +128,10 @@ async fn refused_form_shows_errors_beside_fields_and_keeps_values(backend: Backe
     let res = post_form(&app, filled_form("t3").part("attachments", exe)).await;
     assert_eq!(res.status(), 415);
     let html = res.text().await.unwrap();
-    assert!(html.contains("value=\"Hopper\""), "typed values kept after a refused file");
+    assert!(
+        html.contains("value=\"Hopper\""),
+        "typed values kept after a refused file"
+    );
     assert!(html.contains("x.pdf is not one of the allowed types"));
     assert_eq!(app.comment_count(), 0);
 }
@@ -96,7 +152,11 @@ async fn double_submit_of_the_same_form_stores_one_comment(backend: Backend) {
     assert_eq!(a.headers()["location"], b.headers()["location"]);
     assert_eq!(app.comment_count(), 1);
     // Going back, editing and sending again is a new comment.
-    let c = post_form(&app, filled_form("same-token").text("answer_standards", "Added later.")).await;
+    let c = post_form(
+        &app,
+        filled_form("same-token").text("answer_standards", "Added later."),
+    )
+    .await;
     assert_eq!(c.status(), 303);
     assert_ne!(a.headers()["location"], c.headers()["location"]);
     assert_eq!(app.comment_count(), 2);

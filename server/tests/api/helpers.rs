@@ -41,14 +41,24 @@ pub struct TestDb {
 impl TestDb {
     pub fn create(backend: Backend) -> TestDb {
         match backend {
-            Backend::Sqlite => TestDb { url: None, admin_url: None, name: String::new() },
+            Backend::Sqlite => TestDb {
+                url: None,
+                admin_url: None,
+                name: String::new(),
+            },
             Backend::Postgres => {
                 let admin = std::env::var("TEST_DATABASE_URL").expect("TEST_DATABASE_URL");
                 let name = format!("rfidesk_t_{}", uuid::Uuid::new_v4().simple());
-                let mut conn = diesel::PgConnection::establish(&admin).expect("connect to TEST_DATABASE_URL");
-                conn.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+                let mut conn =
+                    diesel::PgConnection::establish(&admin).expect("connect to TEST_DATABASE_URL");
+                conn.batch_execute(&format!("CREATE DATABASE {name}"))
+                    .unwrap();
                 let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap();
-                TestDb { url: Some(format!("{base}/{name}")), admin_url: Some(admin), name }
+                TestDb {
+                    url: Some(format!("{base}/{name}")),
+                    admin_url: Some(admin),
+                    name,
+                }
             }
         }
     }
@@ -58,7 +68,10 @@ impl Drop for TestDb {
     fn drop(&mut self) {
         if let Some(admin) = &self.admin_url {
             if let Ok(mut conn) = diesel::PgConnection::establish(admin) {
-                let _ = conn.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
+                let _ = conn.batch_execute(&format!(
+                    "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                    self.name
+                ));
             }
         }
     }
@@ -120,7 +133,10 @@ impl TestAppBuilder {
     pub async fn start(self) -> TestApp {
         // Server logs appear with a failing test's output (RUST_LOG to tune).
         let _ = tracing_subscriber::fmt()
-            .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()))
+            .with_env_filter(
+                tracing_subscriber::EnvFilter::try_from_default_env()
+                    .unwrap_or_else(|_| "warn".into()),
+            )
             .with_test_writer()
             .try_init();
         let (dir, db) = match self.reuse {
@@ -131,12 +147,18 @@ impl TestAppBuilder {
         std::fs::create_dir_all(&dockets).unwrap();
         let fixture = std::fs::read_to_string(fixture_path()).unwrap();
         let fixture = match self.late_policy {
-            Some(p) => fixture.replace("late_policy = \"reject\"", &format!("late_policy = \"{p}\"")),
+            Some(p) => fixture.replace(
+                "late_policy = \"reject\"",
+                &format!("late_policy = \"{p}\""),
+            ),
             None => fixture,
         };
         std::fs::write(dockets.join("ai-exports-rfi.toml"), fixture).unwrap();
         let clock = ManualClock::new(self.now);
-        let store = StoreArgs { data_dir: dir.path().join("data"), database_url: db.url.clone() };
+        let store = StoreArgs {
+            data_dir: dir.path().join("data"),
+            database_url: db.url.clone(),
+        };
         let serve = ServeArgs {
             bind: "127.0.0.1:0".parse().unwrap(),
             dockets,
@@ -147,15 +169,22 @@ impl TestAppBuilder {
             public_url: None,
             workers: Some(2),
         };
-        let app = Application::build(Config { store: store.clone(), serve, clock: Arc::new(clock.clone()) })
-            .await
-            .expect("application starts");
+        let app = Application::build(Config {
+            store: store.clone(),
+            serve,
+            clock: Arc::new(clock.clone()),
+        })
+        .await
+        .expect("application starts");
         let port = app.port();
         let handle = app.handle();
         let running = tokio::spawn(app.run_until_stopped());
         TestApp {
             address: format!("http://127.0.0.1:{port}"),
-            client: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap(),
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
             clock,
             store,
             handle,
@@ -191,7 +220,14 @@ pub struct TestApp {
 
 impl TestApp {
     pub fn builder(backend: Backend) -> TestAppBuilder {
-        TestAppBuilder { backend, rate_limit: 0, smtp_url: None, now: open_time(), late_policy: None, reuse: None }
+        TestAppBuilder {
+            backend,
+            rate_limit: 0,
+            smtp_url: None,
+            now: open_time(),
+            late_policy: None,
+            reuse: None,
+        }
     }
 
     pub async fn spawn(backend: Backend) -> TestApp {
@@ -220,10 +256,19 @@ impl TestApp {
     }
 
     pub async fn post_json(&self, body: &serde_json::Value) -> reqwest::Response {
-        self.client.post(self.url(&format!("/api/v1/dockets/{DOCKET}/comments"))).json(body).send().await.unwrap()
+        self.client
+            .post(self.url(&format!("/api/v1/dockets/{DOCKET}/comments")))
+            .json(body)
+            .send()
+            .await
+            .unwrap()
     }
 
-    pub async fn post_raw(&self, content_type: &str, body: impl Into<reqwest::Body>) -> reqwest::Response {
+    pub async fn post_raw(
+        &self,
+        content_type: &str,
+        body: impl Into<reqwest::Body>,
+    ) -> reqwest::Response {
         self.client
             .post(self.url(&format!("/api/v1/dockets/{DOCKET}/comments")))
             .header("content-type", content_type)
@@ -236,7 +281,9 @@ impl TestApp {
     /// A connection to the same database the server uses, for checking what
     /// was (or was not) stored.
     pub fn db(&self) -> DbConn {
-        DatabaseUrl::from_env_value(self.store.database_url.as_deref(), &self.store.data_dir).connect().unwrap()
+        DatabaseUrl::from_env_value(self.store.database_url.as_deref(), &self.store.data_dir)
+            .connect()
+            .unwrap()
     }
 
     pub fn comment_count(&self) -> i64 {
@@ -250,7 +297,9 @@ impl TestApp {
     /// Runs the `rfidesk` binary against this app's data.
     pub fn cli(&self, args: &[&str]) -> std::process::Output {
         let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_rfidesk"));
-        cmd.args(args).env("RFIDESK_DATA_DIR", &self.store.data_dir).env_remove("DATABASE_URL");
+        cmd.args(args)
+            .env("RFIDESK_DATA_DIR", &self.store.data_dir)
+            .env_remove("DATABASE_URL");
         if let Some(url) = &self.store.database_url {
             cmd.env("DATABASE_URL", url);
         }
@@ -259,10 +308,18 @@ impl TestApp {
 }
 
 fn count_files(dir: &Path) -> usize {
-    let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
     entries
         .filter_map(Result::ok)
-        .map(|e| if e.path().is_dir() { count_files(&e.path()) } else { 1 })
+        .map(|e| {
+            if e.path().is_dir() {
+                count_files(&e.path())
+            } else {
+                1
+            }
+        })
         .sum()
 }
 
@@ -337,16 +394,29 @@ pub struct Delivered {
 }
 
 impl mailin_embedded::Handler for SmtpSink {
-    fn data_start(&mut self, _domain: &str, _from: &str, _is8bit: bool, to: &[String]) -> mailin_embedded::Response {
+    fn data_start(
+        &mut self,
+        _domain: &str,
+        _from: &str,
+        _is8bit: bool,
+        to: &[String],
+    ) -> mailin_embedded::Response {
         if self.refusing.load(std::sync::atomic::Ordering::SeqCst) {
             return mailin_embedded::response::INTERNAL_ERROR;
         }
-        *self.current.lock().unwrap() = Delivered { to: to.to_vec(), data: String::new() };
+        *self.current.lock().unwrap() = Delivered {
+            to: to.to_vec(),
+            data: String::new(),
+        };
         mailin_embedded::response::OK
     }
 
     fn data(&mut self, buf: &[u8]) -> std::io::Result<()> {
-        self.current.lock().unwrap().data.push_str(&String::from_utf8_lossy(buf));
+        self.current
+            .lock()
+            .unwrap()
+            .data
+            .push_str(&String::from_utf8_lossy(buf));
         Ok(())
     }
 

@@ -25,7 +25,9 @@ async fn json_comment_is_stored_and_acknowledged(backend: Backend) {
     assert_eq!(body["received_at"], "2026-11-10T15:00:00Z");
     assert_eq!(location, format!("/receipts/{tn}"));
 
-    let stored = rfidesk::db::models::comment::find_by_tracking_number(&mut app.db(), tn).unwrap().unwrap();
+    let stored = rfidesk::db::models::comment::find_by_tracking_number(&mut app.db(), tn)
+        .unwrap()
+        .unwrap();
     assert_eq!(stored.organization.as_deref(), Some("Example AI Inc."));
     assert_eq!(stored.email.as_deref(), Some("ada@example.com"));
     let answers: serde_json::Value = serde_json::from_str(&stored.answers).unwrap();
@@ -35,7 +37,10 @@ async fn json_comment_is_stored_and_acknowledged(backend: Backend) {
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
     assert!(html.contains(tn));
-    assert!(!html.contains("ada@example.com"), "the receipt page shows no contact details");
+    assert!(
+        !html.contains("ada@example.com"),
+        "the receipt page shows no contact details"
+    );
 }
 
 async fn idempotency_key_replays_the_first_answer(backend: Backend) {
@@ -91,7 +96,10 @@ async fn concurrent_submissions_are_all_kept(backend: Backend) {
     let sends = (0..200).map(|i| {
         let mut body = comment_body();
         body["comment"] = format!("comment number {i}").into();
-        let req = app.client.post(app.url(&format!("/api/v1/dockets/{DOCKET}/comments"))).json(&body);
+        let req = app
+            .client
+            .post(app.url(&format!("/api/v1/dockets/{DOCKET}/comments")))
+            .json(&body);
         async move { req.send().await.unwrap() }
     });
     let responses = futures_util::future::join_all(sends).await;
@@ -144,10 +152,23 @@ async fn acknowledged_comments_survive_a_restart(backend: Backend) {
     let app = stopped.restart().await;
     let mut conn = app.db();
     for tn in &acknowledged {
-        assert!(rfidesk::db::models::comment::find_by_tracking_number(&mut conn, tn).unwrap().is_some(), "{tn} lost");
+        assert!(
+            rfidesk::db::models::comment::find_by_tracking_number(&mut conn, tn)
+                .unwrap()
+                .is_some(),
+            "{tn} lost"
+        );
     }
     let tn = first["tracking_number"].as_str().unwrap();
-    assert_eq!(app.client.get(app.url(&format!("/receipts/{tn}"))).send().await.unwrap().status(), 200);
+    assert_eq!(
+        app.client
+            .get(app.url(&format!("/receipts/{tn}")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
     let replay = app
         .client
         .post(app.url(&format!("/api/v1/dockets/{DOCKET}/comments")))

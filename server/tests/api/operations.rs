@@ -4,7 +4,10 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-on_both_backends!(healthz_answers, sigterm_finishes_in_flight_work_and_logs_no_private_data);
+on_both_backends!(
+    healthz_answers,
+    sigterm_finishes_in_flight_work_and_logs_no_private_data
+);
 
 async fn healthz_answers(backend: Backend) {
     let app = TestApp::spawn(backend).await;
@@ -12,15 +15,34 @@ async fn healthz_answers(backend: Backend) {
     assert_eq!(res.status(), 200);
     let body: serde_json::Value = res.json().await.unwrap();
     assert_eq!(body["status"], "ok");
-    let spec: serde_json::Value = app.client.get(app.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
+    let spec: serde_json::Value = app
+        .client
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert!(spec["paths"]["/api/v1/dockets/{docket}/comments"]["post"].is_object());
 }
 
 #[test]
 fn help_lists_every_environment_variable() {
-    let out = Command::new(env!("CARGO_BIN_EXE_rfidesk")).arg("--help").output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_rfidesk"))
+        .arg("--help")
+        .output()
+        .unwrap();
     let help = String::from_utf8(out.stdout).unwrap();
-    for var in ["RFIDESK_BIND", "RFIDESK_DATA_DIR", "DATABASE_URL", "RFIDESK_DOCKETS", "RFIDESK_SMTP_URL", "RFIDESK_RATE_LIMIT", "RFIDESK_CLIENT_IP_HEADER"] {
+    for var in [
+        "RFIDESK_BIND",
+        "RFIDESK_DATA_DIR",
+        "DATABASE_URL",
+        "RFIDESK_DOCKETS",
+        "RFIDESK_SMTP_URL",
+        "RFIDESK_RATE_LIMIT",
+        "RFIDESK_CLIENT_IP_HEADER",
+    ] {
         assert!(help.contains(var), "{var} missing from --help");
     }
 }
@@ -53,10 +75,17 @@ async fn sigterm_finishes_in_flight_work_and_logs_no_private_data(backend: Backe
     });
     let mut log = Vec::new();
     let port = loop {
-        let line = lines_rx.recv_timeout(Duration::from_secs(60)).expect("server starts");
+        let line = lines_rx
+            .recv_timeout(Duration::from_secs(60))
+            .expect("server starts");
         log.push(line.clone());
         if let Some(rest) = line.split("port=").nth(1) {
-            break rest.split_whitespace().next().unwrap().parse::<u16>().unwrap();
+            break rest
+                .split_whitespace()
+                .next()
+                .unwrap()
+                .parse::<u16>()
+                .unwrap();
         }
     };
     let base = format!("http://127.0.0.1:{port}");
@@ -64,7 +93,9 @@ async fn sigterm_finishes_in_flight_work_and_logs_no_private_data(backend: Backe
     // The docket is closed in real time after 2026-11-28, so extend it well
     // past today first (tests never depend on today's date).
     let mut ext = Command::new(env!("CARGO_BIN_EXE_rfidesk"));
-    ext.args(["docket", "extend", DOCKET, "--until", "2100-01-01"]).env("RFIDESK_DATA_DIR", dir.path()).env_remove("DATABASE_URL");
+    ext.args(["docket", "extend", DOCKET, "--until", "2100-01-01"])
+        .env("RFIDESK_DATA_DIR", dir.path())
+        .env_remove("DATABASE_URL");
     if let Some(url) = &db.url {
         ext.env("DATABASE_URL", url);
     }
@@ -87,22 +118,41 @@ async fn sigterm_finishes_in_flight_work_and_logs_no_private_data(backend: Backe
         })
         .collect();
     tokio::time::sleep(Duration::from_millis(5)).await;
-    Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
     let mut acknowledged = 0;
     for r in in_flight {
         if let Ok(res) = r.await.unwrap() {
-            assert!(res.status() == 201 || res.status() == 503, "{}", res.status());
+            assert!(
+                res.status() == 201 || res.status() == 503,
+                "{}",
+                res.status()
+            );
             acknowledged += (res.status() == 201) as i64;
         }
     }
-    let status = tokio::task::spawn_blocking(move || child.wait()).await.unwrap().unwrap();
+    let status = tokio::task::spawn_blocking(move || child.wait())
+        .await
+        .unwrap()
+        .unwrap();
     assert!(status.success(), "clean exit on SIGTERM: {status:?}");
     log.extend(lines_rx.try_iter());
 
-    let store = rfidesk::settings::StoreArgs { data_dir: dir.path().to_path_buf(), database_url: db.url.clone() };
-    let mut conn = rfidesk::db::DatabaseUrl::from_env_value(store.database_url.as_deref(), &store.data_dir).connect().unwrap();
+    let store = rfidesk::settings::StoreArgs {
+        data_dir: dir.path().to_path_buf(),
+        database_url: db.url.clone(),
+    };
+    let mut conn =
+        rfidesk::db::DatabaseUrl::from_env_value(store.database_url.as_deref(), &store.data_dir)
+            .connect()
+            .unwrap();
     let stored = rfidesk::db::models::comment::count(&mut conn).unwrap();
-    assert!(stored > acknowledged, "every acknowledged comment stored: {stored} vs {acknowledged} + 1");
+    assert!(
+        stored > acknowledged,
+        "every acknowledged comment stored: {stored} vs {acknowledged} + 1"
+    );
 
     let log = log.join("\n");
     assert!(log.contains("POST"), "one log line per request");

@@ -18,7 +18,9 @@ pub struct AttachmentRow {
 
 pub fn insert(conn: &mut DbConn, rows: &[AttachmentRow]) -> Result<(), DbError> {
     for row in rows {
-        diesel::insert_into(attachments::table).values(row).execute(conn)?;
+        diesel::insert_into(attachments::table)
+            .values(row)
+            .execute(conn)?;
     }
     Ok(())
 }

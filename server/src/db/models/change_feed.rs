@@ -28,7 +28,9 @@ pub const COMMENT_CREATED: &str = "comment_created";
 
 pub fn append(conn: &mut DbConn, rows: &[NewChange]) -> Result<(), DbError> {
     for row in rows {
-        diesel::insert_into(change_feed::table).values(row).execute(conn)?;
+        diesel::insert_into(change_feed::table)
+            .values(row)
+            .execute(conn)?;
     }
     Ok(())
 }

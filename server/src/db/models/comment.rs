@@ -35,12 +35,17 @@ pub const PENDING_REVIEW: &str = "pending_review";
 
 pub fn insert(conn: &mut DbConn, rows: &[CommentRow]) -> Result<(), DbError> {
     for row in rows {
-        diesel::insert_into(comments::table).values(row).execute(conn)?;
+        diesel::insert_into(comments::table)
+            .values(row)
+            .execute(conn)?;
     }
     Ok(())
 }
 
-pub fn find_by_tracking_number(conn: &mut DbConn, tracking_number: &str) -> Result<Option<CommentRow>, DbError> {
+pub fn find_by_tracking_number(
+    conn: &mut DbConn,
+    tracking_number: &str,
+) -> Result<Option<CommentRow>, DbError> {
     Ok(comments::table
         .filter(comments::tracking_number.eq(tracking_number))
         .select(CommentRow::as_select())
@@ -49,7 +54,11 @@ pub fn find_by_tracking_number(conn: &mut DbConn, tracking_number: &str) -> Resu
 }
 
 pub fn find(conn: &mut DbConn, id: &str) -> Result<Option<CommentRow>, DbError> {
-    Ok(comments::table.find(id).select(CommentRow::as_select()).first(conn).optional()?)
+    Ok(comments::table
+        .find(id)
+        .select(CommentRow::as_select())
+        .first(conn)
+        .optional()?)
 }
 
 pub fn count(conn: &mut DbConn) -> Result<i64, DbError> {

@@ -27,8 +27,10 @@ impl DocketRow {
         let corrupt = |what: &str| DbError::Corrupt(format!("docket {}: {what}", self.id));
         Ok(Docket {
             time_zone: self.time_zone.parse().map_err(|_| corrupt("time zone"))?,
-            late_policy: LatePolicy::parse(&self.late_policy).ok_or_else(|| corrupt("late policy"))?,
-            definition: serde_json::from_str::<Definition>(&self.definition).map_err(|e| corrupt(&e.to_string()))?,
+            late_policy: LatePolicy::parse(&self.late_policy)
+                .ok_or_else(|| corrupt("late policy"))?,
+            definition: serde_json::from_str::<Definition>(&self.definition)
+                .map_err(|e| corrupt(&e.to_string()))?,
             opens_at: self.opens_at.and_utc(),
             original_closes_at: self.closes_at.and_utc(),
             extended_until: self.extended_until.map(|t| t.and_utc()),
@@ -49,7 +51,11 @@ pub enum Loaded {
 
 /// Creates the docket or updates what its file says. `extended_until` is
 /// never written here: a staff extension outlives every reload of the file.
-pub fn upsert_from_file(conn: &mut DbConn, docket: &Docket, now: DateTime<Utc>) -> Result<Loaded, DbError> {
+pub fn upsert_from_file(
+    conn: &mut DbConn,
+    docket: &Docket,
+    now: DateTime<Utc>,
+) -> Result<Loaded, DbError> {
     let row = DocketRow {
         id: docket.id.clone(),
         title: docket.title.clone(),
@@ -64,7 +70,11 @@ pub fn upsert_from_file(conn: &mut DbConn, docket: &Docket, now: DateTime<Utc>) 
         updated_at: now.naive_utc(),
     };
     write_transaction(conn, |conn| {
-        let exists = dockets::table.find(&row.id).count().get_result::<i64>(conn)? > 0;
+        let exists = dockets::table
+            .find(&row.id)
+            .count()
+            .get_result::<i64>(conn)?
+            > 0;
         if exists {
             diesel::update(dockets::table.find(&row.id))
                 .set((
@@ -81,7 +91,9 @@ pub fn upsert_from_file(conn: &mut DbConn, docket: &Docket, now: DateTime<Utc>) 
                 .execute(conn)?;
             Ok(Loaded::Updated)
         } else {
-            diesel::insert_into(dockets::table).values(&row).execute(conn)?;
+            diesel::insert_into(dockets::table)
+                .values(&row)
+                .execute(conn)?;
             Ok(Loaded::Created)
         }
     })
@@ -108,9 +120,17 @@ pub fn list(conn: &mut DbConn) -> Result<Vec<Docket>, DbError> {
 }
 
 /// Moves the closing time; returns false when there is no such docket.
-pub fn extend(conn: &mut DbConn, id: &str, until: DateTime<Utc>, now: DateTime<Utc>) -> Result<bool, DbError> {
+pub fn extend(
+    conn: &mut DbConn,
+    id: &str,
+    until: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<bool, DbError> {
     let n = diesel::update(dockets::table.find(id))
-        .set((dockets::extended_until.eq(Some(until.naive_utc())), dockets::updated_at.eq(now.naive_utc())))
+        .set((
+            dockets::extended_until.eq(Some(until.naive_utc())),
+            dockets::updated_at.eq(now.naive_utc()),
+        ))
         .execute(conn)?;
     Ok(n == 1)
 }

@@ -16,7 +16,11 @@ pub struct IdempotencyRow {
     pub created_at: NaiveDateTime,
 }
 
-pub fn find(conn: &mut DbConn, docket_id: &str, key: &str) -> Result<Option<IdempotencyRow>, DbError> {
+pub fn find(
+    conn: &mut DbConn,
+    docket_id: &str,
+    key: &str,
+) -> Result<Option<IdempotencyRow>, DbError> {
     Ok(idempotency_keys::table
         .find((docket_id, key))
         .select(IdempotencyRow::as_select())
@@ -25,7 +29,9 @@ pub fn find(conn: &mut DbConn, docket_id: &str, key: &str) -> Result<Option<Idem
 }
 
 pub fn insert(conn: &mut DbConn, row: &IdempotencyRow) -> Result<(), DbError> {
-    diesel::insert_into(idempotency_keys::table).values(row).execute(conn)?;
+    diesel::insert_into(idempotency_keys::table)
+        .values(row)
+        .execute(conn)?;
     Ok(())
 }
 

@@ -54,7 +54,9 @@ pub struct DueReceipt {
 
 pub fn insert(conn: &mut DbConn, rows: &[ReceiptRow]) -> Result<(), DbError> {
     for row in rows {
-        diesel::insert_into(receipts::table).values(row).execute(conn)?;
+        diesel::insert_into(receipts::table)
+            .values(row)
+            .execute(conn)?;
     }
     Ok(())
 }
@@ -69,11 +71,25 @@ pub fn claim_due(
 ) -> Result<Vec<DueReceipt>, DbError> {
     let now = now.naive_utc();
     write_transaction(conn, |conn| {
-        let due: Vec<(String, String, i32, String, NaiveDateTime, bool, String, String, String)> = receipts::table
+        let due: Vec<(
+            String,
+            String,
+            i32,
+            String,
+            NaiveDateTime,
+            bool,
+            String,
+            String,
+            String,
+        )> = receipts::table
             .inner_join(comments::table.inner_join(dockets::table))
             .filter(receipts::status.eq(PENDING))
             .filter(receipts::next_attempt_at.le(now))
-            .filter(receipts::locked_until.is_null().or(receipts::locked_until.lt(now)))
+            .filter(
+                receipts::locked_until
+                    .is_null()
+                    .or(receipts::locked_until.lt(now)),
+            )
             .order(receipts::next_attempt_at)
             .limit(limit)
             .select((
@@ -89,12 +105,25 @@ pub fn claim_due(
             ))
             .load(conn)?;
         let mut claimed = Vec::with_capacity(due.len());
-        for (comment_id, recipient, attempts, tracking_number, received_at, late, docket_id, docket_title, docket_time_zone) in due {
+        for (
+            comment_id,
+            recipient,
+            attempts,
+            tracking_number,
+            received_at,
+            late,
+            docket_id,
+            docket_title,
+            docket_time_zone,
+        ) in due
+        {
             // The lease is taken only if nobody took it since we looked.
             let taken = diesel::update(
-                receipts::table
-                    .find(&comment_id)
-                    .filter(receipts::locked_until.is_null().or(receipts::locked_until.lt(now))),
+                receipts::table.find(&comment_id).filter(
+                    receipts::locked_until
+                        .is_null()
+                        .or(receipts::locked_until.lt(now)),
+                ),
             )
             .set(receipts::locked_until.eq(Some(lease_until.naive_utc())))
             .execute(conn)?;
@@ -146,7 +175,9 @@ pub fn mark_failed(
         Some(at) => diesel::update(target)
             .set((attempt, receipts::next_attempt_at.eq(at.naive_utc())))
             .execute(conn)?,
-        None => diesel::update(target).set((attempt, receipts::status.eq(FAILED))).execute(conn)?,
+        None => diesel::update(target)
+            .set((attempt, receipts::status.eq(FAILED)))
+            .execute(conn)?,
     };
     Ok(())
 }
