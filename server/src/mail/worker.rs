@@ -5,7 +5,7 @@
 //! is leased (`locked_until`) so two nodes never send the same receipt at
 //! once, and a crash mid-send leaves it to be retried when the lease ends.
 
-use crate::db::models::receipt;
+use crate::db::models::receipt::{self, Attempt};
 use crate::db::Pool;
 use crate::domain::clock::Clock;
 use crate::mail::{message, transport::Transport};
@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{watch, Notify};
 
-const BATCH: i64 = 50;
+const BATCH: i64 = 200;
 const LEASE: TimeDelta = TimeDelta::minutes(2);
 /// After this many failed attempts (about a day and a half of backoff) a
 /// receipt is marked failed for staff to look at.
@@ -72,34 +72,34 @@ impl ReceiptWorker {
             receipt::claim_due(&mut *pool.get()?, now, now + LEASE, BATCH)
         })
         .await??;
+        let mut results = Vec::with_capacity(due.len());
         for r in &due {
-            let result = match message::build(r, &self.from, &self.public_url) {
+            let sent = match message::build(r, &self.from, &self.public_url) {
                 Ok(m) => self.transport.send(&r.tracking_number, m).await,
                 Err(e) => Err(e),
             };
             let now = self.clock.now();
-            let pool = self.pool.clone();
-            let id = r.comment_id.clone();
-            match result {
+            let attempt = match sent {
                 Ok(()) => {
                     tracing::info!(tracking_number = %r.tracking_number, "receipt sent");
-                    tokio::task::spawn_blocking(move || {
-                        receipt::mark_sent(&mut *pool.get()?, &id, now)
-                    })
-                    .await??;
+                    Attempt::Sent { at: now }
                 }
                 Err(error) => {
                     let attempts = r.attempts + 1;
-                    let retry_at = (attempts < MAX_ATTEMPTS).then(|| now + backoff(attempts - 1));
-                    // The error text comes from the SMTP library and may echo
-                    // the address: log only the tracking number.
+                    // The error text may echo the address: log only the number.
                     tracing::warn!(tracking_number = %r.tracking_number, attempts, "receipt not sent; will retry");
-                    tokio::task::spawn_blocking(move || {
-                        receipt::mark_failed(&mut *pool.get()?, &id, &error, retry_at)
-                    })
-                    .await??;
+                    Attempt::Failed {
+                        error,
+                        retry_at: (attempts < MAX_ATTEMPTS).then(|| now + backoff(attempts - 1)),
+                    }
                 }
-            }
+            };
+            results.push((r.comment_id.clone(), attempt));
+        }
+        if !results.is_empty() {
+            let pool = self.pool.clone();
+            tokio::task::spawn_blocking(move || receipt::record(&mut *pool.get()?, &results))
+                .await??;
         }
         Ok(due.len())
     }

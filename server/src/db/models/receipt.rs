@@ -145,41 +145,62 @@ pub fn claim_due(
     })
 }
 
-pub fn mark_sent(conn: &mut DbConn, comment_id: &str, now: DateTime<Utc>) -> Result<(), DbError> {
-    diesel::update(receipts::table.find(comment_id))
-        .set((
-            receipts::status.eq(SENT),
-            receipts::sent_at.eq(Some(now.naive_utc())),
-            receipts::locked_until.eq(None::<NaiveDateTime>),
-            receipts::attempts.eq(receipts::attempts + 1),
-            receipts::last_error.eq(None::<String>),
-        ))
-        .execute(conn)?;
-    Ok(())
+/// What one delivery attempt came to.
+#[derive(Debug)]
+pub enum Attempt {
+    Sent {
+        at: DateTime<Utc>,
+    },
+    /// Retried at `retry_at`, or given up (marked failed) when `None`.
+    Failed {
+        error: String,
+        retry_at: Option<DateTime<Utc>>,
+    },
 }
 
-/// Records a failed attempt: retried at `retry_at`, or given up when `None`.
-pub fn mark_failed(
-    conn: &mut DbConn,
-    comment_id: &str,
-    error: &str,
-    retry_at: Option<DateTime<Utc>>,
-) -> Result<(), DbError> {
-    let attempt = (
-        receipts::attempts.eq(receipts::attempts + 1),
-        receipts::locked_until.eq(None::<NaiveDateTime>),
-        receipts::last_error.eq(Some(error)),
-    );
-    let target = receipts::table.find(comment_id);
-    match retry_at {
-        Some(at) => diesel::update(target)
-            .set((attempt, receipts::next_attempt_at.eq(at.naive_utc())))
-            .execute(conn)?,
-        None => diesel::update(target)
-            .set((attempt, receipts::status.eq(FAILED)))
-            .execute(conn)?,
-    };
-    Ok(())
+/// Records a batch of attempts in one transaction: one fsync for the batch,
+/// not one per receipt, so the outbox does not compete with intake.
+pub fn record(conn: &mut DbConn, attempts: &[(String, Attempt)]) -> Result<(), DbError> {
+    write_transaction(conn, |conn| {
+        for (comment_id, attempt) in attempts {
+            let target = receipts::table.find(comment_id);
+            let tried = (
+                receipts::attempts.eq(receipts::attempts + 1),
+                receipts::locked_until.eq(None::<NaiveDateTime>),
+            );
+            match attempt {
+                Attempt::Sent { at } => diesel::update(target)
+                    .set((
+                        tried,
+                        receipts::status.eq(SENT),
+                        receipts::sent_at.eq(Some(at.naive_utc())),
+                        receipts::last_error.eq(None::<String>),
+                    ))
+                    .execute(conn)?,
+                Attempt::Failed {
+                    error,
+                    retry_at: Some(at),
+                } => diesel::update(target)
+                    .set((
+                        tried,
+                        receipts::last_error.eq(Some(error)),
+                        receipts::next_attempt_at.eq(at.naive_utc()),
+                    ))
+                    .execute(conn)?,
+                Attempt::Failed {
+                    error,
+                    retry_at: None,
+                } => diesel::update(target)
+                    .set((
+                        tried,
+                        receipts::last_error.eq(Some(error)),
+                        receipts::status.eq(FAILED),
+                    ))
+                    .execute(conn)?,
+            };
+        }
+        Ok(())
+    })
 }
 
 pub fn status_for(conn: &mut DbConn, comment_id: &str) -> Result<Option<String>, DbError> {

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Intake benchmark: durable submissions/s and latency with 64 concurrent
+# clients posting ~2 KB JSON comments, and the /healthz ceiling, in one run.
+# Usage: bench/intake.sh [seconds per phase, default 20]. Needs wrk.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+duration="${1:-20}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}"
+cargo build --release -q
+bin="$CARGO_TARGET_DIR/release/rfidesk"
+data=$(mktemp -d)
+port=18181
+trap 'kill "$pid" 2>/dev/null || true; rm -rf "$data"' EXIT
+
+export RFIDESK_DATA_DIR="$data" RFIDESK_BIND="127.0.0.1:$port" RFIDESK_RATE_LIMIT=0 RUST_LOG=warn
+"$bin" migrate >/dev/null
+"$bin" docket load fixtures/dockets/ai-exports-rfi.toml >/dev/null
+# Keep the fixture docket open whatever today's date is.
+"$bin" docket extend ai-exports-rfi --until 2100-01-01 >/dev/null
+"$bin" serve >"$data/server.log" 2>&1 &
+pid=$!
+for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+
+echo "== machine: $(nproc) cores, $(free -g | awk '/Mem/ {print $2}') GiB, $(uname -r); $(date -u +%FT%TZ)"
+echo "== backend: ${DATABASE_URL:+postgres}${DATABASE_URL:-sqlite (WAL, synchronous=FULL)}"
+echo "== /healthz ceiling (64 connections, ${duration}s)"
+wrk -t2 -c64 -d"${duration}s" --latency "http://127.0.0.1:$port/healthz" | grep -E "Requests/sec|50%|99%|Non-2xx"
+echo "== durable submissions (64 connections, ~2 KB JSON, ${duration}s)"
+wrk -t2 -c64 -d"${duration}s" --latency -s bench/post-comment.lua \
+  "http://127.0.0.1:$port/api/v1/dockets/ai-exports-rfi/comments" | grep -E "requests in|Requests/sec|50%|90%|99%|Non-2xx|Socket"
+echo "== server peak memory: $(awk '/VmHWM/ {print $2 " " $3}' /proc/$pid/status)"
+kill -TERM "$pid"; wait "$pid" || true
+if [ -z "${DATABASE_URL:-}" ]; then
+  python3 - "$data/rfidesk.sqlite3" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+print("== comments stored:", db.execute("select count(*) from comments").fetchone()[0],
+      "| receipts queued:", db.execute("select count(*) from receipts").fetchone()[0],
+      "| change-feed rows:", db.execute("select count(*) from change_feed").fetchone()[0])
+PY
+fi
