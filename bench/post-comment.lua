@@ -1,6 +1,8 @@
 -- wrk script: POST ~2 KB JSON comments, each slightly different.
 -- Used by bench/intake.sh; see docs/BENCHMARKS.md.
 local bodies = {}
+-- RECEIPTS=0 asks for no emailed receipt (to measure intake without the outbox).
+local receipt = os.getenv("RECEIPTS") == "0" and "false" or "true"
 local words = { "priority", "regions", "Malaysia", "Thailand", "Vietnam", "standards", "consortium",
   "financing", "insurance", "advocacy", "export", "controls", "critical", "minerals", "compute",
   "models", "applications", "infrastructure", "security", "partners" }
@@ -23,7 +25,7 @@ for k = 1, 200 do
     '"organization":"Example AI %d","organization_type":"company","category":"ai-developer",' ..
     '"country":"US","state_province":"VA","email":"bench%d@example.com"},' ..
     '"answers":{"regions":"%s","federal-support":"%s","standards":"%s"},' ..
-    '"comment":"%s","business_confidential":false,"send_receipt":true}',
+    '"comment":"%s","business_confidential":false,"send_receipt":' .. receipt .. '}',
     k, k, paragraph(k, 600), paragraph(k + 1, 500), paragraph(k + 2, 400), paragraph(k + 3, 300))
 end
 

@@ -18,7 +18,7 @@ use anyhow::Context;
 use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{watch, Notify};
+use tokio::sync::{mpsc, watch};
 use tracing_actix_web::TracingLogger;
 
 pub struct Config {
@@ -57,8 +57,9 @@ impl Application {
             tracing::info!(files = swept, "removed unfinished uploads");
         }
 
-        let receipts_due = Arc::new(Notify::new());
-        let (writer, writer_thread) = Writer::start(&url, receipts_due.clone())?;
+        // Room for a burst of receipts; past that they wait for the poller.
+        let (receipts_tx, receipts_rx) = mpsc::channel(10_000);
+        let (writer, writer_thread) = Writer::start(&url, receipts_tx)?;
         let (stop_workers, stop_rx) = watch::channel(false);
         let worker = ReceiptWorker {
             pool: pool.clone(),
@@ -72,7 +73,7 @@ impl Application {
                 .context("RFIDESK_MAIL_FROM is not a valid mailbox")?,
             public_url: serve.public_url(),
             clock: clock.clone(),
-            wake: receipts_due,
+            fresh: receipts_rx,
         };
         let mail_task = tokio::spawn(worker.run(stop_rx.clone()));
 

@@ -11,12 +11,11 @@ use crate::db::models::attachment::{self, AttachmentRow};
 use crate::db::models::change_feed::{self, NewChange, COMMENT_CREATED};
 use crate::db::models::comment::{self, CommentRow};
 use crate::db::models::idempotency::{self, IdempotencyRow};
-use crate::db::models::receipt::{self, ReceiptRow};
+use crate::db::models::receipt::{self, DueReceipt, ReceiptRow};
 use crate::domain::tracking_number::TrackingNumber;
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
-use std::sync::Arc;
-use tokio::sync::{mpsc, oneshot, Notify};
+use tokio::sync::{mpsc, oneshot};
 
 /// Most submissions one transaction takes; bounds the time a batch holds
 /// the write lock.
@@ -47,8 +46,15 @@ pub enum ReceiptState {
 pub struct NewComment {
     pub comment: CommentRow,
     pub attachments: Vec<AttachmentRow>,
-    pub receipt: Option<ReceiptRow>,
+    pub receipt: Option<QueuedReceipt>,
     pub idempotency: Option<IdempotencyClaim>,
+}
+
+/// A receipt row, and what the mail worker needs to send it straight away.
+#[derive(Debug)]
+pub struct QueuedReceipt {
+    pub row: ReceiptRow,
+    pub due: DueReceipt,
 }
 
 #[derive(Debug, Clone)]
@@ -89,9 +95,11 @@ pub struct Writer {
 impl Writer {
     /// Starts the writer thread on its own connection. The thread ends when
     /// every `Writer` handle is dropped, after finishing what was queued.
+    /// Receipts of committed comments go to `receipts`; when it is full they
+    /// wait in the outbox for the poller instead.
     pub fn start(
         url: &DatabaseUrl,
-        receipts_due: Arc<Notify>,
+        receipts: mpsc::Sender<DueReceipt>,
     ) -> Result<(Writer, std::thread::JoinHandle<()>), DbError> {
         let mut conn = url.connect()?;
         let (tx, mut rx) = mpsc::channel::<Job>(QUEUE);
@@ -107,11 +115,7 @@ impl Writer {
                             Err(_) => break,
                         }
                     }
-                    let mut receipts = false;
-                    write_batch(&mut conn, std::mem::take(&mut batch), &mut receipts);
-                    if receipts {
-                        receipts_due.notify_one();
-                    }
+                    write_batch(&mut conn, std::mem::take(&mut batch), &receipts);
                 }
             })
             .expect("spawn writer thread");
@@ -132,7 +136,21 @@ impl Writer {
     }
 }
 
-fn write_batch(conn: &mut DbConn, mut batch: Vec<Job>, receipts: &mut bool) {
+/// Hands a committed comment's receipt to the mail worker.
+fn notify(
+    receipts: &mpsc::Sender<DueReceipt>,
+    new: &NewComment,
+    outcome: &Result<Outcome, DbError>,
+) {
+    if let (Ok(Outcome::Created(_)), Some(r)) = (outcome, &new.receipt) {
+        let mut due = r.due.clone();
+        due.tracking_number = new.comment.tracking_number.clone();
+        // Full or closed: the row is in the outbox and its lease will lapse.
+        let _ = receipts.try_send(due);
+    }
+}
+
+fn write_batch(conn: &mut DbConn, mut batch: Vec<Job>, receipts: &mpsc::Sender<DueReceipt>) {
     if batch.len() > 1 {
         let together = write_transaction(conn, |conn| {
             batch
@@ -143,9 +161,9 @@ fn write_batch(conn: &mut DbConn, mut batch: Vec<Job>, receipts: &mut bool) {
         match together {
             Ok(outcomes) => {
                 for (job, outcome) in batch.into_iter().zip(outcomes) {
-                    *receipts |=
-                        matches!(outcome, Outcome::Created(_)) && job.new.receipt.is_some();
-                    let _ = job.reply.send(Ok(outcome));
+                    let outcome = Ok(outcome);
+                    notify(receipts, &job.new, &outcome);
+                    let _ = job.reply.send(outcome);
                 }
                 return;
             }
@@ -166,7 +184,7 @@ fn write_batch(conn: &mut DbConn, mut batch: Vec<Job>, receipts: &mut bool) {
         if let Err(e) = &result {
             tracing::error!(error = %e, "could not store a comment");
         }
-        *receipts |= matches!(result, Ok(Outcome::Created(_))) && job.new.receipt.is_some();
+        notify(receipts, &job.new, &result);
         let _ = job.reply.send(result);
     }
 }
@@ -199,7 +217,7 @@ fn apply(conn: &mut DbConn, new: &NewComment) -> Result<Outcome, DbError> {
     comment::insert(conn, std::slice::from_ref(c))?;
     attachment::insert(conn, &new.attachments)?;
     if let Some(r) = &new.receipt {
-        receipt::insert(conn, std::slice::from_ref(r))?;
+        receipt::insert(conn, std::slice::from_ref(&r.row))?;
     }
     change_feed::append(
         conn,

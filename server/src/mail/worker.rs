@@ -5,7 +5,7 @@
 //! is leased (`locked_until`) so two nodes never send the same receipt at
 //! once, and a crash mid-send leaves it to be retried when the lease ends.
 
-use crate::db::models::receipt::{self, Attempt};
+use crate::db::models::receipt::{self, Attempt, DueReceipt, LEASE};
 use crate::db::Pool;
 use crate::domain::clock::Clock;
 use crate::mail::{message, transport::Transport};
@@ -13,10 +13,9 @@ use chrono::TimeDelta;
 use lettre::message::Mailbox;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{watch, Notify};
+use tokio::sync::{mpsc, watch};
 
 const BATCH: i64 = 200;
-const LEASE: TimeDelta = TimeDelta::minutes(2);
 /// After this many failed attempts (about a day and a half of backoff) a
 /// receipt is marked failed for staff to look at.
 const MAX_ATTEMPTS: i32 = 16;
@@ -29,7 +28,8 @@ pub struct ReceiptWorker {
     pub from: Mailbox,
     pub public_url: String,
     pub clock: Arc<dyn Clock>,
-    pub wake: Arc<Notify>,
+    /// Receipts of comments this node just committed, already leased to it.
+    pub fresh: mpsc::Receiver<DueReceipt>,
 }
 
 /// 10 s, 20 s, 40 s ... capped at 2 hours.
@@ -41,37 +41,65 @@ pub fn backoff(attempts: i32) -> TimeDelta {
 }
 
 impl ReceiptWorker {
-    pub async fn run(self, mut stop: watch::Receiver<bool>) {
+    pub async fn run(mut self, mut stop: watch::Receiver<bool>) {
+        let mut fresh = Vec::with_capacity(BATCH as usize);
+        let mut poll = tokio::time::interval(POLL);
+        poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
-            let sent = match self.send_due().await {
-                Ok(n) => n,
-                Err(e) => {
-                    tracing::error!(error = %e, "receipt outbox unavailable");
-                    0
+            tokio::select! {
+                // New receipts first: they are why someone is waiting.
+                biased;
+                n = self.fresh.recv_many(&mut fresh, BATCH as usize) => {
+                    if n == 0 {
+                        return;
+                    }
+                    let batch = std::mem::take(&mut fresh);
+                    if let Err(e) = self.send(batch).await {
+                        tracing::error!(error = %e, "receipt outbox unavailable");
+                    }
                 }
-            };
+                _ = poll.tick() => {
+                    // Retries, and receipts whose node died before sending.
+                    loop {
+                        match self.claim_due().await {
+                            Ok(due) if due.is_empty() => break,
+                            Ok(due) => {
+                                let full = due.len() as i64 == BATCH;
+                                if let Err(e) = self.send(due).await {
+                                    tracing::error!(error = %e, "receipt outbox unavailable");
+                                    break;
+                                }
+                                if !full {
+                                    break;
+                                }
+                            }
+                            Err(e) => {
+                                tracing::error!(error = %e, "receipt outbox unavailable");
+                                break;
+                            }
+                        }
+                    }
+                }
+                _ = stop.changed() => return,
+            }
             if *stop.borrow() {
                 return;
-            }
-            if sent as i64 == BATCH {
-                continue;
-            }
-            tokio::select! {
-                _ = self.wake.notified() => {}
-                _ = tokio::time::sleep(POLL) => {}
-                _ = stop.changed() => return,
             }
         }
     }
 
-    /// Sends one batch of due receipts; returns how many were tried.
-    async fn send_due(&self) -> anyhow::Result<usize> {
+    async fn claim_due(&self) -> anyhow::Result<Vec<DueReceipt>> {
         let now = self.clock.now();
         let pool = self.pool.clone();
-        let due = tokio::task::spawn_blocking(move || {
+        Ok(tokio::task::spawn_blocking(move || {
             receipt::claim_due(&mut *pool.get()?, now, now + LEASE, BATCH)
         })
-        .await??;
+        .await??)
+    }
+
+    /// Sends receipts this worker holds the lease of, then records the
+    /// outcomes in one transaction.
+    async fn send(&self, due: Vec<DueReceipt>) -> anyhow::Result<()> {
         let mut results = Vec::with_capacity(due.len());
         for r in &due {
             let sent = match message::build(r, &self.from, &self.public_url) {
@@ -101,6 +129,6 @@ impl ReceiptWorker {
             tokio::task::spawn_blocking(move || receipt::record(&mut *pool.get()?, &results))
                 .await??;
         }
-        Ok(due.len())
+        Ok(())
     }
 }

@@ -77,8 +77,10 @@ impl FormView {
         raw.answers = answers;
         raw.comment = v("comment");
         raw.business_confidential = v("business_confidential").as_deref() == Some("true");
-        // An unticked checkbox is simply absent from the post.
-        raw.send_receipt = Some(v("send_receipt").as_deref() == Some("true"));
+        // An unticked checkbox is simply absent from the post. The box starts
+        // ticked, so it means "if I give an address": no address, no receipt.
+        let has_email = v("submitter.email").is_some_and(|e| !e.trim().is_empty());
+        raw.send_receipt = Some(has_email && v("send_receipt").as_deref() == Some("true"));
         match v("signatories")
             .map(|s| s.trim().to_string())
             .filter(|s| !s.is_empty())

@@ -12,15 +12,7 @@ on_both_backends!(
 
 async fn docket_api_lists_questions_categories_and_period(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let d: serde_json::Value = app
-        .client
-        .get(app.url(&format!("/api/v1/dockets/{DOCKET}")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let d = app.get_json(&format!("/api/v1/dockets/{DOCKET}")).await;
     assert_eq!(d["opens_at"], "2026-10-21T00:00:00-04:00");
     assert_eq!(d["closes_at"], "2026-11-28T23:59:59-05:00");
     assert_eq!(d["is_open"], true);
@@ -41,26 +33,10 @@ async fn docket_api_lists_questions_categories_and_period(backend: Backend) {
         .unwrap()
         .iter()
         .all(|c| c["id"].is_string() && c["label"].is_string()));
-    let list: serde_json::Value = app
-        .client
-        .get(app.url("/api/v1/dockets"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list = app.get_json("/api/v1/dockets").await;
     assert_eq!(list["dockets"][0]["id"], DOCKET);
 
-    let page = app
-        .client
-        .get(app.url(&format!("/dockets/{DOCKET}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.get_text(&format!("/dockets/{DOCKET}")).await;
     assert!(
         page.contains("Saturday, November 28, 2026, at 11:59 PM EST"),
         "deadline in Eastern time"
@@ -126,15 +102,7 @@ async fn closed_docket_refuses_with_the_closing_time(backend: Backend) {
         "{message}"
     );
     assert_eq!(app.comment_count(), 1);
-    let page = app
-        .client
-        .get(app.url(&format!("/dockets/{DOCKET}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.get_text(&format!("/dockets/{DOCKET}")).await;
     assert!(page.contains("comments are no longer accepted") && !page.contains("<form"));
 }
 
@@ -200,29 +168,13 @@ async fn extension_opens_the_docket_again_and_survives_restart(backend: Backend)
         },
     )
     .await;
-    let page = app
-        .client
-        .get(app.url(&format!("/dockets/{DOCKET}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.get_text(&format!("/dockets/{DOCKET}")).await;
     assert!(page.contains("The comment period has been extended"));
     assert!(page.contains("Sunday, December 13, 2026, at 11:59 PM EST"));
 
     // Reloading the docket file at start keeps the extension.
     let app = app.stop().await.restart().await;
-    let d: serde_json::Value = app
-        .client
-        .get(app.url(&format!("/api/v1/dockets/{DOCKET}")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let d = app.get_json(&format!("/api/v1/dockets/{DOCKET}")).await;
     assert_eq!(d["closes_at"], "2026-12-13T23:59:59-05:00");
     assert_eq!(d["original_closes_at"], "2026-11-28T23:59:59-05:00");
     assert_eq!(d["extended"], true);

@@ -35,15 +35,7 @@ async fn post_form(app: &TestApp, form: Form) -> reqwest::Response {
 
 async fn form_submission_redirects_to_a_receipt(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let page = app
-        .client
-        .get(app.url(&format!("/dockets/{DOCKET}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.get_text(&format!("/dockets/{DOCKET}")).await;
     assert!(page.contains("enctype=\"multipart/form-data\""));
     assert!(
         page.contains("<label for=\"first_name\">"),
@@ -66,15 +58,7 @@ async fn form_submission_redirects_to_a_receipt(backend: Backend) {
     assert_eq!(res.status(), 303);
     let location = res.headers()["location"].to_str().unwrap().to_string();
     assert!(location.starts_with("/receipts/"));
-    let receipt = app
-        .client
-        .get(app.url(&location))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let receipt = app.get_text(&location).await;
     let tn = location.trim_start_matches("/receipts/");
     assert!(receipt.contains(tn) && receipt.contains("American AI Exports Program"));
     let c = rfidesk::db::models::comment::find_by_tracking_number(&mut app.db(), tn)

@@ -255,6 +255,28 @@ impl TestApp {
         format!("{}{path}", self.address)
     }
 
+    pub async fn get_json(&self, path: &str) -> serde_json::Value {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    pub async fn get_text(&self, path: &str) -> String {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
     pub async fn post_json(&self, body: &serde_json::Value) -> reqwest::Response {
         self.client
             .post(self.url(&format!("/api/v1/dockets/{DOCKET}/comments")))

@@ -15,15 +15,7 @@ async fn healthz_answers(backend: Backend) {
     assert_eq!(res.status(), 200);
     let body: serde_json::Value = res.json().await.unwrap();
     assert_eq!(body["status"], "ok");
-    let spec: serde_json::Value = app
-        .client
-        .get(app.url("/api/v1/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let spec = app.get_json("/api/v1/openapi.json").await;
     assert!(spec["paths"]["/api/v1/dockets/{docket}/comments"]["post"].is_object());
 }
 

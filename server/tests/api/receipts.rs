@@ -34,15 +34,7 @@ async fn receipt_is_delivered_by_smtp(backend: Backend) {
     quiet["send_receipt"] = false.into();
     let body: serde_json::Value = app.post_json(&quiet).await.json().await.unwrap();
     assert_eq!(body["receipt"], "not_requested");
-    let page = app
-        .client
-        .get(app.url(&format!("/receipts/{tn}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.get_text(&format!("/receipts/{tn}")).await;
     assert!(page.contains("Sent"));
     assert_eq!(sink.delivered().len(), 1);
 }

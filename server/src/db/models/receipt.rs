@@ -23,6 +23,11 @@ pub struct ReceiptRow {
     pub sent_at: Option<NaiveDateTime>,
 }
 
+/// How long a receipt taken for sending stays reserved to its taker. A new
+/// receipt is born leased to the node that took the comment, which sends it
+/// at once; if that node dies first, any node's poller sends it after this.
+pub const LEASE: chrono::TimeDelta = chrono::TimeDelta::minutes(2);
+
 impl ReceiptRow {
     pub fn new(comment_id: String, recipient: String, now: NaiveDateTime) -> Self {
         ReceiptRow {
@@ -31,7 +36,7 @@ impl ReceiptRow {
             status: PENDING.into(),
             attempts: 0,
             next_attempt_at: now,
-            locked_until: None,
+            locked_until: Some(now + LEASE),
             last_error: None,
             sent_at: None,
         }
@@ -39,7 +44,7 @@ impl ReceiptRow {
 }
 
 /// Everything a receipt email says.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DueReceipt {
     pub comment_id: String,
     pub recipient: String,
