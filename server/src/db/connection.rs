@@ -55,7 +55,8 @@ impl DatabaseUrl {
                 // makes every commit reach the disk before we answer 201.
                 conn.batch_execute(
                     "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-                     PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;",
+                     PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; \
+                     PRAGMA cache_size = -32768;",
                 )?;
                 Ok(DbConn::Sqlite(conn))
             }
@@ -124,17 +125,41 @@ pub fn write_transaction<T>(
     conn: &mut DbConn,
     f: impl FnOnce(&mut DbConn) -> Result<T, DbError>,
 ) -> Result<T, DbError> {
-    if matches!(conn, DbConn::Pg(_)) {
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    let DbConn::Sqlite(inner) = conn else {
         return conn.transaction(f);
+    };
+    // Begun through diesel's transaction manager, so that diesel knows a
+    // transaction is open and nests its own (in batch inserts) as savepoints.
+    AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?;
+    let result = f(conn);
+    let DbConn::Sqlite(inner) = conn else {
+        unreachable!("still SQLite")
+    };
+    match result {
+        Ok(v) => match AnsiTransactionManager::commit_transaction(inner) {
+            Ok(()) => Ok(v),
+            Err(e) => {
+                let _ = AnsiTransactionManager::rollback_transaction(inner);
+                Err(e.into())
+            }
+        },
+        Err(e) => {
+            let _ = AnsiTransactionManager::rollback_transaction(inner);
+            Err(e)
+        }
     }
-    conn.batch_execute("BEGIN IMMEDIATE")?;
-    let result = f(conn).and_then(|v| {
-        conn.batch_execute("COMMIT")
-            .map(|_| v)
-            .map_err(DbError::from)
-    });
-    if result.is_err() {
-        let _ = conn.batch_execute("ROLLBACK");
-    }
-    result
 }
+
+/// Runs the same diesel code on the inner connection, for the few queries
+/// `MultiConnection` cannot express (multi-row INSERT). The body is written
+/// once and compiled for each backend.
+macro_rules! on_each_backend {
+    ($conn:expr, $c:ident => $body:expr) => {
+        match $conn {
+            $crate::db::DbConn::Sqlite($c) => $body,
+            $crate::db::DbConn::Pg($c) => $body,
+        }
+    };
+}
+pub(crate) use on_each_backend;

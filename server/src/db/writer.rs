@@ -15,6 +15,7 @@ use crate::db::models::receipt::{self, DueReceipt, ReceiptRow};
 use crate::domain::tracking_number::TrackingNumber;
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use tokio::sync::{mpsc, oneshot};
 
 /// Most submissions one transaction takes; bounds the time a batch holds
@@ -150,43 +151,40 @@ fn notify(
     }
 }
 
-fn write_batch(conn: &mut DbConn, mut batch: Vec<Job>, receipts: &mpsc::Sender<DueReceipt>) {
-    if batch.len() > 1 {
-        let together = write_transaction(conn, |conn| {
-            batch
-                .iter()
-                .map(|job| apply(conn, &job.new))
-                .collect::<Result<Vec<_>, DbError>>()
-        });
-        match together {
-            Ok(outcomes) => {
-                for (job, outcome) in batch.into_iter().zip(outcomes) {
-                    let outcome = Ok(outcome);
-                    notify(receipts, &job.new, &outcome);
-                    let _ = job.reply.send(outcome);
-                }
-                return;
-            }
-            // One bad submission must not sink the others: retry alone.
-            Err(e) => {
-                tracing::warn!(error = %e, size = batch.len(), "group commit failed; writing one by one")
+fn write_batch(conn: &mut DbConn, batch: Vec<Job>, receipts: &mpsc::Sender<DueReceipt>) {
+    let news: Vec<&NewComment> = batch.iter().map(|job| &job.new).collect();
+    match write_transaction(conn, |conn| apply(conn, &news)) {
+        Ok(outcomes) => {
+            for (job, outcome) in batch.into_iter().zip(outcomes) {
+                let outcome = Ok(outcome);
+                notify(receipts, &job.new, &outcome);
+                let _ = job.reply.send(outcome);
             }
         }
-    }
-    for mut job in batch.drain(..) {
-        let mut result = write_transaction(conn, |conn| apply(conn, &job.new));
-        if is_unique_violation(&result) {
-            // A tracking number collided (about 1 in 10^11 per pair): draw again.
-            let fresh = TrackingNumber::generate().to_string();
-            job.new.comment.tracking_number = fresh;
-            result = write_transaction(conn, |conn| apply(conn, &job.new));
+        // One bad submission must not sink the others: retry alone.
+        Err(e) if batch.len() > 1 => {
+            tracing::warn!(error = %e, size = batch.len(), "group commit failed; writing one by one");
+            for job in batch {
+                write_alone(conn, job, receipts);
+            }
         }
-        if let Err(e) = &result {
-            tracing::error!(error = %e, "could not store a comment");
-        }
-        notify(receipts, &job.new, &result);
-        let _ = job.reply.send(result);
+        Err(_) => write_alone(conn, batch.into_iter().next().expect("one job"), receipts),
     }
+}
+
+fn write_alone(conn: &mut DbConn, mut job: Job, receipts: &mpsc::Sender<DueReceipt>) {
+    let mut result = write_transaction(conn, |conn| apply(conn, &[&job.new]));
+    if is_unique_violation(&result) {
+        // A tracking number collided (about 1 in 10^11 per pair): draw again.
+        job.new.comment.tracking_number = TrackingNumber::generate().to_string();
+        result = write_transaction(conn, |conn| apply(conn, &[&job.new]));
+    }
+    let result = result.map(|mut v| v.pop().expect("one outcome"));
+    if let Err(e) = &result {
+        tracing::error!(error = %e, "could not store a comment");
+    }
+    notify(receipts, &job.new, &result);
+    let _ = job.reply.send(result);
 }
 
 fn is_unique_violation<T>(result: &Result<T, DbError>) -> bool {
@@ -199,36 +197,97 @@ fn is_unique_violation<T>(result: &Result<T, DbError>) -> bool {
     )
 }
 
-fn apply(conn: &mut DbConn, new: &NewComment) -> Result<Outcome, DbError> {
-    let c = &new.comment;
-    if let Some(claim) = &new.idempotency {
-        if let Some(first) = idempotency::find(conn, &c.docket_id, &claim.key)? {
-            if c.received_at - first.created_at < IDEMPOTENCY_WINDOW {
-                if first.request_hash != claim.request_hash {
-                    return Ok(Outcome::KeyReused);
-                }
-                let accepted = serde_json::from_str(&first.response)
-                    .map_err(|e| DbError::Corrupt(e.to_string()))?;
-                return Ok(Outcome::Replayed(accepted));
+/// Writes a group of comments: first each idempotency key is looked at (in
+/// order, so a key used twice in one group replays the first), then every
+/// new row goes in with one multi-row INSERT per table.
+fn apply(conn: &mut DbConn, news: &[&NewComment]) -> Result<Vec<Outcome>, DbError> {
+    let mut outcomes = Vec::with_capacity(news.len());
+    // Keys first used in this group: key to the index of its comment.
+    let mut fresh_keys: HashMap<(&str, &str), usize> = HashMap::new();
+    let mut created: Vec<&NewComment> = Vec::with_capacity(news.len());
+    for (i, new) in news.iter().enumerate() {
+        let c = &new.comment;
+        if let Some(claim) = &new.idempotency {
+            if let Some(&first) = fresh_keys.get(&(c.docket_id.as_str(), claim.key.as_str())) {
+                let same = news[first].idempotency.as_ref().map(|f| &f.request_hash)
+                    == Some(&claim.request_hash);
+                outcomes.push(match (&outcomes[first], same) {
+                    (Outcome::Created(a), true) => Outcome::Replayed(a.clone()),
+                    _ => Outcome::KeyReused,
+                });
+                continue;
             }
-            idempotency::delete(conn, &c.docket_id, &claim.key)?;
+            if let Some(stored) = idempotency::find(conn, &c.docket_id, &claim.key)? {
+                if c.received_at - stored.created_at < IDEMPOTENCY_WINDOW {
+                    outcomes.push(if stored.request_hash != claim.request_hash {
+                        Outcome::KeyReused
+                    } else {
+                        Outcome::Replayed(
+                            serde_json::from_str(&stored.response)
+                                .map_err(|e| DbError::Corrupt(e.to_string()))?,
+                        )
+                    });
+                    continue;
+                }
+                idempotency::delete(conn, &c.docket_id, &claim.key)?;
+            }
+            fresh_keys.insert((c.docket_id.as_str(), claim.key.as_str()), i);
+        }
+        outcomes.push(Outcome::Created(accepted(new)));
+        created.push(new);
+    }
+
+    comment::insert(
+        conn,
+        &created
+            .iter()
+            .map(|n| n.comment.clone())
+            .collect::<Vec<_>>(),
+    )?;
+    attachment::insert(
+        conn,
+        &created
+            .iter()
+            .flat_map(|n| n.attachments.iter().cloned())
+            .collect::<Vec<_>>(),
+    )?;
+    receipt::insert(
+        conn,
+        &created
+            .iter()
+            .filter_map(|n| n.receipt.as_ref().map(|r| r.row.clone()))
+            .collect::<Vec<_>>(),
+    )?;
+    let changes: Vec<NewChange> = created
+        .iter()
+        .map(|n| NewChange {
+            kind: COMMENT_CREATED.into(),
+            comment_id: n.comment.id.clone(),
+            docket_id: n.comment.docket_id.clone(),
+            created_at: n.comment.received_at,
+        })
+        .collect();
+    change_feed::append(conn, &changes)?;
+    for (new, outcome) in news.iter().zip(&outcomes) {
+        if let (Some(claim), Outcome::Created(a)) = (&new.idempotency, outcome) {
+            idempotency::insert(
+                conn,
+                &IdempotencyRow {
+                    docket_id: new.comment.docket_id.clone(),
+                    idem_key: claim.key.clone(),
+                    request_hash: claim.request_hash.clone(),
+                    response: serde_json::to_string(a).expect("serialises"),
+                    created_at: new.comment.received_at,
+                },
+            )?;
         }
     }
-    comment::insert(conn, std::slice::from_ref(c))?;
-    attachment::insert(conn, &new.attachments)?;
-    if let Some(r) = &new.receipt {
-        receipt::insert(conn, std::slice::from_ref(&r.row))?;
-    }
-    change_feed::append(
-        conn,
-        &[NewChange {
-            kind: COMMENT_CREATED.into(),
-            comment_id: c.id.clone(),
-            docket_id: c.docket_id.clone(),
-            created_at: c.received_at,
-        }],
-    )?;
-    let accepted = Accepted {
+    Ok(outcomes)
+}
+
+fn accepted(new: &NewComment) -> Accepted {
+    let c = &new.comment;
+    Accepted {
         tracking_number: c.tracking_number.clone(),
         received_at: c.received_at.and_utc(),
         docket: c.docket_id.clone(),
@@ -238,18 +297,5 @@ fn apply(conn: &mut DbConn, new: &NewComment) -> Result<Outcome, DbError> {
         } else {
             ReceiptState::NotRequested
         },
-    };
-    if let Some(claim) = &new.idempotency {
-        idempotency::insert(
-            conn,
-            &IdempotencyRow {
-                docket_id: c.docket_id.clone(),
-                idem_key: claim.key.clone(),
-                request_hash: claim.request_hash.clone(),
-                response: serde_json::to_string(&accepted).expect("serialises"),
-                created_at: c.received_at,
-            },
-        )?;
     }
-    Ok(Outcome::Created(accepted))
 }

@@ -8,6 +8,7 @@ on_both_backends!(
     idempotency_key_replays_the_first_answer,
     idempotency_key_with_another_body_is_refused,
     concurrent_submissions_are_all_kept,
+    concurrent_retries_with_one_key_store_one_comment,
     acknowledged_comments_survive_a_restart,
 );
 
@@ -179,4 +180,35 @@ async fn acknowledged_comments_survive_a_restart(backend: Backend) {
         .unwrap();
     let replay: serde_json::Value = replay.json().await.unwrap();
     assert_eq!(replay, first);
+}
+
+async fn concurrent_retries_with_one_key_store_one_comment(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    // Sent at once, they land in the same group commit.
+    let sends = (0..20).map(|i| {
+        let mut body = comment_body();
+        if i % 5 == 4 {
+            body["comment"] = "a different body under the same key".into();
+        }
+        let req = app
+            .client
+            .post(app.url(&format!("/api/v1/dockets/{DOCKET}/comments")))
+            .header("Idempotency-Key", "shared-key")
+            .json(&body);
+        async move { (i % 5 == 4, req.send().await.unwrap()) }
+    });
+    let mut numbers = HashSet::new();
+    for (different, res) in futures_util::future::join_all(sends).await {
+        let status = res.status().as_u16();
+        let body: serde_json::Value = res.json().await.unwrap();
+        if status == 201 {
+            numbers.insert(body["tracking_number"].as_str().unwrap().to_string());
+        } else {
+            assert_eq!(status, 422);
+            assert_eq!(body["error"]["code"], "idempotency_key_reused");
+        }
+        let _ = different;
+    }
+    assert_eq!(numbers.len(), 1, "every 201 is the same comment");
+    assert_eq!(app.comment_count(), 1);
 }

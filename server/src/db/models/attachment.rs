@@ -17,10 +17,10 @@ pub struct AttachmentRow {
 }
 
 pub fn insert(conn: &mut DbConn, rows: &[AttachmentRow]) -> Result<(), DbError> {
-    for row in rows {
-        diesel::insert_into(attachments::table)
-            .values(row)
-            .execute(conn)?;
+    // One statement for the whole group commit: a multi-row INSERT costs
+    // little more than a single-row one.
+    if !rows.is_empty() {
+        crate::db::connection::on_each_backend!(conn, c => diesel::insert_into(attachments::table).values(rows).execute(c))?;
     }
     Ok(())
 }

@@ -27,10 +27,10 @@ pub struct Change {
 pub const COMMENT_CREATED: &str = "comment_created";
 
 pub fn append(conn: &mut DbConn, rows: &[NewChange]) -> Result<(), DbError> {
-    for row in rows {
-        diesel::insert_into(change_feed::table)
-            .values(row)
-            .execute(conn)?;
+    // One statement for the whole group commit: a multi-row INSERT costs
+    // little more than a single-row one.
+    if !rows.is_empty() {
+        crate::db::connection::on_each_backend!(conn, c => diesel::insert_into(change_feed::table).values(rows).execute(c))?;
     }
     Ok(())
 }
