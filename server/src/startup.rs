@@ -63,6 +63,7 @@ impl Application {
         let (stop_workers, stop_rx) = watch::channel(false);
         let worker = ReceiptWorker {
             pool: pool.clone(),
+            writer: writer.clone(),
             transport: Transport::from_settings(
                 serve.smtp_url.as_deref(),
                 store.data_dir.join("outbox"),

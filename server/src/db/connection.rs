@@ -51,11 +51,13 @@ impl DatabaseUrl {
                     .to_str()
                     .ok_or(DbError::Config("the SQLite path is not UTF-8"))?;
                 let mut conn = SqliteConnection::establish(path)?;
+                // The busy timeout first: even switching to WAL needs a lock
+                // another process (the CLI, a restarting server) may hold.
                 // WAL lets readers run beside the one writer; synchronous=FULL
                 // makes every commit reach the disk before we answer 201.
                 conn.batch_execute(
-                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-                     PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; \
+                    "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
+                     PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
                      PRAGMA cache_size = -32768;",
                 )?;
                 Ok(DbConn::Sqlite(conn))

@@ -11,9 +11,10 @@ use crate::db::models::attachment::{self, AttachmentRow};
 use crate::db::models::change_feed::{self, NewChange, COMMENT_CREATED};
 use crate::db::models::comment::{self, CommentRow};
 use crate::db::models::idempotency::{self, IdempotencyRow};
-use crate::db::models::receipt::{self, DueReceipt, ReceiptRow};
+use crate::db::models::receipt::{self, Attempt, DueReceipt, ReceiptRow};
 use crate::domain::tracking_number::TrackingNumber;
 use chrono::{DateTime, TimeDelta, Utc};
+use diesel::connection::SimpleConnection;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use tokio::sync::{mpsc, oneshot};
@@ -24,6 +25,8 @@ const MAX_BATCH: usize = 512;
 /// Submissions waiting for the writer before senders wait too (backpressure).
 const QUEUE: usize = 4096;
 const IDEMPOTENCY_WINDOW: TimeDelta = TimeDelta::hours(24);
+/// How often the WAL is copied back into the SQLite database file.
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
 
 /// The body of a 201, stored with an idempotency key to answer retries.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -82,7 +85,18 @@ pub enum WriteError {
     Db(#[from] DbError),
 }
 
-struct Job {
+/// Every write this process makes to the outbox or the comments goes
+/// through the one writer: on SQLite a second writer would wait on the lock
+/// (and on the busy handler's sleeps) instead of sharing the commit.
+enum Job {
+    Comment(CommentJob),
+    Receipts {
+        attempts: Vec<(String, Attempt)>,
+        reply: oneshot::Sender<Result<(), DbError>>,
+    },
+}
+
+struct CommentJob {
     new: NewComment,
     reply: oneshot::Sender<Result<Outcome, DbError>>,
 }
@@ -104,9 +118,34 @@ impl Writer {
     ) -> Result<(Writer, std::thread::JoinHandle<()>), DbError> {
         let mut conn = url.connect()?;
         let (tx, mut rx) = mpsc::channel::<Job>(QUEUE);
+        // Dropped when the writer thread ends, which stops the checkpointer.
+        let (writer_alive, alive) = std::sync::mpsc::channel::<()>();
+        if let DbConn::Sqlite(_) = conn {
+            // Checkpoints copy the WAL into the database file; done by the
+            // committing connection they would stall every group commit
+            // behind them, so another thread does them.
+            conn.batch_execute("PRAGMA wal_autocheckpoint = 0")?;
+            let mut checkpointer = url.connect()?;
+            std::thread::Builder::new()
+                .name("rfidesk-checkpoint".into())
+                .spawn(move || {
+                    while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
+                        alive.recv_timeout(CHECKPOINT_EVERY)
+                    {
+                        if let Err(e) = checkpointer.batch_execute("PRAGMA wal_checkpoint(PASSIVE)")
+                        {
+                            tracing::warn!(error = %e, "WAL checkpoint failed");
+                        }
+                    }
+                    // A last full checkpoint leaves a small WAL behind.
+                    let _ = checkpointer.batch_execute("PRAGMA wal_checkpoint(TRUNCATE)");
+                })
+                .expect("spawn checkpoint thread");
+        }
         let handle = std::thread::Builder::new()
             .name("rfidesk-writer".into())
             .spawn(move || {
+                let _alive = writer_alive;
                 let mut batch = Vec::with_capacity(MAX_BATCH);
                 while let Some(first) = rx.blocking_recv() {
                     batch.push(first);
@@ -116,7 +155,27 @@ impl Writer {
                             Err(_) => break,
                         }
                     }
-                    write_batch(&mut conn, std::mem::take(&mut batch), &receipts);
+                    let mut comments = Vec::with_capacity(batch.len());
+                    let mut attempts = Vec::new();
+                    let mut replies = Vec::new();
+                    for job in batch.drain(..) {
+                        match job {
+                            Job::Comment(c) => comments.push(c),
+                            Job::Receipts { attempts: a, reply } => {
+                                attempts.extend(a);
+                                replies.push(reply);
+                            }
+                        }
+                    }
+                    let recorded = write_batch(&mut conn, comments, &attempts, &receipts);
+                    for reply in replies {
+                        let _ = reply.send(
+                            recorded
+                                .as_ref()
+                                .map(|_| ())
+                                .map_err(|e| DbError::Corrupt(e.to_string())),
+                        );
+                    }
                 }
             })
             .expect("spawn writer thread");
@@ -126,7 +185,20 @@ impl Writer {
     pub async fn write(&self, new: NewComment) -> Result<Outcome, WriteError> {
         let (reply, answer) = oneshot::channel();
         self.tx
-            .send(Job { new, reply })
+            .send(Job::Comment(CommentJob { new, reply }))
+            .await
+            .map_err(|_| WriteError::Stopped)?;
+        Ok(answer.await.map_err(|_| WriteError::Stopped)??)
+    }
+
+    /// Records receipt delivery attempts (from the mail worker).
+    pub async fn record_receipts(
+        &self,
+        attempts: Vec<(String, Attempt)>,
+    ) -> Result<(), WriteError> {
+        let (reply, answer) = oneshot::channel();
+        self.tx
+            .send(Job::Receipts { attempts, reply })
             .await
             .map_err(|_| WriteError::Stopped)?;
         Ok(answer.await.map_err(|_| WriteError::Stopped)??)
@@ -151,28 +223,46 @@ fn notify(
     }
 }
 
-fn write_batch(conn: &mut DbConn, batch: Vec<Job>, receipts: &mpsc::Sender<DueReceipt>) {
+/// Writes one group: the comments and the receipt outcomes in one
+/// transaction, so one fsync covers them all. Returns whether the receipt
+/// outcomes were recorded.
+fn write_batch(
+    conn: &mut DbConn,
+    batch: Vec<CommentJob>,
+    attempts: &[(String, Attempt)],
+    receipts: &mpsc::Sender<DueReceipt>,
+) -> Result<(), DbError> {
     let news: Vec<&NewComment> = batch.iter().map(|job| &job.new).collect();
-    match write_transaction(conn, |conn| apply(conn, &news)) {
+    let together = write_transaction(conn, |conn| {
+        let outcomes = apply(conn, &news)?;
+        receipt::record(conn, attempts)?;
+        Ok(outcomes)
+    });
+    match together {
         Ok(outcomes) => {
             for (job, outcome) in batch.into_iter().zip(outcomes) {
                 let outcome = Ok(outcome);
                 notify(receipts, &job.new, &outcome);
                 let _ = job.reply.send(outcome);
             }
+            Ok(())
         }
-        // One bad submission must not sink the others: retry alone.
-        Err(e) if batch.len() > 1 => {
+        // One bad submission must not sink the others: retry each alone.
+        Err(e) => {
             tracing::warn!(error = %e, size = batch.len(), "group commit failed; writing one by one");
             for job in batch {
                 write_alone(conn, job, receipts);
             }
+            let recorded = write_transaction(conn, |conn| receipt::record(conn, attempts));
+            if let Err(e) = &recorded {
+                tracing::error!(error = %e, "could not record receipt attempts");
+            }
+            recorded
         }
-        Err(_) => write_alone(conn, batch.into_iter().next().expect("one job"), receipts),
     }
 }
 
-fn write_alone(conn: &mut DbConn, mut job: Job, receipts: &mpsc::Sender<DueReceipt>) {
+fn write_alone(conn: &mut DbConn, mut job: CommentJob, receipts: &mpsc::Sender<DueReceipt>) {
     let mut result = write_transaction(conn, |conn| apply(conn, &[&job.new]));
     if is_unique_violation(&result) {
         // A tracking number collided (about 1 in 10^11 per pair): draw again.

@@ -6,6 +6,7 @@
 //! once, and a crash mid-send leaves it to be retried when the lease ends.
 
 use crate::db::models::receipt::{self, Attempt, DueReceipt, LEASE};
+use crate::db::writer::Writer;
 use crate::db::Pool;
 use crate::domain::clock::Clock;
 use crate::mail::{message, transport::Transport};
@@ -24,6 +25,8 @@ const POLL: Duration = Duration::from_secs(1);
 
 pub struct ReceiptWorker {
     pub pool: Pool,
+    /// Outcomes are written by the one writer.
+    pub writer: Writer,
     pub transport: Transport,
     pub from: Mailbox,
     pub public_url: String,

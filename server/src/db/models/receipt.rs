@@ -163,10 +163,10 @@ pub enum Attempt {
     },
 }
 
-/// Records a batch of attempts in one transaction: one fsync for the batch,
-/// not one per receipt, so the outbox does not compete with intake.
+/// Records delivery attempts. Called by the writer thread, inside its
+/// transaction, so the outbox never contends with intake for the write lock.
 pub fn record(conn: &mut DbConn, attempts: &[(String, Attempt)]) -> Result<(), DbError> {
-    write_transaction(conn, |conn| {
+    {
         for (comment_id, attempt) in attempts {
             let target = receipts::table.find(comment_id);
             let tried = (
@@ -205,7 +205,7 @@ pub fn record(conn: &mut DbConn, attempts: &[(String, Attempt)]) -> Result<(), D
             };
         }
         Ok(())
-    })
+    }
 }
 
 pub fn status_for(conn: &mut DbConn, comment_id: &str) -> Result<Option<String>, DbError> {
