@@ -153,15 +153,25 @@ pub fn write_transaction<T>(
     }
 }
 
-/// Runs the same diesel code on the inner connection, for the few queries
-/// `MultiConnection` cannot express (multi-row INSERT). The body is written
-/// once and compiled for each backend.
-macro_rules! on_each_backend {
-    ($conn:expr, $c:ident => $body:expr) => {
-        match $conn {
-            $crate::db::DbConn::Sqlite($c) => $body,
-            $crate::db::DbConn::Pg($c) => $body,
+/// Inserts rows the cheapest way each backend has. PostgreSQL: one
+/// multi-row INSERT (one round trip). SQLite: one prepared statement run per
+/// row; diesel's SQLite batch insert wraps rows in savepoints, whose
+/// sub-journal costs more than the statements.
+macro_rules! insert_rows {
+    ($conn:expr, $table:expr, $rows:expr) => {{
+        let rows = $rows;
+        if !rows.is_empty() {
+            match $conn {
+                $crate::db::DbConn::Pg(c) => {
+                    diesel::insert_into($table).values(rows).execute(c)?;
+                }
+                $crate::db::DbConn::Sqlite(c) => {
+                    for row in rows {
+                        diesel::insert_into($table).values(row).execute(c)?;
+                    }
+                }
+            }
         }
-    };
+    }};
 }
-pub(crate) use on_each_backend;
+pub(crate) use insert_rows;

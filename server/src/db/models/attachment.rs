@@ -17,11 +17,7 @@ pub struct AttachmentRow {
 }
 
 pub fn insert(conn: &mut DbConn, rows: &[AttachmentRow]) -> Result<(), DbError> {
-    // One statement for the whole group commit: a multi-row INSERT costs
-    // little more than a single-row one.
-    if !rows.is_empty() {
-        crate::db::connection::on_each_backend!(conn, c => diesel::insert_into(attachments::table).values(rows).execute(c))?;
-    }
+    crate::db::connection::insert_rows!(conn, attachments::table, rows);
     Ok(())
 }
 

@@ -27,11 +27,7 @@ pub struct Change {
 pub const COMMENT_CREATED: &str = "comment_created";
 
 pub fn append(conn: &mut DbConn, rows: &[NewChange]) -> Result<(), DbError> {
-    // One statement for the whole group commit: a multi-row INSERT costs
-    // little more than a single-row one.
-    if !rows.is_empty() {
-        crate::db::connection::on_each_backend!(conn, c => diesel::insert_into(change_feed::table).values(rows).execute(c))?;
-    }
+    crate::db::connection::insert_rows!(conn, change_feed::table, rows);
     Ok(())
 }
 

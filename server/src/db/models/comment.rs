@@ -34,11 +34,7 @@ pub struct CommentRow {
 pub const PENDING_REVIEW: &str = "pending_review";
 
 pub fn insert(conn: &mut DbConn, rows: &[CommentRow]) -> Result<(), DbError> {
-    // One statement for the whole group commit: a multi-row INSERT costs
-    // little more than a single-row one.
-    if !rows.is_empty() {
-        crate::db::connection::on_each_backend!(conn, c => diesel::insert_into(comments::table).values(rows).execute(c))?;
-    }
+    crate::db::connection::insert_rows!(conn, comments::table, rows);
     Ok(())
 }
 

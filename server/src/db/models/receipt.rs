@@ -58,11 +58,7 @@ pub struct DueReceipt {
 }
 
 pub fn insert(conn: &mut DbConn, rows: &[ReceiptRow]) -> Result<(), DbError> {
-    // One statement for the whole group commit: a multi-row INSERT costs
-    // little more than a single-row one.
-    if !rows.is_empty() {
-        crate::db::connection::on_each_backend!(conn, c => diesel::insert_into(receipts::table).values(rows).execute(c))?;
-    }
+    crate::db::connection::insert_rows!(conn, receipts::table, rows);
     Ok(())
 }
 
