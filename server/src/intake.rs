@@ -87,12 +87,14 @@ pub async fn submit(
     let late = check_period(docket, received_at)?;
     let submission = Submission::parse(raw, docket, files.len()).map_err(IntakeError::Invalid)?;
 
-    let comment_id = uuid::Uuid::new_v4().to_string();
+    // Time-ordered ids (UUIDv7): new rows append to the primary-key index
+    // instead of landing at random places in it.
+    let comment_id = uuid::Uuid::now_v7().to_string();
     let received = received_at.naive_utc();
     let mut attachments = Vec::with_capacity(files.len());
     for (position, file) in files.into_iter().enumerate() {
         attachments.push(AttachmentRow {
-            id: uuid::Uuid::new_v4().to_string(),
+            id: uuid::Uuid::now_v7().to_string(),
             comment_id: comment_id.clone(),
             position: position as i32,
             filename: file.filename,

@@ -62,7 +62,6 @@ impl Application {
         let (writer, writer_thread) = Writer::start(&url, receipts_tx)?;
         let (stop_workers, stop_rx) = watch::channel(false);
         let worker = ReceiptWorker {
-            pool: pool.clone(),
             writer: writer.clone(),
             transport: Transport::from_settings(
                 serve.smtp_url.as_deref(),

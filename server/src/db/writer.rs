@@ -94,7 +94,11 @@ enum Job {
         attempts: Vec<(String, Attempt)>,
         reply: oneshot::Sender<Result<(), DbError>>,
     },
+    Task(Task),
 }
+
+/// Any other write, run on the writer's connection after the group.
+type Task = Box<dyn FnOnce(&mut DbConn) + Send>;
 
 struct CommentJob {
     new: NewComment,
@@ -158,6 +162,7 @@ impl Writer {
                     let mut comments = Vec::with_capacity(batch.len());
                     let mut attempts = Vec::new();
                     let mut replies = Vec::new();
+                    let mut tasks = Vec::new();
                     for job in batch.drain(..) {
                         match job {
                             Job::Comment(c) => comments.push(c),
@@ -165,6 +170,7 @@ impl Writer {
                                 attempts.extend(a);
                                 replies.push(reply);
                             }
+                            Job::Task(task) => tasks.push(task),
                         }
                     }
                     let recorded = write_batch(&mut conn, comments, &attempts, &receipts);
@@ -175,6 +181,9 @@ impl Writer {
                                 .map(|_| ())
                                 .map_err(|e| DbError::Corrupt(e.to_string())),
                         );
+                    }
+                    for task in tasks {
+                        task(&mut conn);
                     }
                 }
             })
@@ -199,6 +208,23 @@ impl Writer {
         let (reply, answer) = oneshot::channel();
         self.tx
             .send(Job::Receipts { attempts, reply })
+            .await
+            .map_err(|_| WriteError::Stopped)?;
+        Ok(answer.await.map_err(|_| WriteError::Stopped)??)
+    }
+
+    /// Runs other writes (the receipt poller's claims, ...) on the writer's
+    /// connection, so they queue instead of fighting it for the lock.
+    pub async fn run<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut DbConn) -> Result<T, DbError> + Send + 'static,
+    ) -> Result<T, WriteError> {
+        let (reply, answer) = oneshot::channel();
+        let task: Task = Box::new(move |conn| {
+            let _ = reply.send(f(conn));
+        });
+        self.tx
+            .send(Job::Task(task))
             .await
             .map_err(|_| WriteError::Stopped)?;
         Ok(answer.await.map_err(|_| WriteError::Stopped)??)

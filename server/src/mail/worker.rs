@@ -7,7 +7,6 @@
 
 use crate::db::models::receipt::{self, Attempt, DueReceipt, LEASE};
 use crate::db::writer::Writer;
-use crate::db::Pool;
 use crate::domain::clock::Clock;
 use crate::mail::{message, transport::Transport};
 use chrono::TimeDelta;
@@ -24,7 +23,6 @@ const MAX_ATTEMPTS: i32 = 16;
 const POLL: Duration = Duration::from_secs(1);
 
 pub struct ReceiptWorker {
-    pub pool: Pool,
     /// Outcomes are written by the one writer.
     pub writer: Writer,
     pub transport: Transport,
@@ -93,11 +91,10 @@ impl ReceiptWorker {
 
     async fn claim_due(&self) -> anyhow::Result<Vec<DueReceipt>> {
         let now = self.clock.now();
-        let pool = self.pool.clone();
-        Ok(tokio::task::spawn_blocking(move || {
-            receipt::claim_due(&mut *pool.get()?, now, now + LEASE, BATCH)
-        })
-        .await??)
+        Ok(self
+            .writer
+            .run(move |conn| receipt::claim_due(conn, now, now + LEASE, BATCH))
+            .await?)
     }
 
     /// Sends receipts this worker holds the lease of, then records the
@@ -128,9 +125,7 @@ impl ReceiptWorker {
             results.push((r.comment_id.clone(), attempt));
         }
         if !results.is_empty() {
-            let pool = self.pool.clone();
-            tokio::task::spawn_blocking(move || receipt::record(&mut *pool.get()?, &results))
-                .await??;
+            self.writer.record_receipts(results).await?;
         }
         Ok(())
     }
