@@ -22,7 +22,8 @@ pid=$!
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 
 echo "== machine: $(nproc) cores, $(free -g | awk '/Mem/ {print $2}') GiB, $(uname -r); $(date -u +%FT%TZ)"
-echo "== backend: ${DATABASE_URL:+postgres}${DATABASE_URL:-sqlite (WAL, synchronous=FULL)}"
+if [ -n "${DATABASE_URL:-}" ]; then backend="postgres (same machine)"; else backend="sqlite (WAL, synchronous=FULL)"; fi
+echo "== backend: $backend"
 echo "== /healthz ceiling (64 connections, ${duration}s)"
 wrk -t2 -c64 -d"${duration}s" --latency "http://127.0.0.1:$port/healthz" | grep -E "Requests/sec|50%|99%|Non-2xx"
 echo "== durable submissions (64 connections, ~2 KB JSON, ${duration}s)"
