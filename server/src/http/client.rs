@@ -63,3 +63,50 @@ impl SubmissionLimiter {
         self.0.shrink_to_fit();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::test::TestRequest;
+
+    #[test]
+    fn only_the_proxy_appended_address_is_trusted() {
+        let peer = "10.0.0.9:5000".parse().unwrap();
+        let req = TestRequest::default()
+            .peer_addr(peer)
+            .insert_header(("X-Forwarded-For", "6.6.6.6, 203.0.113.7"))
+            .to_http_request();
+        assert_eq!(
+            client_ip(&req, Some("X-Forwarded-For")),
+            "203.0.113.7".parse::<IpAddr>().unwrap()
+        );
+        assert_eq!(
+            client_ip(&req, None),
+            peer.ip(),
+            "without the setting the header is ignored"
+        );
+        let bare = TestRequest::default().peer_addr(peer).to_http_request();
+        assert_eq!(client_ip(&bare, Some("X-Forwarded-For")), peer.ip());
+    }
+
+    #[test]
+    fn limiter_refuses_past_the_quota_and_says_when() {
+        let limiter = SubmissionLimiter::per_minute(2).unwrap();
+        let ip: IpAddr = "192.0.2.1".parse().unwrap();
+        assert!(limiter.check(ip).is_ok());
+        assert!(limiter.check(ip).is_ok());
+        let refused = limiter.check(ip).unwrap_err();
+        assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
+        assert!(refused
+            .retry_after_secs
+            .is_some_and(|s| (1..=60).contains(&s)));
+        assert!(
+            limiter.check("192.0.2.2".parse().unwrap()).is_ok(),
+            "per client"
+        );
+        assert!(
+            SubmissionLimiter::per_minute(0).is_none(),
+            "0 turns the limit off"
+        );
+    }
+}
