@@ -13,10 +13,13 @@ use std::time::{Duration, Instant};
 
 const FRESH_FOR: Duration = Duration::from_secs(1);
 
+/// When it was read, and the docket (or that there is none).
+type Entry = (Instant, Option<Arc<Docket>>);
+
 #[derive(Clone)]
 pub struct DocketCache {
     pool: Pool,
-    entries: Arc<RwLock<HashMap<String, (Instant, Option<Arc<Docket>>)>>>,
+    entries: Arc<RwLock<HashMap<String, Entry>>>,
 }
 
 impl DocketCache {

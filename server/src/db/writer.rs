@@ -89,7 +89,7 @@ pub enum WriteError {
 /// through the one writer: on SQLite a second writer would wait on the lock
 /// (and on the busy handler's sleeps) instead of sharing the commit.
 enum Job {
-    Comment(CommentJob),
+    Comment(Box<CommentJob>),
     Receipts {
         attempts: Vec<(String, Attempt)>,
         reply: oneshot::Sender<Result<(), DbError>>,
@@ -165,7 +165,7 @@ impl Writer {
                     let mut tasks = Vec::new();
                     for job in batch.drain(..) {
                         match job {
-                            Job::Comment(c) => comments.push(c),
+                            Job::Comment(c) => comments.push(*c),
                             Job::Receipts { attempts: a, reply } => {
                                 attempts.extend(a);
                                 replies.push(reply);
@@ -194,7 +194,7 @@ impl Writer {
     pub async fn write(&self, new: NewComment) -> Result<Outcome, WriteError> {
         let (reply, answer) = oneshot::channel();
         self.tx
-            .send(Job::Comment(CommentJob { new, reply }))
+            .send(Job::Comment(Box::new(CommentJob { new, reply })))
             .await
             .map_err(|_| WriteError::Stopped)?;
         Ok(answer.await.map_err(|_| WriteError::Stopped)??)

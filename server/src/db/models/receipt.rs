@@ -43,8 +43,8 @@ impl ReceiptRow {
     }
 }
 
-/// Everything a receipt email says.
-#[derive(Debug, Clone, PartialEq)]
+/// Everything a receipt email says (fields in the order `claim_due` selects).
+#[derive(Debug, Clone, PartialEq, Queryable)]
 pub struct DueReceipt {
     pub comment_id: String,
     pub recipient: String,
@@ -72,17 +72,7 @@ pub fn claim_due(
 ) -> Result<Vec<DueReceipt>, DbError> {
     let now = now.naive_utc();
     write_transaction(conn, |conn| {
-        let due: Vec<(
-            String,
-            String,
-            i32,
-            String,
-            NaiveDateTime,
-            bool,
-            String,
-            String,
-            String,
-        )> = receipts::table
+        let due: Vec<DueReceipt> = receipts::table
             .inner_join(comments::table.inner_join(dockets::table))
             .filter(receipts::status.eq(PENDING))
             .filter(receipts::next_attempt_at.le(now))
@@ -106,21 +96,10 @@ pub fn claim_due(
             ))
             .load(conn)?;
         let mut claimed = Vec::with_capacity(due.len());
-        for (
-            comment_id,
-            recipient,
-            attempts,
-            tracking_number,
-            received_at,
-            late,
-            docket_id,
-            docket_title,
-            docket_time_zone,
-        ) in due
-        {
+        for r in due {
             // The lease is taken only if nobody took it since we looked.
             let taken = diesel::update(
-                receipts::table.find(&comment_id).filter(
+                receipts::table.find(&r.comment_id).filter(
                     receipts::locked_until
                         .is_null()
                         .or(receipts::locked_until.lt(now)),
@@ -129,17 +108,7 @@ pub fn claim_due(
             .set(receipts::locked_until.eq(Some(lease_until.naive_utc())))
             .execute(conn)?;
             if taken == 1 {
-                claimed.push(DueReceipt {
-                    comment_id,
-                    recipient,
-                    attempts,
-                    tracking_number,
-                    received_at,
-                    late,
-                    docket_id,
-                    docket_title,
-                    docket_time_zone,
-                });
+                claimed.push(r);
             }
         }
         Ok(claimed)
