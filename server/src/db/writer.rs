@@ -121,71 +121,18 @@ impl Writer {
         receipts: mpsc::Sender<DueReceipt>,
     ) -> Result<(Writer, std::thread::JoinHandle<()>), DbError> {
         let mut conn = url.connect()?;
-        let (tx, mut rx) = mpsc::channel::<Job>(QUEUE);
+        let (tx, rx) = mpsc::channel::<Job>(QUEUE);
         // Dropped when the writer thread ends, which stops the checkpointer.
         let (writer_alive, alive) = std::sync::mpsc::channel::<()>();
         if let DbConn::Sqlite(_) = conn {
-            // Checkpoints copy the WAL into the database file; done by the
-            // committing connection they would stall every group commit
-            // behind them, so another thread does them.
             conn.batch_execute("PRAGMA wal_autocheckpoint = 0")?;
-            let mut checkpointer = url.connect()?;
-            std::thread::Builder::new()
-                .name("rfidesk-checkpoint".into())
-                .spawn(move || {
-                    while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
-                        alive.recv_timeout(CHECKPOINT_EVERY)
-                    {
-                        if let Err(e) = checkpointer.batch_execute("PRAGMA wal_checkpoint(PASSIVE)")
-                        {
-                            tracing::warn!(error = %e, "WAL checkpoint failed");
-                        }
-                    }
-                    // A last full checkpoint leaves a small WAL behind.
-                    let _ = checkpointer.batch_execute("PRAGMA wal_checkpoint(TRUNCATE)");
-                })
-                .expect("spawn checkpoint thread");
+            start_checkpointer(url.connect()?, alive);
         }
         let handle = std::thread::Builder::new()
             .name("rfidesk-writer".into())
             .spawn(move || {
                 let _alive = writer_alive;
-                let mut batch = Vec::with_capacity(MAX_BATCH);
-                while let Some(first) = rx.blocking_recv() {
-                    batch.push(first);
-                    while batch.len() < MAX_BATCH {
-                        match rx.try_recv() {
-                            Ok(job) => batch.push(job),
-                            Err(_) => break,
-                        }
-                    }
-                    let mut comments = Vec::with_capacity(batch.len());
-                    let mut attempts = Vec::new();
-                    let mut replies = Vec::new();
-                    let mut tasks = Vec::new();
-                    for job in batch.drain(..) {
-                        match job {
-                            Job::Comment(c) => comments.push(*c),
-                            Job::Receipts { attempts: a, reply } => {
-                                attempts.extend(a);
-                                replies.push(reply);
-                            }
-                            Job::Task(task) => tasks.push(task),
-                        }
-                    }
-                    let recorded = write_batch(&mut conn, comments, &attempts, &receipts);
-                    for reply in replies {
-                        let _ = reply.send(
-                            recorded
-                                .as_ref()
-                                .map(|_| ())
-                                .map_err(|e| DbError::Corrupt(e.to_string())),
-                        );
-                    }
-                    for task in tasks {
-                        task(&mut conn);
-                    }
-                }
+                serve(conn, rx, receipts);
             })
             .expect("spawn writer thread");
         Ok((Writer { tx }, handle))
@@ -252,6 +199,68 @@ fn notify(
 /// Writes one group: the comments and the receipt outcomes in one
 /// transaction, so one fsync covers them all. Returns whether the receipt
 /// outcomes were recorded.
+/// The writer thread: takes everything queued, writes it as one group.
+fn serve(mut conn: DbConn, mut rx: mpsc::Receiver<Job>, receipts: mpsc::Sender<DueReceipt>) {
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    while let Some(first) = rx.blocking_recv() {
+        batch.push(first);
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let mut comments = Vec::with_capacity(batch.len());
+        let mut attempts = Vec::new();
+        let mut replies = Vec::new();
+        let mut tasks = Vec::new();
+        for job in batch.drain(..) {
+            match job {
+                Job::Comment(c) => comments.push(*c),
+                Job::Receipts { attempts: a, reply } => {
+                    attempts.extend(a);
+                    replies.push(reply);
+                }
+                Job::Task(task) => tasks.push(task),
+            }
+        }
+        if !comments.is_empty() || !attempts.is_empty() {
+            let recorded = write_batch(&mut conn, comments, &attempts, &receipts);
+            for reply in replies {
+                let _ = reply.send(
+                    recorded
+                        .as_ref()
+                        .map(|_| ())
+                        .map_err(|e| DbError::Corrupt(e.to_string())),
+                );
+            }
+        }
+        for task in tasks {
+            task(&mut conn);
+        }
+    }
+}
+
+/// Checkpoints copy the SQLite WAL into the database file. Done by the
+/// committing connection (SQLite's default) they stall the group commit
+/// behind them, so this thread does them until `alive` is dropped.
+fn start_checkpointer(mut conn: DbConn, alive: std::sync::mpsc::Receiver<()>) {
+    std::thread::Builder::new()
+        .name("rfidesk-checkpoint".into())
+        .spawn(move || {
+            while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
+                alive.recv_timeout(CHECKPOINT_EVERY)
+            {
+                if let Err(e) = conn.batch_execute("PRAGMA wal_checkpoint(PASSIVE)") {
+                    tracing::warn!(error = %e, "WAL checkpoint failed");
+                }
+            }
+            // A last full checkpoint leaves a small WAL behind.
+            let _ = conn.batch_execute("PRAGMA wal_checkpoint(TRUNCATE)");
+        })
+        .expect("spawn checkpoint thread");
+}
+
 fn write_batch(
     conn: &mut DbConn,
     batch: Vec<CommentJob>,
