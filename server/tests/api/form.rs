@@ -35,7 +35,22 @@ async fn post_form(app: &TestApp, form: Form) -> reqwest::Response {
 
 async fn form_submission_redirects_to_a_receipt(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let page = app.get_text(&format!("/dockets/{DOCKET}")).await;
+    let res = app
+        .client
+        .get(app.url(&format!("/dockets/{DOCKET}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["x-content-type-options"], "nosniff");
+    let csp = res.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"),
+        "{csp}"
+    );
+    let page = res.text().await.unwrap();
     assert!(page.contains("enctype=\"multipart/form-data\""));
     assert!(
         page.contains("<label for=\"first_name\">"),
