@@ -84,7 +84,22 @@ pub async fn submit(
     idempotency: Option<IdempotencyClaim>,
     received_at: DateTime<Utc>,
 ) -> Result<Outcome, IntakeError> {
-    let late = check_period(docket, received_at)?;
+    let late = match check_period(docket, received_at) {
+        Ok(late) => late,
+        Err(closed) => {
+            // A client retrying, after the deadline, a comment that was taken
+            // before it gets the first answer, not a refusal.
+            if let Some(claim) = &idempotency {
+                match writer.earlier_answer(&docket.id, claim, received_at).await {
+                    Ok(Some(Outcome::Replayed(first))) => return Ok(Outcome::Replayed(first)),
+                    Ok(_) => {}
+                    Err(WriteError::Stopped) => return Err(IntakeError::Unavailable),
+                    Err(WriteError::Db(_)) => return Err(IntakeError::Internal),
+                }
+            }
+            return Err(closed);
+        }
+    };
     let submission = Submission::parse(raw, docket, files.len()).map_err(IntakeError::Invalid)?;
 
     // Time-ordered ids (UUIDv7): new rows append to the primary-key index

@@ -177,6 +177,25 @@ impl Writer {
         Ok(answer.await.map_err(|_| WriteError::Stopped)??)
     }
 
+    /// The earlier answer to a retried request, if its key is on record:
+    /// a retry after the deadline of a comment taken before it still gets
+    /// its 201.
+    pub async fn earlier_answer(
+        &self,
+        docket: &str,
+        claim: &IdempotencyClaim,
+        at: DateTime<Utc>,
+    ) -> Result<Option<Outcome>, WriteError> {
+        let (docket, claim_for_task) = (docket.to_string(), claim.clone());
+        self.run(
+            move |conn| match idempotency::find(conn, &docket, &claim_for_task.key)? {
+                Some(stored) => earlier_answer(&stored, &claim_for_task, at.naive_utc()),
+                None => Ok(None),
+            },
+        )
+        .await
+    }
+
     pub fn is_running(&self) -> bool {
         !self.tx.is_closed()
     }
@@ -343,15 +362,8 @@ fn apply(conn: &mut DbConn, news: &[&NewComment]) -> Result<Vec<Outcome>, DbErro
                 continue;
             }
             if let Some(stored) = idempotency::find(conn, &c.docket_id, &claim.key)? {
-                if c.received_at - stored.created_at < IDEMPOTENCY_WINDOW {
-                    outcomes.push(if stored.request_hash != claim.request_hash {
-                        Outcome::KeyReused
-                    } else {
-                        Outcome::Replayed(
-                            serde_json::from_str(&stored.response)
-                                .map_err(|e| DbError::Corrupt(e.to_string()))?,
-                        )
-                    });
+                if let Some(outcome) = earlier_answer(&stored, claim, c.received_at)? {
+                    outcomes.push(outcome);
                     continue;
                 }
                 idempotency::delete(conn, &c.docket_id, &claim.key)?;
@@ -408,6 +420,24 @@ fn apply(conn: &mut DbConn, news: &[&NewComment]) -> Result<Vec<Outcome>, DbErro
         }
     }
     Ok(outcomes)
+}
+
+/// What a stored key says about a request that reuses it: its first answer
+/// (same body), a refusal (other body), or nothing once the window is over.
+fn earlier_answer(
+    stored: &IdempotencyRow,
+    claim: &IdempotencyClaim,
+    at: chrono::NaiveDateTime,
+) -> Result<Option<Outcome>, DbError> {
+    if at - stored.created_at >= IDEMPOTENCY_WINDOW {
+        return Ok(None);
+    }
+    if stored.request_hash != claim.request_hash {
+        return Ok(Some(Outcome::KeyReused));
+    }
+    let first =
+        serde_json::from_str(&stored.response).map_err(|e| DbError::Corrupt(e.to_string()))?;
+    Ok(Some(Outcome::Replayed(first)))
 }
 
 fn accepted(new: &NewComment) -> Accepted {

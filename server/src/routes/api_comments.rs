@@ -21,8 +21,12 @@ pub async fn create(
     let received_at = state.now();
     state.check_rate(&req)?;
     let docket = state.docket(&id).await?;
-    intake::check_period(&docket, received_at).map_err(|e| intake_error(e, &docket))?;
     let key = idempotency_key(&req)?;
+    // Refused before the body is read, unless it may be a retry of a comment
+    // taken before the deadline (checked once the body is known).
+    if key.is_none() {
+        intake::check_period(&docket, received_at).map_err(|e| intake_error(e, &docket))?;
+    }
 
     let (raw, files, claim) = match media_type(&req).as_deref() {
         Some("application/json") => {

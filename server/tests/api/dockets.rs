@@ -6,6 +6,7 @@ on_both_backends!(
     unknown_docket_is_404,
     closed_docket_refuses_with_the_closing_time,
     docket_not_yet_open_refuses,
+    a_retry_after_the_deadline_gets_its_first_answer,
     late_comments_are_flagged_when_the_policy_accepts_them,
     extension_opens_the_docket_again_and_survives_restart,
 );
@@ -179,4 +180,32 @@ async fn extension_opens_the_docket_again_and_survives_restart(backend: Backend)
     assert_eq!(d["original_closes_at"], "2026-11-28T23:59:59-05:00");
     assert_eq!(d["extended"], true);
     assert_eq!(d["is_open"], true);
+}
+
+async fn a_retry_after_the_deadline_gets_its_first_answer(backend: Backend) {
+    let app = TestApp::builder(backend)
+        .at(utc("2026-11-29T04:59:58Z"))
+        .start()
+        .await;
+    let send = |body: serde_json::Value| {
+        app.client
+            .post(app.url(&format!("/api/v1/dockets/{DOCKET}/comments")))
+            .header("Idempotency-Key", "last-minute")
+            .json(&body)
+            .send()
+    };
+    let first = send(comment_body()).await.unwrap();
+    assert_eq!(first.status(), 201);
+    let first: serde_json::Value = first.json().await.unwrap();
+    // The answer was lost on the way; the client retries after midnight.
+    app.clock.set(utc("2026-11-29T05:01:00Z"));
+    let retry = send(comment_body()).await.unwrap();
+    assert_eq!(retry.status(), 201);
+    assert_eq!(retry.json::<serde_json::Value>().await.unwrap(), first);
+    // The same key with another body is still too late.
+    let mut other = comment_body();
+    other["comment"] = "written after the deadline".into();
+    let late = send(other).await.unwrap();
+    assert_eq!(late.status(), 403);
+    assert_eq!(app.comment_count(), 1);
 }

@@ -34,8 +34,18 @@ async fn receipt_is_delivered_by_smtp(backend: Backend) {
     quiet["send_receipt"] = false.into();
     let body: serde_json::Value = app.post_json(&quiet).await.json().await.unwrap();
     assert_eq!(body["receipt"], "not_requested");
-    let page = app.get_text(&format!("/receipts/{tn}")).await;
-    assert!(page.contains("Sent"));
+    // Delivery is recorded just after the server accepted the message.
+    eventually(
+        Duration::from_secs(10),
+        "the receipt page to say Sent",
+        || async {
+            app.get_text(&format!("/receipts/{tn}"))
+                .await
+                .contains("Sent")
+                .then_some(())
+        },
+    )
+    .await;
     assert_eq!(sink.delivered().len(), 1);
 }
 
