@@ -25,10 +25,10 @@ echo "== machine: $(nproc) cores, $(free -g | awk '/Mem/ {print $2}') GiB, $(una
 if [ -n "${DATABASE_URL:-}" ]; then backend="postgres (same machine)"; else backend="sqlite (WAL, synchronous=FULL)"; fi
 echo "== backend: $backend"
 echo "== /healthz ceiling (64 connections, ${duration}s)"
-wrk -t2 -c64 -d"${duration}s" --latency "http://127.0.0.1:$port/healthz" | grep -E "Requests/sec|50%|99%|Non-2xx"
+wrk -t2 -c64 -d"${duration}s" --latency "http://127.0.0.1:$port/healthz" | grep -E "Requests/sec|^ +(50|99)%|Non-2xx"
 echo "== durable submissions (64 connections, ~2 KB JSON, ${duration}s)"
 wrk -t2 -c64 -d"${duration}s" --latency -s bench/post-comment.lua \
-  "http://127.0.0.1:$port/api/v1/dockets/ai-exports-rfi/comments" | grep -E "requests in|Requests/sec|50%|90%|99%|Non-2xx|Socket"
+  "http://127.0.0.1:$port/api/v1/dockets/ai-exports-rfi/comments" | grep -E "requests in|Requests/sec|^ +(50|90|99)%|Non-2xx|Socket"
 echo "== server peak memory: $(awk '/VmHWM/ {print $2 " " $3}' /proc/$pid/status)"
 if [ -z "${DATABASE_URL:-}" ]; then
   # Receipts queue durably under load and are delivered after it; time the
