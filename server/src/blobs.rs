@@ -95,12 +95,17 @@ impl BlobStore {
         .map_err(io::Error::other)?
     }
 
-    /// Removes what a crash left half-written.
+    /// Removes what a crash left half-written. Only files untouched for an
+    /// hour: nodes sharing one attachments volume may be receiving uploads.
     pub fn sweep_tmp(&self) -> io::Result<usize> {
+        let cutoff = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
         let mut n = 0;
         for entry in fs::read_dir(self.root.join("tmp"))? {
-            fs::remove_file(entry?.path())?;
-            n += 1;
+            let entry = entry?;
+            if entry.metadata()?.modified()? < cutoff {
+                fs::remove_file(entry.path())?;
+                n += 1;
+            }
         }
         Ok(n)
     }
@@ -149,4 +154,24 @@ impl Upload {
 
 fn sync_dir(dir: &Path) -> io::Result<()> {
     File::open(dir)?.sync_all()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, SystemTime};
+
+    #[test]
+    fn sweep_removes_only_abandoned_uploads() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = BlobStore::open(dir.path().to_path_buf()).unwrap();
+        let tmp = dir.path().join("tmp");
+        std::fs::write(tmp.join("receiving-now"), b"part").unwrap();
+        let old = File::create(tmp.join("left-by-a-crash")).unwrap();
+        old.set_modified(SystemTime::now() - Duration::from_secs(2 * 3600))
+            .unwrap();
+        assert_eq!(store.sweep_tmp().unwrap(), 1);
+        assert!(tmp.join("receiving-now").exists());
+        assert!(!tmp.join("left-by-a-crash").exists());
+    }
 }
