@@ -187,13 +187,7 @@ async fn a_retry_after_the_deadline_gets_its_first_answer(backend: Backend) {
         .at(utc("2026-11-29T04:59:58Z"))
         .start()
         .await;
-    let send = |body: serde_json::Value| {
-        app.client
-            .post(app.url(&format!("/api/v1/dockets/{DOCKET}/comments")))
-            .header("Idempotency-Key", "last-minute")
-            .json(&body)
-            .send()
-    };
+    let send = |body: serde_json::Value| app.keyed("last-minute", &body).send();
     let first = send(comment_body()).await.unwrap();
     assert_eq!(first.status(), 201);
     let first: serde_json::Value = first.json().await.unwrap();

@@ -277,6 +277,14 @@ impl TestApp {
             .unwrap()
     }
 
+    /// A submission carrying an `Idempotency-Key`, ready to send.
+    pub fn keyed(&self, key: &str, body: &serde_json::Value) -> reqwest::RequestBuilder {
+        self.client
+            .post(self.url(&format!("/api/v1/dockets/{DOCKET}/comments")))
+            .header("Idempotency-Key", key)
+            .json(body)
+    }
+
     pub async fn post_json(&self, body: &serde_json::Value) -> reqwest::Response {
         self.client
             .post(self.url(&format!("/api/v1/dockets/{DOCKET}/comments")))

@@ -46,13 +46,7 @@ async fn json_comment_is_stored_and_acknowledged(backend: Backend) {
 
 async fn idempotency_key_replays_the_first_answer(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let send = || {
-        app.client
-            .post(app.url(&format!("/api/v1/dockets/{DOCKET}/comments")))
-            .header("Idempotency-Key", "retry-7f3a")
-            .json(&comment_body())
-            .send()
-    };
+    let send = || app.keyed("retry-7f3a", &comment_body()).send();
     let first = send().await.unwrap();
     assert_eq!(first.status(), 201);
     let first: serde_json::Value = first.json().await.unwrap();
@@ -75,13 +69,7 @@ async fn idempotency_key_replays_the_first_answer(backend: Backend) {
 
 async fn idempotency_key_with_another_body_is_refused(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let post = |body: serde_json::Value| {
-        app.client
-            .post(app.url(&format!("/api/v1/dockets/{DOCKET}/comments")))
-            .header("Idempotency-Key", "k-1")
-            .json(&body)
-            .send()
-    };
+    let post = |body: serde_json::Value| app.keyed("k-1", &body).send();
     assert_eq!(post(comment_body()).await.unwrap().status(), 201);
     let mut other = comment_body();
     other["comment"] = "A different comment".into();
@@ -122,19 +110,12 @@ async fn acknowledged_comments_survive_a_restart(backend: Backend) {
     // Acknowledged while the server is stopping: each 201 must be on disk.
     let sends: Vec<_> = (0..50)
         .map(|_| {
-            let req = app
-                .client
-                .post(app.url(&format!("/api/v1/dockets/{DOCKET}/comments")))
-                .header("Idempotency-Key", uuid::Uuid::new_v4().to_string())
-                .json(&comment_body());
+            let req = app.keyed(&uuid::Uuid::new_v4().to_string(), &comment_body());
             tokio::spawn(async move { req.send().await })
         })
         .collect();
     let keyed = app
-        .client
-        .post(app.url(&format!("/api/v1/dockets/{DOCKET}/comments")))
-        .header("Idempotency-Key", "before-restart")
-        .json(&comment_body())
+        .keyed("before-restart", &comment_body())
         .send()
         .await
         .unwrap();
@@ -171,10 +152,7 @@ async fn acknowledged_comments_survive_a_restart(backend: Backend) {
         200
     );
     let replay = app
-        .client
-        .post(app.url(&format!("/api/v1/dockets/{DOCKET}/comments")))
-        .header("Idempotency-Key", "before-restart")
-        .json(&comment_body())
+        .keyed("before-restart", &comment_body())
         .send()
         .await
         .unwrap();
@@ -190,11 +168,7 @@ async fn concurrent_retries_with_one_key_store_one_comment(backend: Backend) {
         if i % 5 == 4 {
             body["comment"] = "a different body under the same key".into();
         }
-        let req = app
-            .client
-            .post(app.url(&format!("/api/v1/dockets/{DOCKET}/comments")))
-            .header("Idempotency-Key", "shared-key")
-            .json(&body);
+        let req = app.keyed("shared-key", &body);
         async move { (i % 5 == 4, req.send().await.unwrap()) }
     });
     let mut numbers = HashSet::new();
