@@ -80,6 +80,9 @@ pub enum DbError {
     Config(&'static str),
     #[error("stored data is not valid: {0}")]
     Corrupt(String),
+    /// One failure reported to a second waiter (errors do not clone).
+    #[error("{0}")]
+    Repeated(String),
 }
 
 pub fn run_migrations(conn: &mut DbConn) -> Result<(), DbError> {

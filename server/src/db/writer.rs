@@ -250,7 +250,7 @@ fn serve(mut conn: DbConn, mut rx: mpsc::Receiver<Job>, receipts: mpsc::Sender<D
                     recorded
                         .as_ref()
                         .map(|_| ())
-                        .map_err(|e| DbError::Corrupt(e.to_string())),
+                        .map_err(|e| DbError::Repeated(e.to_string())),
                 );
             }
         }

@@ -27,12 +27,8 @@ fn form(comment: &serde_json::Value) -> Form {
 }
 
 async fn post(app: &TestApp, form: Form) -> reqwest::Response {
-    app.client
-        .post(app.url(&format!("/api/v1/dockets/{DOCKET}/comments")))
-        .multipart(form)
-        .send()
+    app.post_multipart(&format!("/api/v1/dockets/{DOCKET}/comments"), form)
         .await
-        .unwrap()
 }
 
 async fn attachments_are_stored_by_content_hash(backend: Backend) {

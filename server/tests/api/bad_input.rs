@@ -169,13 +169,5 @@ async fn rate_limit_answers_429_with_retry_after(backend: Backend) {
     assert_eq!(err["error"]["code"], "rate_limited");
     assert_eq!(app.comment_count(), 2);
     // Reading is never limited.
-    assert_eq!(
-        app.client
-            .get(app.url(&format!("/dockets/{DOCKET}")))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
+    assert_eq!(app.get_status(&format!("/dockets/{DOCKET}")).await, 200);
 }

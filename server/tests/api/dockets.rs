@@ -62,24 +62,8 @@ async fn unknown_docket_is_404(backend: Backend) {
     assert_eq!(res.status(), 404);
     let err: serde_json::Value = res.json().await.unwrap();
     assert_eq!(err["error"]["code"], "not_found");
-    assert_eq!(
-        app.client
-            .get(app.url("/api/v1/dockets/no-such-docket"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        404
-    );
-    assert_eq!(
-        app.client
-            .get(app.url("/dockets/no-such-docket"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        404
-    );
+    assert_eq!(app.get_status("/api/v1/dockets/no-such-docket").await, 404);
+    assert_eq!(app.get_status("/dockets/no-such-docket").await, 404);
 }
 
 async fn closed_docket_refuses_with_the_closing_time(backend: Backend) {

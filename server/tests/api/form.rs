@@ -25,12 +25,8 @@ fn filled_form(token: &str) -> Form {
 }
 
 async fn post_form(app: &TestApp, form: Form) -> reqwest::Response {
-    app.client
-        .post(app.url(&format!("/dockets/{DOCKET}")))
-        .multipart(form)
-        .send()
+    app.post_multipart(&format!("/dockets/{DOCKET}"), form)
         .await
-        .unwrap()
 }
 
 async fn form_submission_redirects_to_a_receipt(backend: Backend) {

@@ -255,6 +255,30 @@ impl TestApp {
         format!("{}{path}", self.address)
     }
 
+    pub async fn get_status(&self, path: &str) -> u16 {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    }
+
+    /// A multipart request to `path` (the API or the HTML form).
+    pub async fn post_multipart(
+        &self,
+        path: &str,
+        form: reqwest::multipart::Form,
+    ) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
     pub async fn get_json(&self, path: &str) -> serde_json::Value {
         self.client
             .get(self.url(path))

@@ -142,15 +142,7 @@ async fn acknowledged_comments_survive_a_restart(backend: Backend) {
         );
     }
     let tn = first["tracking_number"].as_str().unwrap();
-    assert_eq!(
-        app.client
-            .get(app.url(&format!("/receipts/{tn}")))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
+    assert_eq!(app.get_status(&format!("/receipts/{tn}")).await, 200);
     let replay = app
         .keyed("before-restart", &comment_body())
         .send()

@@ -109,7 +109,24 @@ async fn sigterm_finishes_in_flight_work_and_logs_no_private_data(backend: Backe
             tokio::spawn(async move { req.send().await })
         })
         .collect();
-    tokio::time::sleep(Duration::from_millis(5)).await;
+    // SIGTERM once the load is reaching the database, not at a guessed moment.
+    let store = rfidesk::settings::StoreArgs {
+        data_dir: dir.path().to_path_buf(),
+        database_url: db.url.clone(),
+    };
+    let connect = || {
+        rfidesk::db::DatabaseUrl::from_env_value(store.database_url.as_deref(), &store.data_dir)
+            .connect()
+            .unwrap()
+    };
+    eventually(
+        Duration::from_secs(10),
+        "in-flight comments to be stored",
+        || async {
+            (rfidesk::db::models::comment::count(&mut connect()).unwrap() >= 2).then_some(())
+        },
+    )
+    .await;
     Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
@@ -132,15 +149,7 @@ async fn sigterm_finishes_in_flight_work_and_logs_no_private_data(backend: Backe
     assert!(status.success(), "clean exit on SIGTERM: {status:?}");
     log.extend(lines_rx.try_iter());
 
-    let store = rfidesk::settings::StoreArgs {
-        data_dir: dir.path().to_path_buf(),
-        database_url: db.url.clone(),
-    };
-    let mut conn =
-        rfidesk::db::DatabaseUrl::from_env_value(store.database_url.as_deref(), &store.data_dir)
-            .connect()
-            .unwrap();
-    let stored = rfidesk::db::models::comment::count(&mut conn).unwrap();
+    let stored = rfidesk::db::models::comment::count(&mut connect()).unwrap();
     assert!(
         stored > acknowledged,
         "every acknowledged comment stored: {stored} vs {acknowledged} + 1"
