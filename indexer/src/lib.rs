@@ -1,9 +1,22 @@
 //! RFI Desk's search library: tantivy schema, document building, attachment
-//! text, search, rule tagging and campaign detection. No HTTP, no SQL:
+//! text, search, facets, snippets and similar comments. No HTTP, no SQL:
 //! documents in, answers out.
-//!
-//! Empty until the analyst-search issue; the server already writes the
-//! change feed this crate's follower will apply.
+
+pub mod document;
+pub mod extract;
+pub mod facets;
+pub mod highlight;
+pub mod index;
+pub mod schema;
+pub mod search;
+
+pub use document::CommentDoc;
+pub use facets::FacetCounts;
+pub use index::{CommitPoint, IndexError, SearchIndex, Writer};
+pub use schema::{CommentSchema, FACET_FIELDS};
+pub use search::{
+    Filters, Hit, QueryError, SearchError, SearchRequest, SearchResults, Snippet, Sort,
+};
 
 /// The crate version, so the server can report which indexer it carries.
 pub fn version() -> &'static str {

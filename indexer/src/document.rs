@@ -1,0 +1,95 @@
+//! A comment as the index sees it: plain data in, a tantivy document out.
+
+use crate::schema::CommentSchema;
+use std::collections::BTreeMap;
+use tantivy::schema::OwnedValue;
+use tantivy::{DateTime, TantivyDocument};
+
+/// Everything about a comment that search needs. The server fills it from
+/// the database; contact details (email, address) are never part of it.
+#[derive(Debug, Clone, Default)]
+pub struct CommentDoc {
+    pub id: String,
+    pub tracking_number: String,
+    pub docket: String,
+    pub category: String,
+    pub org_type: Option<String>,
+    pub country: String,
+    pub late: bool,
+    /// Milliseconds since the Unix epoch, UTC.
+    pub received_at_ms: i64,
+    pub organization: Option<String>,
+    pub name: Option<String>,
+    /// Question id to answer text, in the docket's order.
+    pub answers: Vec<(String, String)>,
+    pub comment: Option<String>,
+    pub attachment_count: usize,
+    /// Text extracted from the attachments so far.
+    pub attachment_texts: Vec<String>,
+    pub tags: Vec<String>,
+    pub campaign: Option<String>,
+}
+
+impl CommentDoc {
+    pub fn to_document(&self, s: &CommentSchema) -> TantivyDocument {
+        let mut doc = TantivyDocument::default();
+        doc.add_text(s.id, &self.id);
+        doc.add_text(s.tracking_number, &self.tracking_number);
+        doc.add_text(s.docket, &self.docket);
+        doc.add_text(s.category, &self.category);
+        if let Some(t) = &self.org_type {
+            doc.add_text(s.org_type, t);
+        }
+        doc.add_text(s.country, &self.country);
+        doc.add_text(s.late, bool_text(self.late));
+        doc.add_text(s.has_attachments, bool_text(self.attachment_count > 0));
+        doc.add_date(
+            s.received_at,
+            DateTime::from_timestamp_millis(self.received_at_ms),
+        );
+        if let Some(o) = non_blank(&self.organization) {
+            doc.add_text(s.organization, o);
+        }
+        if let Some(n) = non_blank(&self.name) {
+            doc.add_text(s.name, n);
+        }
+        let mut by_question = BTreeMap::new();
+        for (question, text) in &self.answers {
+            if text.trim().is_empty() {
+                continue;
+            }
+            doc.add_text(s.question, question);
+            doc.add_text(s.answers, text);
+            by_question.insert(question.clone(), OwnedValue::Str(text.clone()));
+        }
+        if !by_question.is_empty() {
+            doc.add_object(s.answer, by_question.clone());
+            doc.add_object(s.answers_stored, by_question);
+        }
+        if let Some(c) = non_blank(&self.comment) {
+            doc.add_text(s.comment, c);
+        }
+        for text in &self.attachment_texts {
+            doc.add_text(s.attachment, text);
+        }
+        for tag in &self.tags {
+            doc.add_text(s.tag, tag);
+        }
+        if let Some(c) = &self.campaign {
+            doc.add_text(s.campaign, c);
+        }
+        doc
+    }
+}
+
+pub(crate) fn bool_text(b: bool) -> &'static str {
+    if b {
+        "true"
+    } else {
+        "false"
+    }
+}
+
+fn non_blank(s: &Option<String>) -> Option<&str> {
+    s.as_deref().filter(|s| !s.trim().is_empty())
+}

@@ -1,0 +1,183 @@
+//! Highlighted snippets: the query's words marked in any text of a comment.
+//! The HTML is built here, escaped character by character, so the only
+//! markup a snippet can carry is `<mark>`.
+
+use crate::schema::CommentSchema;
+use std::collections::BTreeMap;
+use tantivy::query::Query;
+use tantivy::schema::Type;
+use tantivy::snippet::SnippetGenerator;
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::Term;
+
+/// Longest snippet, in characters.
+const SNIPPET_CHARS: usize = 220;
+
+#[derive(Clone)]
+pub struct Highlighter {
+    /// (weighted terms, their analyzer, a field of that analyzer).
+    generator: Option<(BTreeMap<String, f32>, TextAnalyzer, tantivy::schema::Field)>,
+    /// The analysed terms looked for, as they are in the index.
+    terms: Vec<String>,
+}
+
+impl Highlighter {
+    /// Marks every word the query looks for in a free-text field. All those
+    /// fields share one analyzer, so one set of terms serves them all.
+    pub fn for_query(
+        index: &tantivy::Index,
+        s: &CommentSchema,
+        query: &dyn Query,
+    ) -> tantivy::Result<Self> {
+        let text_fields = s.text_fields();
+        let mut terms: BTreeMap<String, f32> = BTreeMap::new();
+        query.query_terms(&mut |term: &Term, _| {
+            if !text_fields.contains(&term.field()) {
+                return;
+            }
+            if let Some(text) = term_text(term) {
+                terms.insert(text, 1.0);
+            }
+        });
+        if terms.is_empty() {
+            return Ok(Highlighter {
+                generator: None,
+                terms: Vec::new(),
+            });
+        }
+        let listed = terms.keys().cloned().collect();
+        let analyzer: TextAnalyzer = index.tokenizer_for_field(s.answers)?;
+        Ok(Highlighter {
+            generator: Some((terms, analyzer, s.answers)),
+            terms: listed,
+        })
+    }
+
+    /// Highlights nothing; [`Self::opening`] still works.
+    pub fn empty(_index: &tantivy::Index, _s: &CommentSchema) -> tantivy::Result<Self> {
+        Ok(Highlighter {
+            generator: None,
+            terms: Vec::new(),
+        })
+    }
+
+    pub fn terms(&self) -> &[String] {
+        &self.terms
+    }
+
+    /// Whether the query has words to mark at all.
+    pub fn has_terms(&self) -> bool {
+        self.generator.is_some()
+    }
+
+    /// The best passage of `text` with the query's words marked, or `None`
+    /// when none of them occurs in it.
+    pub fn snippet(&self, text: &str) -> Option<String> {
+        let (terms, analyzer, field) = self.generator.as_ref()?;
+        let generator =
+            SnippetGenerator::new(terms.clone(), analyzer.clone(), *field, SNIPPET_CHARS);
+        let snippet = generator.snippet(text);
+        if snippet.highlighted().is_empty() {
+            return None;
+        }
+        // A short text is shown whole; tantivy's fragment stops at the last
+        // word and would drop closing punctuation.
+        let range = snippet.fragment_range();
+        let (shown, offset) = if text.chars().count() <= SNIPPET_CHARS {
+            (text, range.start)
+        } else {
+            (snippet.fragment(), 0)
+        };
+        let mut html = String::with_capacity(shown.len() + 32);
+        let mut at = 0;
+        for r in merge(snippet.highlighted()) {
+            let r = (r.start + offset)..(r.end + offset);
+            escape_into(&mut html, &shown[at..r.start]);
+            html.push_str("<mark>");
+            escape_into(&mut html, &shown[r.clone()]);
+            html.push_str("</mark>");
+            at = r.end;
+        }
+        escape_into(&mut html, &shown[at..]);
+        if offset > 0 || shown.len() == text.len() {
+            return Some(html);
+        }
+        Some(ellipsize(html, range.start > 0, range.end < text.len()))
+    }
+
+    /// The first words of `text`, escaped, when nothing is highlighted.
+    pub fn opening(&self, text: &str) -> String {
+        let text = text.trim();
+        let mut end = text.len();
+        if text.chars().count() > SNIPPET_CHARS {
+            end = text
+                .char_indices()
+                .take_while(|(i, _)| *i <= SNIPPET_CHARS)
+                .filter(|(_, c)| c.is_whitespace())
+                .map(|(i, _)| i)
+                .last()
+                .unwrap_or_else(|| {
+                    text.char_indices()
+                        .nth(SNIPPET_CHARS)
+                        .map(|(i, _)| i)
+                        .unwrap_or(text.len())
+                });
+        }
+        let mut html = String::new();
+        escape_into(&mut html, &text[..end]);
+        ellipsize(html, false, end < text.len())
+    }
+}
+
+fn ellipsize(mut html: String, before: bool, after: bool) -> String {
+    if before {
+        html.insert_str(0, "… ");
+    }
+    if after {
+        html.push_str(" …");
+    }
+    html
+}
+
+/// The text of a term of a text field, or of a JSON field's text value.
+fn term_text(term: &Term) -> Option<String> {
+    let value = term.value();
+    match value.typ() {
+        Type::Str => value.as_str().map(str::to_string),
+        Type::Json => {
+            let bytes = term.serialized_value_bytes();
+            let end_of_path = bytes.iter().position(|b| *b == 0)?;
+            tantivy::schema::ValueBytes::wrap(&bytes[end_of_path + 1..])
+                .as_str()
+                .map(str::to_string)
+        }
+        _ => None,
+    }
+}
+
+fn merge(ranges: &[std::ops::Range<usize>]) -> Vec<std::ops::Range<usize>> {
+    let mut sorted = ranges.to_vec();
+    sorted.sort_by_key(|r| r.start);
+    let mut out: Vec<std::ops::Range<usize>> = Vec::new();
+    for r in sorted {
+        match out.last_mut() {
+            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+            _ => out.push(r),
+        }
+    }
+    out
+}
+
+/// Escapes every character HTML gives meaning to.
+pub fn escape_into(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+}

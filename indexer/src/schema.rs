@@ -1,0 +1,173 @@
+//! The tantivy schema, in one struct: every field a comment document has,
+//! how it is indexed, and the names the query language knows it by.
+
+use tantivy::schema::{
+    DateOptions, DateTimePrecision, Field, IndexRecordOption, JsonObjectOptions, Schema,
+    TextFieldIndexing, TextOptions, FAST, STORED, STRING,
+};
+
+/// The analyzer of every free-text field: English stemming, so "minerals"
+/// finds "mineral", with positions for phrase queries.
+pub const TEXT_ANALYZER: &str = "en_stem";
+
+/// Handles to every field of a comment document.
+#[derive(Debug, Clone)]
+pub struct CommentSchema {
+    pub schema: Schema,
+    /// The comment's database id: the key documents are replaced by.
+    pub id: Field,
+    pub tracking_number: Field,
+    pub docket: Field,
+    /// Submitter category (a docket category id).
+    pub category: Field,
+    pub org_type: Field,
+    /// ISO 3166-1 alpha-2.
+    pub country: Field,
+    /// Ids of the questions the comment answers (multi-valued).
+    pub question: Field,
+    /// "true" or "false", so that facets count it like the other keywords.
+    pub late: Field,
+    pub has_attachments: Field,
+    /// Milliseconds precision; sorted and range-filtered through its fast column.
+    pub received_at: Field,
+    pub organization: Field,
+    /// The submitter's name (an individual's, or the contact of an organization).
+    pub name: Field,
+    /// Every answer, as one multi-valued text field: `answers:minerals`.
+    pub answers: Field,
+    /// Answers by question id: `answer.standards:minerals`.
+    pub answer: Field,
+    /// The answers as stored JSON (question id to text), for snippets and display.
+    pub answers_stored: Field,
+    pub comment: Field,
+    /// Extracted attachment text (indexed only: the database keeps the text).
+    pub attachment: Field,
+    /// Analyst tags and the form-letter campaign (filled by later issues).
+    pub tag: Field,
+    pub campaign: Field,
+}
+
+/// Keyword fields: searchable as `field:value`, filterable, and counted as facets.
+pub const FACET_FIELDS: [&str; 9] = [
+    "docket",
+    "category",
+    "org_type",
+    "country",
+    "question",
+    "late",
+    "has_attachments",
+    "tag",
+    "campaign",
+];
+
+impl CommentSchema {
+    pub fn new() -> Self {
+        let mut b = Schema::builder();
+        let keyword = STRING | STORED | FAST;
+        let text = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(TEXT_ANALYZER)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        );
+        let stored_text = text.clone().set_stored();
+        let id = b.add_text_field("id", STRING | STORED);
+        let tracking_number = b.add_text_field("tracking_number", STRING | STORED);
+        let docket = b.add_text_field("docket", keyword.clone());
+        let category = b.add_text_field("category", keyword.clone());
+        let org_type = b.add_text_field("org_type", keyword.clone());
+        let country = b.add_text_field("country", keyword.clone());
+        let question = b.add_text_field("question", STRING | FAST);
+        let late = b.add_text_field("late", STRING | FAST | STORED);
+        let has_attachments = b.add_text_field("has_attachments", STRING | FAST | STORED);
+        let received_at = b.add_date_field(
+            "received_at",
+            DateOptions::default()
+                .set_indexed()
+                .set_fast()
+                .set_stored()
+                .set_precision(DateTimePrecision::Milliseconds),
+        );
+        let organization = b.add_text_field("organization", stored_text.clone());
+        let name = b.add_text_field("name", stored_text.clone());
+        let answers = b.add_text_field("answers", text.clone());
+        let answer = b.add_json_field(
+            "answer",
+            JsonObjectOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(TEXT_ANALYZER)
+                    .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+            ),
+        );
+        let answers_stored = b.add_json_field("answers_stored", STORED);
+        let comment = b.add_text_field("comment", stored_text);
+        let attachment = b.add_text_field("attachment", text);
+        let tag = b.add_text_field("tag", STRING | STORED | FAST);
+        let campaign = b.add_text_field("campaign", keyword);
+        CommentSchema {
+            schema: b.build(),
+            id,
+            tracking_number,
+            docket,
+            category,
+            org_type,
+            country,
+            question,
+            late,
+            has_attachments,
+            received_at,
+            organization,
+            name,
+            answers,
+            answer,
+            answers_stored,
+            comment,
+            attachment,
+            tag,
+            campaign,
+        }
+    }
+
+    /// Where a query's bare words are looked for.
+    pub fn default_search_fields(&self) -> Vec<Field> {
+        vec![
+            self.answers,
+            self.comment,
+            self.attachment,
+            self.organization,
+            self.name,
+        ]
+    }
+
+    /// The free-text fields snippets are made for, by name.
+    pub fn text_fields(&self) -> [Field; 6] {
+        [
+            self.answers,
+            self.answer,
+            self.comment,
+            self.attachment,
+            self.organization,
+            self.name,
+        ]
+    }
+
+    pub fn facet_field(&self, name: &str) -> Option<Field> {
+        Some(match name {
+            "docket" => self.docket,
+            "category" => self.category,
+            "org_type" => self.org_type,
+            "country" => self.country,
+            "question" => self.question,
+            "late" => self.late,
+            "has_attachments" => self.has_attachments,
+            "tag" => self.tag,
+            "campaign" => self.campaign,
+            _ => return None,
+        })
+    }
+}
+
+impl Default for CommentSchema {
+    fn default() -> Self {
+        Self::new()
+    }
+}

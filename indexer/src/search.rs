@@ -1,0 +1,419 @@
+//! Searching: the query language (tantivy's), keyword and date filters,
+//! sorting, paging, facet counts and highlighted snippets.
+
+use crate::facets::{FacetCollector, FacetCounts};
+use crate::highlight::Highlighter;
+use crate::index::SearchIndex;
+use crate::schema::{CommentSchema, FACET_FIELDS};
+use std::collections::BTreeMap;
+use std::ops::Bound;
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
+use tantivy::schema::{IndexRecordOption, OwnedValue, Value};
+use tantivy::{DateTime, DocAddress, Order, Searcher, TantivyDocument, Term};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sort {
+    #[default]
+    Relevance,
+    Newest,
+    Oldest,
+}
+
+/// Restrictions on top of the query. Values of one field are alternatives
+/// (OR); different fields must all hold (AND).
+#[derive(Debug, Clone, Default)]
+pub struct Filters {
+    /// Keyword field name (one of [`FACET_FIELDS`]) to accepted values.
+    pub keywords: BTreeMap<String, Vec<String>>,
+    /// Received at or after, milliseconds since the epoch.
+    pub from_ms: Option<i64>,
+    /// Received before, milliseconds since the epoch.
+    pub to_ms: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SearchRequest {
+    /// tantivy's query language; empty or `*` matches every comment.
+    pub q: String,
+    pub filters: Filters,
+    pub sort: Sort,
+    pub offset: usize,
+    /// At least 1.
+    pub limit: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct Snippet {
+    /// `answer.<question id>`, `comment`, `organization`, `name` or `attachment`.
+    pub field: String,
+    /// HTML-escaped text with only `<mark>` added.
+    pub html: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Hit {
+    pub id: String,
+    pub tracking_number: String,
+    pub docket: String,
+    pub received_at_ms: i64,
+    /// BM25 score when sorted by relevance.
+    pub score: Option<f32>,
+    pub category: String,
+    pub org_type: Option<String>,
+    pub country: String,
+    pub organization: Option<String>,
+    pub name: Option<String>,
+    pub late: bool,
+    pub snippets: Vec<Snippet>,
+    /// Whether a word of the query occurs in the comment's attachment
+    /// text, whose snippets the caller makes from the text it keeps.
+    pub attachment_match: bool,
+}
+
+pub struct SearchResults {
+    pub total: usize,
+    pub hits: Vec<Hit>,
+    /// Per keyword field, counts over the matching comments. A field that is
+    /// itself filtered is counted without its own filter, so every value the
+    /// analyst could add is shown with what it would bring.
+    pub facets: FacetCounts,
+    /// Marks the query's words in any other text (attachment text kept in
+    /// the database).
+    pub highlighter: Highlighter,
+}
+
+/// A query the parser refused, with where when it knows.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{message}")]
+pub struct QueryError {
+    pub message: String,
+    /// Character offset in the query.
+    pub position: Option<usize>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    #[error(transparent)]
+    Query(#[from] QueryError),
+    #[error("search failed: {0}")]
+    Tantivy(#[from] tantivy::TantivyError),
+}
+
+impl SearchIndex {
+    /// Parses `q` in the query language, as a search would.
+    pub fn parse(&self, q: &str) -> Result<Box<dyn Query>, QueryError> {
+        parse_query(&self.index, &self.schema, q)
+    }
+
+    pub fn search(&self, req: &SearchRequest) -> Result<SearchResults, SearchError> {
+        let searcher = self.reader.searcher();
+        let s = &self.schema;
+        let text_query = self.parse(&req.q)?;
+        let filters = filter_clauses(s, &req.filters, None);
+        let query = conjunction(text_query.box_clone(), filters);
+        let limit = req.limit.max(1);
+
+        // Facets of filtered fields are counted without their own filter.
+        let (own_filtered, unfiltered): (Vec<&str>, Vec<&str>) = FACET_FIELDS
+            .iter()
+            .partition(|f| req.filters.keywords.get(**f).is_some_and(|v| !v.is_empty()));
+        let facet_collector =
+            FacetCollector::new(unfiltered.iter().map(|f| f.to_string()).collect());
+        let page = TopDocs::with_limit(limit).and_offset(req.offset);
+        let (scored, total, mut facets): (Vec<(Option<f32>, DocAddress)>, usize, FacetCounts) =
+            match req.sort {
+                Sort::Relevance => {
+                    let (top, total, facets) =
+                        searcher.search(&query, &(page.order_by_score(), Count, facet_collector))?;
+                    (
+                        top.into_iter().map(|(s, a)| (Some(s), a)).collect(),
+                        total,
+                        facets,
+                    )
+                }
+                Sort::Newest | Sort::Oldest => {
+                    let order = if req.sort == Sort::Newest {
+                        Order::Desc
+                    } else {
+                        Order::Asc
+                    };
+                    let by_date = page.order_by_fast_field::<DateTime>("received_at", order);
+                    let (top, total, facets) =
+                        searcher.search(&query, &(by_date, Count, facet_collector))?;
+                    (
+                        top.into_iter().map(|(_, a)| (None, a)).collect(),
+                        total,
+                        facets,
+                    )
+                }
+            };
+        for field in own_filtered {
+            let others = filter_clauses(s, &req.filters, Some(field));
+            let q = conjunction(text_query.box_clone(), others);
+            let counts = searcher.search(&q, &FacetCollector::new(vec![field.to_string()]))?;
+            facets.extend(counts);
+        }
+
+        let highlighter = Highlighter::for_query(&self.index, s, text_query.as_ref())?;
+        let mut hits = Vec::with_capacity(scored.len());
+        for (score, addr) in scored {
+            let doc: TantivyDocument = searcher.doc(addr)?;
+            let mut hit = to_hit(s, &doc, score, &highlighter);
+            hit.attachment_match = field_has_any(&searcher, addr, s.attachment, highlighter.terms())?;
+            hits.push(hit);
+        }
+        Ok(SearchResults {
+            total,
+            hits,
+            facets,
+            highlighter,
+        })
+    }
+
+    /// The comments most like the one with `id` (by its answers and
+    /// comment), best first, itself excluded.
+    pub fn similar(&self, id: &str, limit: usize) -> Result<Vec<Hit>, SearchError> {
+        let searcher = self.reader.searcher();
+        let s = &self.schema;
+        let Some((_, addr)) = find_by_id(&searcher, s, id)? else {
+            return Ok(Vec::new());
+        };
+        let doc: TantivyDocument = searcher.doc(addr)?;
+        let mut answers = Vec::new();
+        if let Some(OwnedValue::Object(entries)) = doc.get_first(s.answers_stored).map(OwnedValue::from) {
+            for (_, v) in entries {
+                answers.push(v);
+            }
+        }
+        let comments: Vec<OwnedValue> = doc.get_all(s.comment).map(OwnedValue::from).collect();
+        let mlt = tantivy::query::MoreLikeThisQuery::builder()
+            .with_min_doc_frequency(1)
+            .with_min_term_frequency(1)
+            .with_max_query_terms(40)
+            .with_min_word_length(3)
+            .with_document_fields(vec![(s.answers, answers), (s.comment, comments)]);
+        let exclude_self = TermQuery::new(
+            Term::from_field_text(s.id, id),
+            IndexRecordOption::Basic,
+        );
+        let query = BooleanQuery::new(vec![
+            (Occur::Must, Box::new(mlt) as Box<dyn Query>),
+            (Occur::MustNot, Box::new(exclude_self)),
+        ]);
+        let top = searcher.search(&query, &TopDocs::with_limit(limit.max(1)).order_by_score())?;
+        let highlighter = Highlighter::empty(&self.index, s)?;
+        let mut hits = Vec::new();
+        for (score, addr) in top {
+            let doc: TantivyDocument = searcher.doc(addr)?;
+            hits.push(to_hit(s, &doc, Some(score), &highlighter));
+        }
+        Ok(hits)
+    }
+
+    /// Number of documents with this comment id (0 or 1 in a sound index).
+    pub fn count_id(&self, id: &str) -> Result<usize, SearchError> {
+        let q = TermQuery::new(
+            Term::from_field_text(self.schema.id, id),
+            IndexRecordOption::Basic,
+        );
+        Ok(self.reader.searcher().search(&q, &Count)?)
+    }
+}
+
+/// Whether document `addr` has any of `terms` in `field`, from the postings.
+fn field_has_any(
+    searcher: &Searcher,
+    addr: DocAddress,
+    field: tantivy::schema::Field,
+    terms: &[String],
+) -> tantivy::Result<bool> {
+    use tantivy::DocSet;
+    if terms.is_empty() {
+        return Ok(false);
+    }
+    let inverted = searcher
+        .segment_reader(addr.segment_ord)
+        .inverted_index(field)?;
+    for text in terms {
+        let term = Term::from_field_text(field, text);
+        if let Some(mut postings) = inverted.read_postings(&term, IndexRecordOption::Basic)? {
+            if postings.seek(addr.doc_id) == addr.doc_id {
+                return Ok(true);
+            }
+        }
+    }
+    Ok(false)
+}
+
+fn find_by_id(
+    searcher: &Searcher,
+    s: &CommentSchema,
+    id: &str,
+) -> Result<Option<(f32, DocAddress)>, SearchError> {
+    let q = TermQuery::new(Term::from_field_text(s.id, id), IndexRecordOption::Basic);
+    Ok(searcher
+        .search(&q, &TopDocs::with_limit(1).order_by_score())?
+        .into_iter()
+        .next())
+}
+
+fn parse_query(
+    index: &tantivy::Index,
+    s: &CommentSchema,
+    q: &str,
+) -> Result<Box<dyn Query>, QueryError> {
+    let q = q.trim();
+    if q.is_empty() || q == "*" {
+        return Ok(Box::new(AllQuery));
+    }
+    let ast = match tantivy::query_grammar::parse_query(q) {
+        Ok(ast) => ast,
+        Err(_) => {
+            // The strict parser says only "no"; the lenient one says where.
+            let (_, errors) = tantivy::query_grammar::parse_query_lenient(q);
+            let first = errors.into_iter().next();
+            return Err(QueryError {
+                message: first
+                    .as_ref()
+                    .map(|e| e.message.clone())
+                    .unwrap_or_else(|| "the query could not be parsed".into()),
+                position: first.map(|e| q[..e.pos.min(q.len())].chars().count()),
+            });
+        }
+    };
+    let mut parser = QueryParser::for_index(index, s.default_search_fields());
+    // Words typed side by side narrow the search, as in every search box.
+    parser.set_conjunction_by_default();
+    parser
+        .build_query_from_user_input_ast(ast)
+        .map_err(|e| QueryError {
+            message: e.to_string(),
+            position: None,
+        })
+}
+
+fn filter_clauses(s: &CommentSchema, f: &Filters, except: Option<&str>) -> Vec<Box<dyn Query>> {
+    let mut clauses: Vec<Box<dyn Query>> = Vec::new();
+    for (name, values) in &f.keywords {
+        if values.is_empty() || except == Some(name.as_str()) {
+            continue;
+        }
+        let Some(field) = s.facet_field(name) else {
+            continue;
+        };
+        let alternatives: Vec<(Occur, Box<dyn Query>)> = values
+            .iter()
+            .map(|v| {
+                let q: Box<dyn Query> = Box::new(TermQuery::new(
+                    Term::from_field_text(field, v),
+                    IndexRecordOption::Basic,
+                ));
+                (Occur::Should, q)
+            })
+            .collect();
+        clauses.push(Box::new(BooleanQuery::new(alternatives)));
+    }
+    if f.from_ms.is_some() || f.to_ms.is_some() {
+        let bound = |ms: Option<i64>, inclusive: bool| match ms {
+            None => Bound::Unbounded,
+            Some(ms) => {
+                let t = Term::from_field_date(s.received_at, DateTime::from_timestamp_millis(ms));
+                if inclusive {
+                    Bound::Included(t)
+                } else {
+                    Bound::Excluded(t)
+                }
+            }
+        };
+        clauses.push(Box::new(RangeQuery::new(
+            bound(f.from_ms, true),
+            bound(f.to_ms, false),
+        )));
+    }
+    clauses
+}
+
+fn conjunction(text: Box<dyn Query>, filters: Vec<Box<dyn Query>>) -> Box<dyn Query> {
+    if filters.is_empty() {
+        return text;
+    }
+    let mut clauses = vec![(Occur::Must, text)];
+    clauses.extend(filters.into_iter().map(|q| (Occur::Must, q)));
+    Box::new(BooleanQuery::new(clauses))
+}
+
+fn first_str(doc: &TantivyDocument, field: tantivy::schema::Field) -> Option<String> {
+    doc.get_first(field)
+        .and_then(|v| v.as_str().map(str::to_string))
+}
+
+fn to_hit(s: &CommentSchema, doc: &TantivyDocument, score: Option<f32>, h: &Highlighter) -> Hit {
+    let received_at_ms = doc
+        .get_first(s.received_at)
+        .and_then(|v| v.as_datetime())
+        .map(|d| d.into_timestamp_millis())
+        .unwrap_or_default();
+    let mut snippets = Vec::new();
+    if let Some(OwnedValue::Object(entries)) = doc.get_first(s.answers_stored).map(OwnedValue::from) {
+        for (question, text) in entries {
+            if let OwnedValue::Str(text) = text {
+                if let Some(html) = h.snippet(&text) {
+                    snippets.push(Snippet {
+                        field: format!("answer.{question}"),
+                        html,
+                    });
+                }
+            }
+        }
+    }
+    for (field, name) in [
+        (s.comment, "comment"),
+        (s.organization, "organization"),
+        (s.name, "name"),
+    ] {
+        if let Some(text) = first_str(doc, field) {
+            if let Some(html) = h.snippet(&text) {
+                snippets.push(Snippet {
+                    field: name.into(),
+                    html,
+                });
+            }
+        }
+    }
+    if snippets.is_empty() {
+        // Nothing highlighted (a match-all or a filter-only search): show
+        // how the comment begins.
+        let opening = match doc.get_first(s.answers_stored).map(OwnedValue::from) {
+            Some(OwnedValue::Object(entries)) => entries
+                .into_iter()
+                .find_map(|(q, v)| match v {
+                    OwnedValue::Str(t) => Some((format!("answer.{q}"), t)),
+                    _ => None,
+                }),
+            _ => None,
+        }
+        .or_else(|| first_str(doc, s.comment).map(|t| ("comment".to_string(), t)));
+        if let Some((field, text)) = opening {
+            snippets.push(Snippet {
+                field,
+                html: h.opening(&text),
+            });
+        }
+    }
+    Hit {
+        id: first_str(doc, s.id).unwrap_or_default(),
+        tracking_number: first_str(doc, s.tracking_number).unwrap_or_default(),
+        docket: first_str(doc, s.docket).unwrap_or_default(),
+        received_at_ms,
+        score,
+        category: first_str(doc, s.category).unwrap_or_default(),
+        org_type: first_str(doc, s.org_type),
+        country: first_str(doc, s.country).unwrap_or_default(),
+        organization: first_str(doc, s.organization),
+        name: first_str(doc, s.name),
+        late: first_str(doc, s.late).is_some_and(|l| l == "true"),
+        snippets,
+        attachment_match: false,
+    }
+}

@@ -1,0 +1,169 @@
+//! The index on a real directory: documents in, answers out.
+
+use rfidesk_indexer::{CommentDoc, Filters, SearchIndex, SearchRequest, Sort};
+
+fn doc(n: u32, category: &str, country: &str, answers: &[(&str, &str)]) -> CommentDoc {
+    CommentDoc {
+        id: format!("id-{n}"),
+        tracking_number: format!("TN-{n}"),
+        docket: "ai-exports-rfi".into(),
+        category: category.into(),
+        org_type: Some("company".into()),
+        country: country.into(),
+        late: n % 2 == 0,
+        received_at_ms: 1_790_000_000_000 + n as i64 * 1000,
+        organization: Some(format!("Org {n}")),
+        name: None,
+        answers: answers
+            .iter()
+            .map(|(q, t)| (q.to_string(), t.to_string()))
+            .collect(),
+        comment: None,
+        attachment_count: 0,
+        attachment_texts: vec![],
+        tags: vec![],
+        campaign: None,
+    }
+}
+
+fn sample() -> (tempfile::TempDir, SearchIndex) {
+    let dir = tempfile::tempdir().unwrap();
+    let index = SearchIndex::open_or_create(dir.path()).unwrap();
+    let mut w = index.writer(1, 15_000_000).unwrap();
+    w.upsert(&doc(1, "minerals-supply-chain", "MY", &[("regions", "Critical minerals from Malaysia <b>matter</b>.")])).unwrap();
+    w.upsert(&doc(2, "ai-developer", "TH", &[("standards", "Thailand should join standards bodies; critical minerals too.")])).unwrap();
+    w.upsert(&doc(3, "ai-developer", "US", &[("regions", "Compute exports to allies.")])).unwrap();
+    w.commit(3).unwrap();
+    index.reload().unwrap();
+    (dir, index)
+}
+
+fn search(index: &SearchIndex, q: &str) -> rfidesk_indexer::SearchResults {
+    index
+        .search(&SearchRequest {
+            q: q.into(),
+            limit: 10,
+            ..Default::default()
+        })
+        .unwrap()
+}
+
+#[test]
+fn boolean_phrase_and_field_queries() {
+    let (_d, index) = sample();
+    assert_eq!(search(&index, r#""critical minerals" AND (Malaysia OR Thailand)"#).total, 2);
+    assert_eq!(search(&index, "answer.standards:minerals").total, 1);
+    assert_eq!(search(&index, "country:US").total, 1);
+    assert_eq!(search(&index, "mineral").total, 2, "stemming");
+    assert_eq!(search(&index, "*").total, 3);
+    assert_eq!(search(&index, "").total, 3);
+    assert_eq!(search(&index, "minerals -Malaysia").total, 1);
+}
+
+#[test]
+fn snippets_are_escaped_with_only_marks_added() {
+    let (_d, index) = sample();
+    let r = search(&index, "Malaysia");
+    let s = &r.hits[0].snippets[0];
+    assert_eq!(s.field, "answer.regions");
+    assert_eq!(
+        s.html,
+        "Critical minerals from <mark>Malaysia</mark> &lt;b&gt;matter&lt;/b&gt;."
+    );
+}
+
+#[test]
+fn facets_count_matches_and_ignore_their_own_filter() {
+    let (_d, index) = sample();
+    let mut filters = Filters::default();
+    filters
+        .keywords
+        .insert("category".into(), vec!["ai-developer".into()]);
+    let r = index
+        .search(&SearchRequest {
+            q: "*".into(),
+            filters,
+            limit: 10,
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(r.total, 2);
+    assert_eq!(r.facets["country"]["TH"], 1);
+    assert_eq!(r.facets["country"]["US"], 1);
+    assert!(!r.facets["country"].contains_key("MY"));
+    // The category facet shows what each category would bring.
+    assert_eq!(r.facets["category"]["minerals-supply-chain"], 1);
+    assert_eq!(r.facets["category"]["ai-developer"], 2);
+    assert_eq!(r.facets["question"]["regions"], 1);
+}
+
+#[test]
+fn sorting_paging_and_dates() {
+    let (_d, index) = sample();
+    let r = index
+        .search(&SearchRequest {
+            q: "*".into(),
+            sort: Sort::Newest,
+            offset: 1,
+            limit: 1,
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(r.total, 3);
+    assert_eq!(r.hits.len(), 1);
+    assert_eq!(r.hits[0].tracking_number, "TN-2");
+    let r = index
+        .search(&SearchRequest {
+            q: "*".into(),
+            filters: Filters {
+                from_ms: Some(1_790_000_002_000),
+                ..Default::default()
+            },
+            sort: Sort::Oldest,
+            limit: 5,
+            ..Default::default()
+        })
+        .unwrap();
+    let tns: Vec<_> = r.hits.iter().map(|h| h.tracking_number.as_str()).collect();
+    assert_eq!(tns, ["TN-2", "TN-3"]);
+}
+
+#[test]
+fn bad_queries_say_what_and_where() {
+    let (_d, index) = sample();
+    let e = index.parse(r#"minerals AND ("Malaysia"#).err().unwrap();
+    assert!(e.position.is_some(), "{e:?}");
+    let e = index.parse("nosuchfield:x").err().unwrap();
+    assert!(e.message.contains("nosuchfield"), "{e:?}");
+}
+
+#[test]
+fn upserts_replace_and_commits_carry_the_sequence() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let index = SearchIndex::open_or_create(dir.path()).unwrap();
+        assert_eq!(index.commit_point().unwrap(), None);
+        let mut w = index.writer(1, 15_000_000).unwrap();
+        let mut d = doc(1, "ai-developer", "US", &[("regions", "first text")]);
+        w.upsert(&d).unwrap();
+        w.commit(7).unwrap();
+        d.answers = vec![("regions".into(), "second text".into())];
+        w.upsert(&d).unwrap();
+        w.commit(9).unwrap();
+        w.finish().unwrap();
+    }
+    let index = SearchIndex::open_or_create(dir.path()).unwrap();
+    assert_eq!(index.commit_point().unwrap().unwrap().seq, 9);
+    assert_eq!(index.num_docs(), 1);
+    assert_eq!(search(&index, "second").total, 1);
+    assert_eq!(search(&index, "first").total, 0);
+}
+
+#[test]
+fn similar_comments_rank_the_closest_first() {
+    let (_d, index) = sample();
+    let similar = index.similar("id-1", 5).unwrap();
+    assert!(!similar.is_empty());
+    assert_eq!(similar[0].tracking_number, "TN-2");
+    assert!(similar.iter().all(|h| h.id != "id-1"));
+}
