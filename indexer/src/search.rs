@@ -124,8 +124,8 @@ impl SearchIndex {
         let (scored, total, mut facets): (Vec<(Option<f32>, DocAddress)>, usize, FacetCounts) =
             match req.sort {
                 Sort::Relevance => {
-                    let (top, total, facets) =
-                        searcher.search(&query, &(page.order_by_score(), Count, facet_collector))?;
+                    let (top, total, facets) = searcher
+                        .search(&query, &(page.order_by_score(), Count, facet_collector))?;
                     (
                         top.into_iter().map(|(s, a)| (Some(s), a)).collect(),
                         total,
@@ -160,7 +160,8 @@ impl SearchIndex {
         for (score, addr) in scored {
             let doc: TantivyDocument = searcher.doc(addr)?;
             let mut hit = to_hit(s, &doc, score, &highlighter);
-            hit.attachment_match = field_has_any(&searcher, addr, s.attachment, highlighter.terms())?;
+            hit.attachment_match =
+                field_has_any(&searcher, addr, s.attachment, highlighter.terms())?;
             hits.push(hit);
         }
         Ok(SearchResults {
@@ -181,7 +182,9 @@ impl SearchIndex {
         };
         let doc: TantivyDocument = searcher.doc(addr)?;
         let mut answers = Vec::new();
-        if let Some(OwnedValue::Object(entries)) = doc.get_first(s.answers_stored).map(OwnedValue::from) {
+        if let Some(OwnedValue::Object(entries)) =
+            doc.get_first(s.answers_stored).map(OwnedValue::from)
+        {
             for (_, v) in entries {
                 answers.push(v);
             }
@@ -193,10 +196,8 @@ impl SearchIndex {
             .with_max_query_terms(40)
             .with_min_word_length(3)
             .with_document_fields(vec![(s.answers, answers), (s.comment, comments)]);
-        let exclude_self = TermQuery::new(
-            Term::from_field_text(s.id, id),
-            IndexRecordOption::Basic,
-        );
+        let exclude_self =
+            TermQuery::new(Term::from_field_text(s.id, id), IndexRecordOption::Basic);
         let query = BooleanQuery::new(vec![
             (Occur::Must, Box::new(mlt) as Box<dyn Query>),
             (Occur::MustNot, Box::new(exclude_self)),
@@ -355,7 +356,8 @@ fn to_hit(s: &CommentSchema, doc: &TantivyDocument, score: Option<f32>, h: &High
         .map(|d| d.into_timestamp_millis())
         .unwrap_or_default();
     let mut snippets = Vec::new();
-    if let Some(OwnedValue::Object(entries)) = doc.get_first(s.answers_stored).map(OwnedValue::from) {
+    if let Some(OwnedValue::Object(entries)) = doc.get_first(s.answers_stored).map(OwnedValue::from)
+    {
         for (question, text) in entries {
             if let OwnedValue::Str(text) = text {
                 if let Some(html) = h.snippet(&text) {
@@ -385,12 +387,10 @@ fn to_hit(s: &CommentSchema, doc: &TantivyDocument, score: Option<f32>, h: &High
         // Nothing highlighted (a match-all or a filter-only search): show
         // how the comment begins.
         let opening = match doc.get_first(s.answers_stored).map(OwnedValue::from) {
-            Some(OwnedValue::Object(entries)) => entries
-                .into_iter()
-                .find_map(|(q, v)| match v {
-                    OwnedValue::Str(t) => Some((format!("answer.{q}"), t)),
-                    _ => None,
-                }),
+            Some(OwnedValue::Object(entries)) => entries.into_iter().find_map(|(q, v)| match v {
+                OwnedValue::Str(t) => Some((format!("answer.{q}"), t)),
+                _ => None,
+            }),
             _ => None,
         }
         .or_else(|| first_str(doc, s.comment).map(|t| ("comment".to_string(), t)));

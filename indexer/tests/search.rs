@@ -10,7 +10,7 @@ fn doc(n: u32, category: &str, country: &str, answers: &[(&str, &str)]) -> Comme
         category: category.into(),
         org_type: Some("company".into()),
         country: country.into(),
-        late: n % 2 == 0,
+        late: n.is_multiple_of(2),
         received_at_ms: 1_790_000_000_000 + n as i64 * 1000,
         organization: Some(format!("Org {n}")),
         name: None,
@@ -30,9 +30,30 @@ fn sample() -> (tempfile::TempDir, SearchIndex) {
     let dir = tempfile::tempdir().unwrap();
     let index = SearchIndex::open_or_create(dir.path()).unwrap();
     let mut w = index.writer(1, 15_000_000).unwrap();
-    w.upsert(&doc(1, "minerals-supply-chain", "MY", &[("regions", "Critical minerals from Malaysia <b>matter</b>.")])).unwrap();
-    w.upsert(&doc(2, "ai-developer", "TH", &[("standards", "Thailand should join standards bodies; critical minerals too.")])).unwrap();
-    w.upsert(&doc(3, "ai-developer", "US", &[("regions", "Compute exports to allies.")])).unwrap();
+    w.upsert(&doc(
+        1,
+        "minerals-supply-chain",
+        "MY",
+        &[("regions", "Critical minerals from Malaysia <b>matter</b>.")],
+    ))
+    .unwrap();
+    w.upsert(&doc(
+        2,
+        "ai-developer",
+        "TH",
+        &[(
+            "standards",
+            "Thailand should join standards bodies; critical minerals too.",
+        )],
+    ))
+    .unwrap();
+    w.upsert(&doc(
+        3,
+        "ai-developer",
+        "US",
+        &[("regions", "Compute exports to allies.")],
+    ))
+    .unwrap();
     w.commit(3).unwrap();
     index.reload().unwrap();
     (dir, index)
@@ -51,7 +72,10 @@ fn search(index: &SearchIndex, q: &str) -> rfidesk_indexer::SearchResults {
 #[test]
 fn boolean_phrase_and_field_queries() {
     let (_d, index) = sample();
-    assert_eq!(search(&index, r#""critical minerals" AND (Malaysia OR Thailand)"#).total, 2);
+    assert_eq!(
+        search(&index, r#""critical minerals" AND (Malaysia OR Thailand)"#).total,
+        2
+    );
     assert_eq!(search(&index, "answer.standards:minerals").total, 1);
     assert_eq!(search(&index, "country:US").total, 1);
     assert_eq!(search(&index, "mineral").total, 2, "stemming");

@@ -34,6 +34,38 @@ pub enum Command {
     /// Load, list and extend dockets.
     #[command(subcommand)]
     Docket(DocketCommand),
+    /// Create and list analyst and staff accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Rebuild the search index from the database into a new directory and
+    /// swap it in; a running server switches to it without a restart.
+    Reindex,
+    /// Print the text of one attachment file (run by the server in a
+    /// resource-limited child process).
+    #[command(hide = true)]
+    ExtractText {
+        #[arg(long)]
+        kind: String,
+        #[arg(long, default_value_t = 4 << 20)]
+        max_bytes: usize,
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account; prints its API token on the last line of stdout.
+    Add {
+        name: String,
+        #[arg(long, value_parser = ["analyst", "staff"])]
+        role: String,
+        /// Read a password for the web sign-in from standard input (first
+        /// line). Without it the account can use only its API token.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List accounts (name, role, whether a password is set).
+    List,
 }
 
 #[derive(Debug, Subcommand)]
@@ -63,7 +95,129 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Some(Command::Docket(cmd)) => docket_command(&store, cmd),
+        Some(Command::User(cmd)) => user_command(&store, cmd),
+        Some(Command::Reindex) => reindex(&store),
+        Some(Command::ExtractText { .. }) => {
+            unreachable!("extract-text runs before the async runtime starts")
+        }
     }
+}
+
+/// `extract-text`, run without the async runtime: the child stays small
+/// under its address-space limit. Returns the exit code, if this was it.
+pub fn run_extract_text(cli: &Cli) -> Option<i32> {
+    match &cli.command {
+        Some(Command::ExtractText {
+            kind,
+            max_bytes,
+            file,
+        }) => Some(crate::extraction::extract_text_main(kind, file, *max_bytes)),
+        _ => None,
+    }
+}
+
+fn user_command(store: &StoreArgs, cmd: UserCommand) -> anyhow::Result<()> {
+    use crate::domain::account::{check_password_strength, Role, UserName};
+    let mut conn = connect(store)?;
+    match cmd {
+        UserCommand::Add {
+            name,
+            role,
+            password_stdin,
+        } => {
+            let name = UserName::parse(&name).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let role = Role::parse(&role).context("role is analyst or staff")?;
+            let password = if password_stdin {
+                let mut line = String::new();
+                std::io::stdin().read_line(&mut line)?;
+                let password = line.trim_end_matches(['\r', '\n']).to_string();
+                check_password_strength(&password).map_err(|e| anyhow::anyhow!("{e}"))?;
+                Some(password)
+            } else {
+                None
+            };
+            let token = crate::accounts::create(
+                &mut conn,
+                &name,
+                role,
+                password.as_deref(),
+                chrono::Utc::now().naive_utc(),
+            )?;
+            eprintln!(
+                "created {role} account {:?}; its API token (shown once) follows",
+                name.as_str()
+            );
+            println!("{}", token.expose());
+        }
+        UserCommand::List => {
+            for u in crate::db::models::user::list(&mut conn)? {
+                println!(
+                    "{}\t{}\t{}{}",
+                    u.name,
+                    u.role,
+                    if u.password_hash.is_some() {
+                        "password"
+                    } else {
+                        "token only"
+                    },
+                    if u.disabled_at.is_some() {
+                        "\tdisabled"
+                    } else {
+                        ""
+                    }
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+fn reindex(store: &StoreArgs) -> anyhow::Result<()> {
+    use crate::search::layout::Layout;
+    use crate::search::rebuild::{rebuild, Progress};
+    use indicatif::{ProgressBar, ProgressStyle};
+
+    struct Bar(ProgressBar);
+    impl Progress for Bar {
+        fn start(&mut self, total: u64) {
+            self.0.set_length(total);
+        }
+        fn advance(&mut self, done: u64) {
+            self.0.set_position(done);
+        }
+        fn finish(&mut self) {
+            self.0.finish();
+        }
+    }
+
+    let mut conn = connect(store)?;
+    let bar = ProgressBar::new(0).with_style(
+        ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {wide_bar} {human_pos}/{human_len} comments, {per_sec}, ETA {eta}",
+        )
+        .expect("valid template"),
+    );
+    let threads = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .min(8);
+    let started = std::time::Instant::now();
+    let built = rebuild(
+        &mut conn,
+        &Layout::new(&store.data_dir),
+        threads,
+        threads * (128 << 20),
+        &mut Bar(bar),
+    )?;
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "indexed {} comments in {:.1} s ({:.0}/s) up to change {}; now serving {}",
+        built.documents,
+        secs,
+        built.documents as f64 / secs.max(0.001),
+        built.seq,
+        built.dir.display()
+    );
+    Ok(())
 }
 
 async fn serve(store: StoreArgs, serve: ServeArgs) -> anyhow::Result<()> {
@@ -73,6 +227,7 @@ async fn serve(store: StoreArgs, serve: ServeArgs) -> anyhow::Result<()> {
         store,
         serve,
         clock: Arc::new(SystemClock),
+        extractor: None,
     })
     .await?;
     tracing::info!(port = app.port(), backend, "rfidesk listening");

@@ -1,5 +1,7 @@
 //! RFI Desk server: public-comment intake for federal Requests for Information.
 
+/// Accounts: creation, passwords, sessions.
+pub mod accounts;
 /// Attachment bytes, stored by content hash.
 pub mod blobs;
 /// Command-line interface: serve, migrate, docket load/extend.
@@ -12,6 +14,10 @@ pub mod docket_files;
 pub mod dockets;
 /// Types that parse input at the edge.
 pub mod domain;
+/// Attachment text, read in a resource-limited child process.
+pub mod extraction;
+/// Wakes change-feed readers when the writer commits.
+pub mod feed_signal;
 /// Reading requests: bodies, multipart, clients, the error shape.
 pub mod http;
 /// The steps of taking a comment, shared by the API and the form.
@@ -20,8 +26,12 @@ pub mod intake;
 pub mod mail;
 /// HTML pages and their view models.
 pub mod pages;
+/// A whole comment as analysts read it.
+pub mod review;
 /// Every route in one table, and the thin handlers.
 pub mod routes;
+/// The search index: follower, rebuilds, queries.
+pub mod search;
 /// Environment variables and flags.
 pub mod settings;
 /// Building and running the application.

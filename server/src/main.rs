@@ -3,8 +3,12 @@ use std::io::IsTerminal;
 use tracing_subscriber::fmt::format::FmtSpan;
 use tracing_subscriber::EnvFilter;
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<()> {
+    let cli = rfidesk::cli::Cli::parse();
+    // The extraction child: no logging, no runtime, just text on stdout.
+    if let Some(code) = rfidesk::cli::run_extract_text(&cli) {
+        std::process::exit(code);
+    }
     // One line per request: the request span, logged when it closes.
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -13,5 +17,8 @@ async fn main() -> anyhow::Result<()> {
         .with_span_events(FmtSpan::CLOSE)
         .with_ansi(std::io::stdout().is_terminal())
         .init();
-    rfidesk::cli::run(rfidesk::cli::Cli::parse()).await
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(rfidesk::cli::run(cli))
 }

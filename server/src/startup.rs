@@ -6,9 +6,15 @@ use crate::db::writer::Writer;
 use crate::db::{run_migrations, DatabaseUrl};
 use crate::dockets::DocketCache;
 use crate::domain::clock::Clock;
+use crate::extraction::{ExtractLimits, Extractor};
+use crate::feed_signal::FeedSignal;
 use crate::http::client::SubmissionLimiter;
 use crate::http::error::ApiError;
+use crate::http::throttle::SignInThrottle;
 use crate::mail::{transport::Transport, worker::ReceiptWorker};
+use crate::search::follower::Follower;
+use crate::search::layout::Layout;
+use crate::search::SearchService;
 use crate::settings::{ServeArgs, StoreArgs};
 use crate::state::AppState;
 use crate::{docket_files, routes};
@@ -16,6 +22,8 @@ use actix_web::dev::{Server, ServerHandle};
 use actix_web::{web, App, HttpServer};
 use anyhow::Context;
 use std::net::TcpListener;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
@@ -25,6 +33,9 @@ pub struct Config {
     pub store: StoreArgs,
     pub serve: ServeArgs,
     pub clock: Arc<dyn Clock>,
+    /// The `rfidesk` binary that extracts attachment text in a child
+    /// process; `None`: this process's own executable.
+    pub extractor: Option<PathBuf>,
 }
 
 pub struct Application {
@@ -33,6 +44,10 @@ pub struct Application {
     writer_thread: std::thread::JoinHandle<()>,
     stop_workers: watch::Sender<bool>,
     mail_task: tokio::task::JoinHandle<()>,
+    /// Follower and extractor threads, and what stops them.
+    background: Vec<std::thread::JoinHandle<()>>,
+    stop_background: Arc<AtomicBool>,
+    signal: Arc<FeedSignal>,
 }
 
 impl Application {
@@ -41,6 +56,7 @@ impl Application {
             store,
             serve,
             clock,
+            extractor,
         } = config;
         std::fs::create_dir_all(&store.data_dir)
             .with_context(|| format!("creating {}", store.data_dir.display()))?;
@@ -59,7 +75,8 @@ impl Application {
 
         // Room for a burst of receipts; past that they wait for the poller.
         let (receipts_tx, receipts_rx) = mpsc::channel(10_000);
-        let (writer, writer_thread) = Writer::start(&url, receipts_tx)?;
+        let signal = Arc::new(FeedSignal::default());
+        let (writer, writer_thread) = Writer::start(&url, receipts_tx, signal.clone())?;
         let (stop_workers, stop_rx) = watch::channel(false);
         let worker = ReceiptWorker {
             writer: writer.clone(),
@@ -77,6 +94,32 @@ impl Application {
         };
         let mail_task = tokio::spawn(worker.run(stop_rx.clone()));
 
+        let search = Arc::new(SearchService::default());
+        let stop_background = Arc::new(AtomicBool::new(false));
+        let follower = Follower {
+            url: url.clone(),
+            layout: Layout::new(&store.data_dir),
+            service: search.clone(),
+            signal: signal.clone(),
+            stop: stop_background.clone(),
+        }
+        .start();
+        let extractor = Extractor {
+            program: match extractor {
+                Some(p) => p,
+                None => std::env::current_exe().context("finding this executable")?,
+            },
+            limits: ExtractLimits::default(),
+            pool: pool.clone(),
+            writer: writer.clone(),
+            blobs: blobs.clone(),
+            clock: clock.clone(),
+            signal: signal.clone(),
+            stop: stop_background.clone(),
+            runtime: tokio::runtime::Handle::current(),
+        }
+        .start();
+
         let state = web::Data::new(AppState {
             dockets: DocketCache::new(pool.clone()),
             pool,
@@ -85,6 +128,9 @@ impl Application {
             clock,
             limiter: SubmissionLimiter::per_minute(serve.rate_limit),
             client_ip_header: serve.client_ip_header.clone(),
+            search,
+            sign_in_throttle: SignInThrottle::new(),
+            secure_cookies: serve.public_url().starts_with("https://"),
         });
         if state.limiter.is_some() {
             tokio::spawn(forget_idle_clients(
@@ -118,6 +164,9 @@ impl Application {
             writer_thread,
             stop_workers,
             mail_task,
+            background: vec![follower, extractor],
+            stop_background,
+            signal,
         })
     }
 
@@ -134,6 +183,16 @@ impl Application {
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let served = self.server.await;
         let _ = self.stop_workers.send(true);
+        // The follower commits what it applied; the extractor finishes its file.
+        self.stop_background.store(true, Ordering::Relaxed);
+        self.signal.notify();
+        let background = self.background;
+        let _ = tokio::task::spawn_blocking(move || {
+            for thread in background {
+                let _ = thread.join();
+            }
+        })
+        .await;
         let _ = tokio::time::timeout(Duration::from_secs(20), self.mail_task).await;
         // The server's handles to the writer are gone now; its thread ends
         // once the queue is empty.

@@ -8,8 +8,11 @@ use crate::domain::clock::Clock;
 use crate::domain::docket::Docket;
 use crate::http::client::{client_ip, SubmissionLimiter};
 use crate::http::error::ApiError;
+use crate::http::throttle::SignInThrottle;
+use crate::search::SearchService;
 use actix_web::HttpRequest;
 use chrono::{DateTime, SubsecRound, Utc};
+use rfidesk_indexer::SearchIndex;
 use std::sync::Arc;
 
 pub struct AppState {
@@ -20,6 +23,10 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub limiter: Option<SubmissionLimiter>,
     pub client_ip_header: Option<String>,
+    pub search: Arc<SearchService>,
+    pub sign_in_throttle: SignInThrottle,
+    /// Session cookies get `Secure` when the public URL is https.
+    pub secure_cookies: bool,
 }
 
 impl AppState {
@@ -37,6 +44,22 @@ impl AppState {
                 Err(ApiError::internal())
             }
         }
+    }
+
+    /// The search index, or 503 while the first build is still running.
+    pub fn search_index(&self) -> Result<SearchIndex, ApiError> {
+        self.search.index().ok_or_else(|| ApiError {
+            retry_after_secs: Some(5),
+            ..ApiError::new(
+                actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
+                "index_unavailable",
+                "the search index is being built; please retry shortly",
+            )
+        })
+    }
+
+    pub fn client_address(&self, req: &HttpRequest) -> String {
+        client_ip(req, self.client_ip_header.as_deref()).to_string()
     }
 
     pub fn check_rate(&self, req: &HttpRequest) -> Result<(), ApiError> {

@@ -109,7 +109,10 @@ mod tests {
             max_text_bytes: 5,
             ..Limits::default()
         };
-        assert_eq!(extract("txt", "abcdé€".as_bytes(), &limits).unwrap(), "abcd");
+        assert_eq!(
+            extract("txt", "abcdé€".as_bytes(), &limits).unwrap(),
+            "abcd"
+        );
     }
 
     #[test]

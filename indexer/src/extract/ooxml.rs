@@ -18,11 +18,15 @@ impl Package {
     /// The parts holding text, in reading order.
     fn parts(self, names: &[String]) -> Vec<String> {
         match self {
-            Package::Docx => ["word/document.xml", "word/footnotes.xml", "word/endnotes.xml"]
-                .iter()
-                .filter(|p| names.iter().any(|n| n == *p))
-                .map(|p| p.to_string())
-                .collect(),
+            Package::Docx => [
+                "word/document.xml",
+                "word/footnotes.xml",
+                "word/endnotes.xml",
+            ]
+            .iter()
+            .filter(|p| names.iter().any(|n| n == *p))
+            .map(|p| p.to_string())
+            .collect(),
             Package::Pptx => numbered(names, "ppt/slides/slide"),
             Package::Xlsx => names
                 .iter()
@@ -175,7 +179,10 @@ mod tests {
     #[test]
     fn a_zip_bomb_stops_at_the_budget() {
         // 8 MiB of zeros compress to a few KiB.
-        let body = format!("<w:document><w:t>{}</w:t></w:document>", "0".repeat(8 << 20));
+        let body = format!(
+            "<w:document><w:t>{}</w:t></w:document>",
+            "0".repeat(8 << 20)
+        );
         let file = docx(&body);
         assert!(file.len() < 200_000);
         let limits = Limits {

@@ -86,7 +86,49 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    users (id) {
+        id -> Text,
+        name -> Text,
+        role -> Text,
+        password_hash -> Nullable<Text>,
+        created_at -> Timestamp,
+        disabled_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    api_tokens (token_hash) {
+        token_hash -> Text,
+        user_id -> Text,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    sessions (id_hash) {
+        id_hash -> Text,
+        user_id -> Text,
+        csrf_token -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    blob_texts (sha256) {
+        sha256 -> Text,
+        status -> Text,
+        detail -> Nullable<Text>,
+        content -> Text,
+        extracted_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(comments -> dockets (docket_id));
+diesel::joinable!(api_tokens -> users (user_id));
+diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(attachments -> comments (comment_id));
 diesel::joinable!(receipts -> comments (comment_id));
 
@@ -96,5 +138,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     attachments,
     receipts,
     change_feed,
-    idempotency_keys
+    idempotency_keys,
+    users,
+    api_tokens,
+    sessions,
+    blob_texts
 );

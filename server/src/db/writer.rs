@@ -13,10 +13,12 @@ use crate::db::models::comment::{self, CommentRow};
 use crate::db::models::idempotency::{self, IdempotencyRow};
 use crate::db::models::receipt::{self, Attempt, DueReceipt, ReceiptRow};
 use crate::domain::tracking_number::TrackingNumber;
+use crate::feed_signal::FeedSignal;
 use chrono::{DateTime, TimeDelta, Utc};
 use diesel::connection::SimpleConnection;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 
 /// Most submissions one transaction takes; bounds the time a batch holds
@@ -119,6 +121,7 @@ impl Writer {
     pub fn start(
         url: &DatabaseUrl,
         receipts: mpsc::Sender<DueReceipt>,
+        committed: Arc<FeedSignal>,
     ) -> Result<(Writer, std::thread::JoinHandle<()>), DbError> {
         let mut conn = url.connect()?;
         let (tx, rx) = mpsc::channel::<Job>(QUEUE);
@@ -132,7 +135,7 @@ impl Writer {
             .name("rfidesk-writer".into())
             .spawn(move || {
                 let _alive = writer_alive;
-                serve(conn, rx, receipts);
+                serve(conn, rx, receipts, &committed);
             })
             .expect("spawn writer thread");
         Ok((Writer { tx }, handle))
@@ -219,7 +222,12 @@ fn notify(
 /// transaction, so one fsync covers them all. Returns whether the receipt
 /// outcomes were recorded.
 /// The writer thread: takes everything queued, writes it as one group.
-fn serve(mut conn: DbConn, mut rx: mpsc::Receiver<Job>, receipts: mpsc::Sender<DueReceipt>) {
+fn serve(
+    mut conn: DbConn,
+    mut rx: mpsc::Receiver<Job>,
+    receipts: mpsc::Sender<DueReceipt>,
+    committed: &FeedSignal,
+) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while let Some(first) = rx.blocking_recv() {
         batch.push(first);
@@ -257,6 +265,8 @@ fn serve(mut conn: DbConn, mut rx: mpsc::Receiver<Job>, receipts: mpsc::Sender<D
         for task in tasks {
             task(&mut conn);
         }
+        // The feed's readers look now rather than at their next poll.
+        committed.notify();
     }
 }
 

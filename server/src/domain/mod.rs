@@ -1,8 +1,10 @@
 //! Types that parse input at the edge; everything past a handler works with these.
 
+pub mod account;
 pub mod attachment;
 pub mod clock;
 pub mod docket;
 pub mod email;
+pub mod search_params;
 pub mod submission;
 pub mod tracking_number;

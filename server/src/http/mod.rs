@@ -1,6 +1,8 @@
-//! The HTTP edge: reading bodies, multipart uploads, clients, errors.
+//! The HTTP edge: reading bodies, multipart uploads, clients, accounts, errors.
 
+pub mod auth;
 pub mod body;
 pub mod client;
 pub mod error;
 pub mod multipart;
+pub mod throttle;

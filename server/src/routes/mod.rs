@@ -1,5 +1,9 @@
 //! Every route, in one place: where any request goes is read here.
+//! Analyst routes take an `Analyst` or `Staff` extractor (401 without an
+//! account, 403 with too small a role); the rest is public.
 
+mod analyst_pages;
+mod api_analyst;
 mod api_comments;
 mod api_dockets;
 mod assets;
@@ -18,10 +22,43 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/api/v1/dockets/{docket}/comments",
             web::post().to(api_comments::create),
         )
+        // Analyst JSON API (bearer token or session).
+        .route("/api/v1/search", web::get().to(api_analyst::search))
+        .route(
+            "/api/v1/comments/{tracking_number}",
+            web::get().to(api_analyst::comment),
+        )
+        .route(
+            "/api/v1/comments/{tracking_number}/similar",
+            web::get().to(api_analyst::similar),
+        )
+        .route(
+            "/api/v1/comments/{tracking_number}/attachments/{position}",
+            web::get().to(api_analyst::attachment),
+        )
+        // Staff only.
+        .route(
+            "/api/v1/admin/index",
+            web::get().to(api_analyst::index_status),
+        )
         // Public pages.
         .route("/", web::get().to(pages::index))
         .route("/dockets/{docket}", web::get().to(pages::docket))
         .route("/dockets/{docket}", web::post().to(pages::submit))
         .route("/receipts/{tracking_number}", web::get().to(pages::receipt))
-        .route("/static/{file}", web::get().to(assets::static_file));
+        .route("/static/{file}", web::get().to(assets::static_file))
+        // Analyst pages (session cookie).
+        .route("/analyst", web::get().to(analyst_pages::home))
+        .route("/analyst/", web::get().to(analyst_pages::home))
+        .route(
+            "/analyst/sign-in",
+            web::get().to(analyst_pages::sign_in_form),
+        )
+        .route("/analyst/sign-in", web::post().to(analyst_pages::sign_in))
+        .route("/analyst/sign-out", web::post().to(analyst_pages::sign_out))
+        .route("/analyst/search", web::get().to(analyst_pages::search_page))
+        .route(
+            "/analyst/comments/{tracking_number}",
+            web::get().to(analyst_pages::comment_page),
+        );
 }

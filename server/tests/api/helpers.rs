@@ -173,6 +173,7 @@ impl TestAppBuilder {
             store: store.clone(),
             serve,
             clock: Arc::new(clock.clone()),
+            extractor: Some(PathBuf::from(env!("CARGO_BIN_EXE_rfidesk"))),
         })
         .await
         .expect("application starts");
@@ -358,6 +359,77 @@ impl TestApp {
             cmd.env("DATABASE_URL", url);
         }
         cmd.output().unwrap()
+    }
+}
+
+impl TestApp {
+    /// Creates an account with the CLI (password on stdin); returns its API token.
+    pub fn user(&self, name: &str, role: &str, password: &str) -> String {
+        use std::io::Write;
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_rfidesk"));
+        cmd.args(["user", "add", name, "--role", role, "--password-stdin"])
+            .env("RFIDESK_DATA_DIR", &self.store.data_dir)
+            .env_remove("DATABASE_URL")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        if let Some(url) = &self.store.database_url {
+            cmd.env("DATABASE_URL", url);
+        }
+        let mut child = cmd.spawn().unwrap();
+        writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "user add failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .last()
+            .expect("a token line")
+            .to_string()
+    }
+
+    /// GET with a bearer token.
+    pub async fn get_as(&self, token: &str, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// GET a JSON answer with a bearer token, asserting the status.
+    pub async fn json_as(&self, token: &str, path: &str, status: u16) -> serde_json::Value {
+        let res = self.get_as(token, path).await;
+        let got = res.status().as_u16();
+        let text = res.text().await.unwrap();
+        assert_eq!(got, status, "GET {path}: {text}");
+        serde_json::from_str(&text).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// `GET /api/v1/search` with these query-string pairs.
+    pub async fn search(&self, token: &str, pairs: &[(&str, &str)]) -> serde_json::Value {
+        let qs = serde_urlencoded::to_string(pairs).unwrap();
+        self.json_as(token, &format!("/api/v1/search?{qs}"), 200)
+            .await
+    }
+
+    /// Waits until the index holds every comment in the database.
+    pub async fn index_caught_up(&self, token: &str) -> i64 {
+        let want = self.comment_count();
+        eventually(Duration::from_secs(30), "the index to catch up", || async {
+            let res = self.get_as(token, "/api/v1/search?q=*&per_page=1").await;
+            if res.status() != 200 {
+                return None; // 503 while the index is first built
+            }
+            let r: serde_json::Value = res.json().await.unwrap();
+            (r["total"].as_i64() == Some(want)).then_some(want)
+        })
+        .await
     }
 }
 

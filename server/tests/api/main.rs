@@ -2,10 +2,13 @@
 
 mod helpers;
 
+mod accounts;
 mod attachments;
 mod bad_input;
 mod dockets;
 mod form;
+mod indexing;
 mod intake;
 mod operations;
 mod receipts;
+mod search;

@@ -28,3 +28,48 @@ pub fn for_comment(conn: &mut DbConn, comment_id: &str) -> Result<Vec<Attachment
         .select(AttachmentRow::as_select())
         .load(conn)?)
 }
+
+/// Attachments of these comments, in comment then position order.
+pub fn for_comments(
+    conn: &mut DbConn,
+    comment_ids: &[String],
+) -> Result<Vec<AttachmentRow>, DbError> {
+    let mut out = Vec::new();
+    for chunk in comment_ids.chunks(500) {
+        out.extend(
+            attachments::table
+                .filter(attachments::comment_id.eq_any(chunk))
+                .order((attachments::comment_id, attachments::position))
+                .select(AttachmentRow::as_select())
+                .load(conn)?,
+        );
+    }
+    Ok(out)
+}
+
+/// The ids of comments carrying this file.
+pub fn comments_with_file(
+    conn: &mut DbConn,
+    sha256: &str,
+) -> Result<Vec<(String, String)>, DbError> {
+    use crate::db::schema::comments;
+    Ok(attachments::table
+        .inner_join(comments::table)
+        .filter(attachments::sha256.eq(sha256))
+        .select((comments::id, comments::docket_id))
+        .distinct()
+        .load(conn)?)
+}
+
+pub fn find(
+    conn: &mut DbConn,
+    comment_id: &str,
+    position: i32,
+) -> Result<Option<AttachmentRow>, DbError> {
+    Ok(attachments::table
+        .filter(attachments::comment_id.eq(comment_id))
+        .filter(attachments::position.eq(position))
+        .select(AttachmentRow::as_select())
+        .first(conn)
+        .optional()?)
+}

@@ -25,10 +25,38 @@ pub struct Change {
 }
 
 pub const COMMENT_CREATED: &str = "comment_created";
+/// An attachment of the comment got its text (or failed to).
+pub const ATTACHMENT_TEXT: &str = "attachment_text";
 
+/// Any number: the key of the PostgreSQL advisory lock that orders appends.
+const FEED_LOCK: i64 = 0x7266_6465_736b;
+
+/// Appends changes; call it last in a transaction.
+///
+/// On PostgreSQL, BIGSERIAL numbers are drawn at insert but become visible
+/// at commit, so two transactions can commit out of order and a follower
+/// that read seq 11 before seq 10 committed would skip 10 for good. A
+/// transaction-scoped advisory lock, taken before the numbers are drawn and
+/// released by the commit, makes sequence order the commit order. Writes
+/// are group commits, so this serialises batches, not comments. SQLite has
+/// one writer and needs nothing.
 pub fn append(conn: &mut DbConn, rows: &[NewChange]) -> Result<(), DbError> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    if let DbConn::Pg(pg) = conn {
+        diesel::sql_query(format!("SELECT pg_advisory_xact_lock({FEED_LOCK})")).execute(pg)?;
+    }
     crate::db::connection::insert_rows!(conn, change_feed::table, rows);
     Ok(())
+}
+
+/// The last sequence number written, 0 for an empty feed.
+pub fn head(conn: &mut DbConn) -> Result<i64, DbError> {
+    Ok(change_feed::table
+        .select(diesel::dsl::max(change_feed::seq))
+        .first::<Option<i64>>(conn)?
+        .unwrap_or(0))
 }
 
 pub fn after(conn: &mut DbConn, seq: i64, limit: i64) -> Result<Vec<Change>, DbError> {

@@ -52,3 +52,27 @@ pub fn find_by_tracking_number(
 pub fn count(conn: &mut DbConn) -> Result<i64, DbError> {
     Ok(comments::table.count().get_result(conn)?)
 }
+
+/// The comments with these ids (any order; missing ids are skipped).
+pub fn by_ids(conn: &mut DbConn, ids: &[String]) -> Result<Vec<CommentRow>, DbError> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        out.extend(
+            comments::table
+                .filter(comments::id.eq_any(chunk))
+                .select(CommentRow::as_select())
+                .load(conn)?,
+        );
+    }
+    Ok(out)
+}
+
+/// Comments in id order after `after` (keyset paging for a full scan).
+pub fn page_after(conn: &mut DbConn, after: &str, limit: i64) -> Result<Vec<CommentRow>, DbError> {
+    Ok(comments::table
+        .filter(comments::id.gt(after))
+        .order(comments::id)
+        .limit(limit)
+        .select(CommentRow::as_select())
+        .load(conn)?)
+}

@@ -1,8 +1,12 @@
 //! One file per table: the row struct, then its queries.
 
+pub mod api_token;
 pub mod attachment;
+pub mod blob_text;
 pub mod change_feed;
 pub mod comment;
 pub mod docket;
 pub mod idempotency;
 pub mod receipt;
+pub mod session;
+pub mod user;

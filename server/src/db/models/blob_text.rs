@@ -1,0 +1,65 @@
+//! The `blob_texts` table: text extracted from each distinct attachment file.
+
+use crate::db::connection::{DbConn, DbError};
+use crate::db::schema::{attachments, blob_texts};
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = blob_texts)]
+pub struct BlobTextRow {
+    pub sha256: String,
+    pub status: String,
+    pub detail: Option<String>,
+    pub content: String,
+    pub extracted_at: NaiveDateTime,
+}
+
+pub const EXTRACTED: &str = "extracted";
+pub const FAILED: &str = "extraction_failed";
+/// A kind we read no text from (images, ...).
+pub const NOT_EXTRACTED: &str = "not_extracted";
+/// No row yet: the worker has not reached the file.
+pub const PENDING: &str = "pending";
+
+/// Files attached to comments that have no text row yet: (sha256, kind).
+pub fn pending(conn: &mut DbConn, limit: i64) -> Result<Vec<(String, String)>, DbError> {
+    Ok(attachments::table
+        .left_join(blob_texts::table.on(blob_texts::sha256.eq(attachments::sha256)))
+        .filter(blob_texts::sha256.is_null())
+        .select((attachments::sha256, attachments::kind))
+        .distinct()
+        .limit(limit)
+        .load(conn)?)
+}
+
+/// Records a result (inside the writer's transaction); a result another
+/// node recorded first is kept. Returns whether this one was stored.
+pub fn record(conn: &mut DbConn, row: &BlobTextRow) -> Result<bool, DbError> {
+    let exists: i64 = blob_texts::table
+        .filter(blob_texts::sha256.eq(&row.sha256))
+        .count()
+        .get_result(conn)?;
+    if exists > 0 {
+        return Ok(false);
+    }
+    diesel::insert_into(blob_texts::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(true)
+}
+
+/// Status and text of these files (those with a row).
+pub fn for_files(conn: &mut DbConn, sha256s: &[String]) -> Result<Vec<BlobTextRow>, DbError> {
+    let mut out = Vec::new();
+    // Bounded IN lists: SQLite allows 32k parameters, PostgreSQL 65k.
+    for chunk in sha256s.chunks(500) {
+        out.extend(
+            blob_texts::table
+                .filter(blob_texts::sha256.eq_any(chunk))
+                .select(BlobTextRow::as_select())
+                .load(conn)?,
+        );
+    }
+    Ok(out)
+}

@@ -1,0 +1,200 @@
+//! Who is asking: a bearer token (API clients) or a session cookie (the
+//! analyst pages). `Analyst` and `Staff` are extractors: a handler that
+//! takes one cannot run without an account of at least that role.
+//! Without credentials the answer is 401, with too small a role 403; for
+//! the pages, the 401 is the sign-in form itself.
+
+use crate::db::models::{api_token, session};
+use crate::domain::account::{Role, Secret};
+use crate::http::error::ApiError;
+use crate::pages::analyst::SignInPage;
+use crate::state::AppState;
+use actix_web::dev::Payload;
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, FromRequest, HttpRequest, HttpResponse, ResponseError};
+use askama::Template;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+
+pub const SESSION_COOKIE: &str = "rfd_session";
+
+/// A signed-in account.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub user_id: String,
+    pub name: String,
+    pub role: Role,
+    /// The session's CSRF token; `None` for bearer tokens, which a browser
+    /// never sends on its own and so need none.
+    pub csrf: Option<String>,
+    pub session_hash: Option<String>,
+}
+
+impl Principal {
+    pub fn is_staff(&self) -> bool {
+        self.role.allows(Role::Staff)
+    }
+}
+
+/// Any account (analyst or staff).
+pub struct Analyst(pub Principal);
+/// A staff account.
+pub struct Staff(pub Principal);
+
+#[derive(Debug)]
+pub enum AuthError {
+    Unauthenticated { page: bool, next: String },
+    Forbidden { page: bool, needed: Role },
+    Internal,
+}
+
+impl fmt::Display for AuthError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AuthError::Unauthenticated { .. } => f.write_str("401 unauthorized"),
+            AuthError::Forbidden { .. } => f.write_str("403 forbidden"),
+            AuthError::Internal => f.write_str("500 internal"),
+        }
+    }
+}
+
+impl ResponseError for AuthError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            AuthError::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
+            AuthError::Forbidden { .. } => StatusCode::FORBIDDEN,
+            AuthError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            AuthError::Unauthenticated { page: true, next } => {
+                let csrf = Secret::generate("").expose().to_string();
+                let page = SignInPage {
+                    next: next.clone(),
+                    csrf: csrf.clone(),
+                    name: String::new(),
+                    error: None,
+                };
+                HttpResponse::Unauthorized()
+                    .cookie(crate::pages::analyst::csrf_cookie(&csrf))
+                    .content_type("text/html; charset=utf-8")
+                    .body(page.render().unwrap_or_default())
+            }
+            AuthError::Unauthenticated { page: false, .. } => {
+                let mut res = ApiError::new(
+                    StatusCode::UNAUTHORIZED,
+                    "unauthorized",
+                    "sign in, or send an API token as `Authorization: Bearer TOKEN`",
+                )
+                .error_response();
+                res.headers_mut().insert(
+                    header::WWW_AUTHENTICATE,
+                    header::HeaderValue::from_static("Bearer realm=\"rfidesk\""),
+                );
+                res
+            }
+            AuthError::Forbidden { page, needed } => {
+                let message = format!("this needs a {needed} account");
+                if *page {
+                    crate::pages::analyst::message_page(
+                        StatusCode::FORBIDDEN,
+                        "Not allowed",
+                        &message,
+                    )
+                } else {
+                    ApiError::new(StatusCode::FORBIDDEN, "forbidden", message).error_response()
+                }
+            }
+            AuthError::Internal => ApiError::internal().error_response(),
+        }
+    }
+}
+
+/// The credentials a request carries, if any, resolved to an account.
+pub async fn principal(req: &HttpRequest) -> Result<Option<Principal>, AuthError> {
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .ok_or(AuthError::Internal)?
+        .clone();
+    if let Some(value) = req.headers().get(header::AUTHORIZATION) {
+        let token = value
+            .to_str()
+            .ok()
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(Secret::from_presented);
+        let Some(token) = token else {
+            return Ok(None);
+        };
+        let hash = token.hash();
+        let user = state
+            .db(move |conn| api_token::user_for(conn, &hash))
+            .await
+            .map_err(|_| AuthError::Internal)?;
+        return Ok(user.and_then(|u| {
+            Some(Principal {
+                role: Role::parse(&u.role)?,
+                user_id: u.id,
+                name: u.name,
+                csrf: None,
+                session_hash: None,
+            })
+        }));
+    }
+    if let Some(cookie) = req.cookie(SESSION_COOKIE) {
+        let hash = Secret::from_presented(cookie.value()).hash();
+        let now = state.now().naive_utc();
+        let found = state
+            .db(move |conn| session::find_live(conn, &hash, now))
+            .await
+            .map_err(|_| AuthError::Internal)?;
+        return Ok(found.and_then(|(s, u)| {
+            Some(Principal {
+                role: Role::parse(&u.role)?,
+                user_id: u.id,
+                name: u.name,
+                csrf: Some(s.csrf_token),
+                session_hash: Some(s.id_hash),
+            })
+        }));
+    }
+    Ok(None)
+}
+
+async fn require(req: HttpRequest, needed: Role) -> Result<Principal, AuthError> {
+    let page = !req.path().starts_with("/api/");
+    match principal(&req).await? {
+        None => Err(AuthError::Unauthenticated {
+            page,
+            next: req
+                .uri()
+                .path_and_query()
+                .map(|p| p.as_str().to_string())
+                .unwrap_or_default(),
+        }),
+        Some(p) if !p.role.allows(needed) => Err(AuthError::Forbidden { page, needed }),
+        Some(p) => Ok(p),
+    }
+}
+
+impl FromRequest for Analyst {
+    type Error = AuthError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move { require(req, Role::Analyst).await.map(Analyst) })
+    }
+}
+
+impl FromRequest for Staff {
+    type Error = AuthError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move { require(req, Role::Staff).await.map(Staff) })
+    }
+}

@@ -1,0 +1,206 @@
+//! A whole comment as analysts read it: answers in the docket's order,
+//! attachments with their text and extraction status. Contact details go
+//! to staff only.
+
+use crate::db::models::blob_text::{self, PENDING};
+use crate::db::models::{attachment, comment};
+use crate::domain::tracking_number::TrackingNumber;
+use crate::http::auth::Principal;
+use crate::http::error::ApiError;
+use crate::search::query::{hit_view, HitView};
+use crate::state::AppState;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Serialize)]
+pub struct CommentView {
+    pub tracking_number: String,
+    pub docket: String,
+    pub received_at: DateTime<Utc>,
+    pub late: bool,
+    pub posting_status: String,
+    pub business_confidential: bool,
+    pub signatories: Option<i64>,
+    pub submitter: SubmitterDetail,
+    /// Staff only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contact: Option<Contact>,
+    pub answers: Vec<AnswerView>,
+    pub comment: Option<String>,
+    pub attachments: Vec<AttachmentView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SubmitterDetail {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub organization: Option<String>,
+    pub organization_type: Option<String>,
+    pub category: String,
+    pub country: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Contact {
+    pub email: Option<String>,
+    pub state_province: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AnswerView {
+    pub question: String,
+    /// The question as the docket asks it.
+    pub title: String,
+    pub text: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AttachmentView {
+    pub position: i32,
+    pub filename: String,
+    pub kind: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    /// `pending`, `extracted`, `extraction_failed` or `not_extracted`.
+    pub text_status: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text_detail: Option<String>,
+    pub text: Option<String>,
+    pub download_url: String,
+}
+
+pub async fn load(
+    state: &AppState,
+    tracking_number: &str,
+    who: &Principal,
+) -> Result<CommentView, ApiError> {
+    let tn =
+        TrackingNumber::parse(tracking_number).ok_or_else(|| ApiError::not_found("comment"))?;
+    let (row, files, texts) = state
+        .db(move |conn| {
+            let Some(row) = comment::find_by_tracking_number(conn, tn.as_str())? else {
+                return Ok(None);
+            };
+            let files = attachment::for_comment(conn, &row.id)?;
+            let shas: Vec<String> = files.iter().map(|f| f.sha256.clone()).collect();
+            let texts = blob_text::for_files(conn, &shas)?;
+            Ok(Some((row, files, texts)))
+        })
+        .await?
+        .ok_or_else(|| ApiError::not_found("comment"))?;
+    let docket = state.docket(&row.docket_id).await?;
+    let mut answers: BTreeMap<String, String> =
+        serde_json::from_str(&row.answers).unwrap_or_default();
+    let mut ordered = Vec::new();
+    for q in &docket.definition.questions {
+        if let Some(text) = answers.remove(&q.id) {
+            ordered.push(AnswerView {
+                question: q.id.clone(),
+                title: q.title.clone(),
+                text,
+            });
+        }
+    }
+    // Questions since removed from the docket file still show.
+    for (question, text) in answers {
+        ordered.push(AnswerView {
+            title: question.clone(),
+            question,
+            text,
+        });
+    }
+    let texts: BTreeMap<String, blob_text::BlobTextRow> =
+        texts.into_iter().map(|t| (t.sha256.clone(), t)).collect();
+    let attachments = files
+        .into_iter()
+        .map(|f| {
+            let text = texts.get(&f.sha256);
+            AttachmentView {
+                download_url: format!(
+                    "/api/v1/comments/{}/attachments/{}",
+                    row.tracking_number, f.position
+                ),
+                position: f.position,
+                filename: f.filename,
+                kind: f.kind,
+                size_bytes: f.size_bytes,
+                text_status: text
+                    .map(|t| t.status.clone())
+                    .unwrap_or_else(|| PENDING.into()),
+                text_detail: text.and_then(|t| t.detail.clone()),
+                text: text
+                    .filter(|t| t.status == blob_text::EXTRACTED)
+                    .map(|t| t.content.clone()),
+                sha256: f.sha256,
+            }
+        })
+        .collect();
+    Ok(CommentView {
+        tracking_number: row.tracking_number,
+        docket: row.docket_id,
+        received_at: row.received_at.and_utc(),
+        late: row.late,
+        posting_status: row.posting_status,
+        business_confidential: row.business_confidential,
+        signatories: row.signatories,
+        submitter: SubmitterDetail {
+            kind: row.submitter_type,
+            first_name: row.first_name,
+            last_name: row.last_name,
+            organization: row.organization,
+            organization_type: row.organization_type,
+            category: row.category,
+            country: row.country,
+        },
+        contact: who.is_staff().then_some(Contact {
+            email: row.email,
+            state_province: row.state_province,
+        }),
+        answers: ordered,
+        comment: row.general_comment,
+        attachments,
+    })
+}
+
+/// The comments most like this one.
+pub async fn similar(state: &AppState, tracking_number: &str) -> Result<Vec<HitView>, ApiError> {
+    let tn =
+        TrackingNumber::parse(tracking_number).ok_or_else(|| ApiError::not_found("comment"))?;
+    let id = state
+        .db(move |conn| Ok(comment::find_by_tracking_number(conn, tn.as_str())?.map(|c| c.id)))
+        .await?
+        .ok_or_else(|| ApiError::not_found("comment"))?;
+    let index = state.search_index()?;
+    let hits = actix_web::rt::task::spawn_blocking(move || index.similar(&id, 10))
+        .await
+        .map_err(|_| ApiError::internal())?
+        .map_err(|e| {
+            tracing::error!(error = %e, "similar search failed");
+            ApiError::internal()
+        })?;
+    Ok(hits.into_iter().map(|h| hit_view(h, Vec::new())).collect())
+}
+
+/// The stored file of a comment's attachment: (filename, kind, path).
+pub async fn attachment_file(
+    state: &AppState,
+    tracking_number: &str,
+    position: i32,
+) -> Result<(String, String, std::path::PathBuf), ApiError> {
+    let tn =
+        TrackingNumber::parse(tracking_number).ok_or_else(|| ApiError::not_found("attachment"))?;
+    let file = state
+        .db(move |conn| {
+            let Some(c) = comment::find_by_tracking_number(conn, tn.as_str())? else {
+                return Ok(None);
+            };
+            attachment::find(conn, &c.id, position)
+        })
+        .await?
+        .ok_or_else(|| ApiError::not_found("attachment"))?;
+    let path = state.blobs.path_of(&file.sha256);
+    Ok((file.filename, file.kind, path))
+}

@@ -1,0 +1,317 @@
+//! The analyst pages: sign-in, sign-out, search and a whole comment.
+
+use crate::accounts;
+use crate::domain::account::Secret;
+use crate::domain::search_params::SearchParams;
+use crate::http::auth::{principal, Analyst, Principal, SESSION_COOKIE};
+use crate::http::error::ApiError;
+use crate::pages::analyst::{
+    csrf_cookie, message_page, Account, CommentPage, SearchView, SignInPage, CSRF_COOKIE,
+};
+use crate::state::AppState;
+use crate::{review, search};
+use actix_web::cookie::{time::Duration as CookieDuration, Cookie, SameSite};
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+pub async fn sign_in_form(req: HttpRequest, query: web::Query<NextQuery>) -> HttpResponse {
+    if let Ok(Some(_)) = principal(&req).await {
+        return see_other(&safe_next(&query.next));
+    }
+    render_sign_in(StatusCode::OK, safe_next(&query.next), String::new(), None)
+}
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    #[serde(default)]
+    next: String,
+}
+
+#[derive(Deserialize)]
+pub struct SignInForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    next: String,
+}
+
+pub async fn sign_in(
+    req: HttpRequest,
+    form: web::Form<SignInForm>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let form = form.into_inner();
+    let next = safe_next(&form.next);
+    let cookie_token = req.cookie(CSRF_COOKIE).map(|c| c.value().to_string());
+    if !same_origin(&req)
+        || cookie_token.as_deref() != Some(form.csrf.as_str())
+        || form.csrf.is_empty()
+    {
+        return Ok(render_sign_in(
+            StatusCode::FORBIDDEN,
+            next,
+            form.name,
+            Some("The form had expired. Please sign in again.".into()),
+        ));
+    }
+    let client = state.client_address(&req);
+    let account_key = form.name.trim().to_lowercase();
+    if let Err(wait) = state.sign_in_throttle.check(&account_key, &client) {
+        let mut res = render_sign_in(
+            StatusCode::TOO_MANY_REQUESTS,
+            next,
+            form.name,
+            Some(format!(
+                "Too many failed sign-ins. Try again in {} minutes.",
+                wait.div_ceil(60)
+            )),
+        );
+        res.headers_mut().insert(
+            header::RETRY_AFTER,
+            wait.to_string().parse().expect("digits"),
+        );
+        return Ok(res);
+    }
+    let (name, password) = (form.name.clone(), form.password);
+    let user = state
+        .db(move |conn| accounts::authenticate(conn, &name, &password))
+        .await?;
+    let Some(user) = user else {
+        state.sign_in_throttle.failed(&account_key, &client);
+        tracing::info!("failed sign-in");
+        return Ok(render_sign_in(
+            StatusCode::UNAUTHORIZED,
+            next,
+            form.name,
+            Some("That account name and password do not match.".into()),
+        ));
+    };
+    state.sign_in_throttle.succeeded(&account_key);
+    let now = state.now().naive_utc();
+    let user_id = user.id.clone();
+    let session = state
+        .writer
+        .run(move |conn| accounts::open_session(conn, &user_id, now))
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "could not open a session");
+            ApiError::internal()
+        })?;
+    tracing::info!(user = %user.id, "signed in");
+    let mut res = see_other(&next);
+    res.add_cookie(&session_cookie(session.expose(), state.secure_cookies))
+        .map_err(|_| ApiError::internal())?;
+    Ok(res)
+}
+
+#[derive(Deserialize)]
+pub struct SignOutForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+pub async fn sign_out(
+    Analyst(who): Analyst,
+    req: HttpRequest,
+    // Read as a Result so that an unreadable body never answers before
+    // the account check does.
+    form: Result<web::Form<SignOutForm>, actix_web::Error>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let presented = form.map(|f| f.into_inner().csrf).unwrap_or_default();
+    check_csrf(&req, &who, &presented)?;
+    if let Some(hash) = who.session_hash.clone() {
+        state
+            .writer
+            .run(move |conn| accounts::close_session(conn, &hash))
+            .await
+            .map_err(|_| ApiError::internal())?;
+    }
+    let mut res = see_other("/analyst/sign-in");
+    let mut gone = session_cookie("", state.secure_cookies);
+    gone.make_removal();
+    res.add_cookie(&gone).map_err(|_| ApiError::internal())?;
+    Ok(res)
+}
+
+pub async fn search_page(
+    Analyst(who): Analyst,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
+    let dockets = all_dockets(&state).await;
+    let (params, result) = match SearchParams::parse(&pairs) {
+        Ok(params) => {
+            let result = search::query::run(&state, &params).await;
+            (params, result)
+        }
+        Err(fields) => {
+            let message = fields
+                .iter()
+                .map(|(k, v)| format!("{k} {v}"))
+                .collect::<Vec<_>>()
+                .join("; ");
+            (
+                SearchParams::parse(&[]).expect("no parameters parse"),
+                Err(ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_parameters",
+                    message,
+                )),
+            )
+        }
+    };
+    let (status, result) = match result {
+        Ok(page) => (StatusCode::OK, Ok(page)),
+        Err(e) if e.status.is_client_error() => (e.status, Err(e.message)),
+        Err(e) if e.status == StatusCode::SERVICE_UNAVAILABLE => (e.status, Err(e.message)),
+        Err(e) => return Err(e),
+    };
+    let view = SearchView::new(account(&who), &params, &pairs, result, &dockets);
+    Ok(html(status, view.render()))
+}
+
+pub async fn comment_page(
+    Analyst(who): Analyst,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let view = match review::load(&state, &path, &who).await {
+        Ok(v) => v,
+        Err(e) if e.status == StatusCode::NOT_FOUND => {
+            return Ok(message_page(
+                StatusCode::NOT_FOUND,
+                "No such comment",
+                "No comment has that tracking number.",
+            ))
+        }
+        Err(e) => return Err(e),
+    };
+    // Similar comments are a help, not a must: a failure leaves them out.
+    let similar = review::similar(&state, &view.tracking_number)
+        .await
+        .unwrap_or_default();
+    let dockets = all_dockets(&state).await;
+    let page = CommentPage::new(account(&who), view, similar, &dockets);
+    Ok(html(StatusCode::OK, page.render()))
+}
+
+fn account(who: &Principal) -> Account {
+    Account {
+        name: who.name.clone(),
+        role: who.role.to_string(),
+        csrf: who.csrf.clone().unwrap_or_default(),
+    }
+}
+
+async fn all_dockets(state: &AppState) -> Vec<std::sync::Arc<crate::domain::docket::Docket>> {
+    match state.dockets.list().await {
+        Ok(list) => list.into_iter().map(std::sync::Arc::new).collect(),
+        Err(e) => {
+            tracing::warn!(error = %e, "docket list failed; pages show raw ids");
+            Vec::new()
+        }
+    }
+}
+
+fn html(status: StatusCode, body: askama::Result<String>) -> HttpResponse {
+    match body {
+        Ok(body) => HttpResponse::build(status)
+            .content_type("text/html; charset=utf-8")
+            .body(body),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            HttpResponse::InternalServerError().finish()
+        }
+    }
+}
+
+fn render_sign_in(
+    status: StatusCode,
+    next: String,
+    name: String,
+    error: Option<String>,
+) -> HttpResponse {
+    let csrf = Secret::generate("").expose().to_string();
+    let page = SignInPage {
+        next,
+        csrf: csrf.clone(),
+        name,
+        error,
+    };
+    let mut res = html(status, page.render());
+    let _ = res.add_cookie(&csrf_cookie(&csrf));
+    res
+}
+
+/// Form posts from a signed-in browser must carry the session's token.
+fn check_csrf(req: &HttpRequest, who: &Principal, presented: &str) -> Result<(), ApiError> {
+    let expected = who.csrf.as_deref();
+    // Bearer-token clients have no session and need no token.
+    if expected.is_none() && who.session_hash.is_none() {
+        return Ok(());
+    }
+    if !same_origin(req) || expected != Some(presented) || presented.is_empty() {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "csrf_failed",
+            "the form had expired; reload the page and try again",
+        ));
+    }
+    Ok(())
+}
+
+/// A browser's Origin header, when sent, must name this server.
+fn same_origin(req: &HttpRequest) -> bool {
+    let Some(origin) = req
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|o| o.to_str().ok())
+    else {
+        return true;
+    };
+    let host = req.connection_info().host().to_string();
+    origin
+        .split_once("://")
+        .is_some_and(|(_, rest)| rest.trim_end_matches('/') == host)
+}
+
+fn session_cookie(value: &str, secure: bool) -> Cookie<'static> {
+    Cookie::build(SESSION_COOKIE, value.to_string())
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure)
+        .max_age(CookieDuration::seconds(
+            accounts::SESSION_LENGTH.num_seconds(),
+        ))
+        .finish()
+}
+
+/// Only our own analyst pages: `next` must not send anyone elsewhere.
+fn safe_next(next: &str) -> String {
+    if next.starts_with("/analyst/") && !next.starts_with("//") && !next.contains('\\') {
+        next.to_string()
+    } else {
+        "/analyst/search".into()
+    }
+}
+
+fn see_other(to: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, to.to_string()))
+        .finish()
+}
+
+/// `/analyst/` itself.
+pub async fn home() -> HttpResponse {
+    see_other("/analyst/search")
+}

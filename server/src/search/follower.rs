@@ -1,0 +1,198 @@
+//! The follower: one thread per server that applies the change feed to the
+//! index in sequence order.
+//!
+//! Each commit records the last applied sequence in its payload, and only
+//! a commit makes documents durable, so after a crash the follower resumes
+//! from the payload: changes after it are applied again (as replacements,
+//! so nothing is doubled) and none before it is needed (so nothing is lost).
+
+use super::documents;
+use super::layout::Layout;
+use super::rebuild::{self, Quiet, RebuildError};
+use super::{IndexStatus, SearchService};
+use crate::db::models::change_feed;
+use crate::db::{DatabaseUrl, DbConn};
+use crate::feed_signal::FeedSignal;
+use rfidesk_indexer::SearchIndex;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Changes read per query.
+const BATCH: i64 = 1000;
+/// Commit at least this often while changes are pending: bounds how long a
+/// new comment waits to become searchable under load.
+const MAX_COMMIT_DELAY: Duration = Duration::from_millis(700);
+/// Between commits when caught up: many tiny segments cost merges.
+const MIN_COMMIT_GAP: Duration = Duration::from_millis(50);
+/// Commit when this many documents are pending, whatever the time.
+const MAX_PENDING: usize = 20_000;
+/// Polling for other nodes' writes, which no local signal announces.
+const POLL: Duration = Duration::from_millis(250);
+/// The follower's indexing buffer.
+const WRITER_MEMORY: usize = 64 << 20;
+
+pub struct Follower {
+    pub url: DatabaseUrl,
+    pub layout: Layout,
+    pub service: Arc<SearchService>,
+    pub signal: Arc<FeedSignal>,
+    pub stop: Arc<AtomicBool>,
+}
+
+#[derive(Debug, thiserror::Error)]
+enum FollowError {
+    #[error(transparent)]
+    Rebuild(#[from] RebuildError),
+    #[error(transparent)]
+    Db(#[from] crate::db::DbError),
+    #[error(transparent)]
+    Index(#[from] rfidesk_indexer::IndexError),
+    #[error("index directory: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Why `follow` returned without an error.
+enum Next {
+    Stop,
+    /// `rfidesk reindex` swapped in a new generation.
+    Reopen,
+}
+
+impl Follower {
+    pub fn start(self) -> std::thread::JoinHandle<()> {
+        std::thread::Builder::new()
+            .name("rfidesk-follower".into())
+            .spawn(move || self.run())
+            .expect("spawn follower thread")
+    }
+
+    fn run(self) {
+        let mut delay = Duration::from_millis(500);
+        while !self.stop.load(Ordering::Relaxed) {
+            match self.follow_current() {
+                Ok(Next::Stop) => return,
+                Ok(Next::Reopen) => delay = Duration::from_millis(500),
+                Err(e) => {
+                    tracing::error!(error = %e, "search follower failed; resuming from the last commit");
+                    self.service.set_state("failing");
+                    self.signal.wait(self.signal.current(), delay);
+                    delay = (delay * 2).min(Duration::from_secs(30));
+                }
+            }
+        }
+    }
+
+    fn follow_current(&self) -> Result<Next, FollowError> {
+        let mut conn = self.url.connect()?;
+        let dir = self.layout.current_or_new()?;
+        let mut index = SearchIndex::open_or_create(&dir)?;
+        let (dir, index, seq) = match index.commit_point()? {
+            Some(point) => (dir, index, point.seq),
+            None => {
+                self.service.set_state("rebuilding");
+                tracing::info!(dir = %dir.display(), "no usable search index: rebuilding from the database");
+                let started = Instant::now();
+                drop(index);
+                let built =
+                    rebuild::rebuild(&mut conn, &self.layout, 1, WRITER_MEMORY, &mut Quiet)?;
+                tracing::info!(
+                    documents = built.documents,
+                    seconds = started.elapsed().as_secs_f64(),
+                    "search index rebuilt"
+                );
+                index = SearchIndex::open_or_create(&built.dir)?;
+                (built.dir, index, built.seq)
+            }
+        };
+        if let Ok(n) = self.layout.remove_stale(&dir) {
+            if n > 0 {
+                tracing::info!(generations = n, "removed old search index generations");
+            }
+        }
+        index.reload()?;
+        self.service.set_index(index.clone());
+        self.publish(&index, &dir, seq);
+        self.follow(&mut conn, &index, &dir, seq)
+    }
+
+    fn publish(&self, index: &SearchIndex, dir: &std::path::Path, seq: i64) {
+        self.service.set_status(IndexStatus {
+            state: "following",
+            applied_seq: seq,
+            documents: index.num_docs(),
+            generation: dir
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+        });
+    }
+
+    fn follow(
+        &self,
+        conn: &mut DbConn,
+        index: &SearchIndex,
+        dir: &PathBuf,
+        committed: i64,
+    ) -> Result<Next, FollowError> {
+        let mut writer = index.writer(1, WRITER_MEMORY)?;
+        let mut committed = committed;
+        let mut applied = committed;
+        let mut first_pending: Option<Instant> = None;
+        let mut last_commit = Instant::now();
+        loop {
+            let stopping = self.stop.load(Ordering::Relaxed);
+            let swapped = self.layout.current().as_ref() != Some(dir);
+            let seen = self.signal.current();
+            let mut caught_up = true;
+            if !stopping && !swapped {
+                let changes = change_feed::after(conn, applied, BATCH)?;
+                caught_up = (changes.len() as i64) < BATCH;
+                if let Some(last) = changes.last() {
+                    let mut ids: Vec<String> =
+                        changes.iter().map(|c| c.comment_id.clone()).collect();
+                    ids.sort();
+                    ids.dedup();
+                    let docs = documents::load(conn, &ids)?;
+                    for doc in &docs {
+                        writer.upsert(doc)?;
+                    }
+                    applied = last.seq;
+                    first_pending.get_or_insert_with(Instant::now);
+                }
+            }
+            let due = applied > committed
+                && (stopping
+                    || swapped
+                    || writer.pending() >= MAX_PENDING
+                    || (caught_up && last_commit.elapsed() >= MIN_COMMIT_GAP)
+                    || first_pending.is_some_and(|t| t.elapsed() >= MAX_COMMIT_DELAY));
+            if due {
+                writer.commit(applied)?;
+                index.reload()?;
+                committed = applied;
+                last_commit = Instant::now();
+                first_pending = None;
+                self.publish(index, dir, committed);
+            }
+            if stopping {
+                writer.finish()?;
+                return Ok(Next::Stop);
+            }
+            if swapped {
+                writer.finish()?;
+                tracing::info!("a new search index generation was swapped in");
+                return Ok(Next::Reopen);
+            }
+            if caught_up {
+                let wait = if applied > committed {
+                    MIN_COMMIT_GAP.saturating_sub(last_commit.elapsed())
+                } else {
+                    POLL
+                };
+                self.signal.wait(seen, wait.max(Duration::from_millis(1)));
+            }
+        }
+    }
+}

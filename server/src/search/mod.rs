@@ -1,0 +1,57 @@
+//! The server's side of search: the index generation in use, the follower
+//! that keeps it up to date from the change feed, rebuilds, and the
+//! comment documents it indexes.
+
+pub mod documents;
+pub mod follower;
+pub mod layout;
+pub mod query;
+pub mod rebuild;
+
+use rfidesk_indexer::SearchIndex;
+use serde::Serialize;
+use std::sync::RwLock;
+
+/// What the handlers search, and what the follower reports.
+#[derive(Default)]
+pub struct SearchService {
+    index: RwLock<Option<SearchIndex>>,
+    status: RwLock<IndexStatus>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct IndexStatus {
+    /// `starting`, `rebuilding`, `following` or `failing`.
+    pub state: &'static str,
+    /// Last change-feed sequence visible to searches.
+    pub applied_seq: i64,
+    /// Documents visible to searches.
+    pub documents: u64,
+    pub generation: String,
+}
+
+impl SearchService {
+    /// The index to search, once the first build is done.
+    pub fn index(&self) -> Option<SearchIndex> {
+        self.index.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    pub fn status(&self) -> IndexStatus {
+        self.status
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    pub(crate) fn set_index(&self, index: SearchIndex) {
+        *self.index.write().unwrap_or_else(|e| e.into_inner()) = Some(index);
+    }
+
+    pub(crate) fn set_status(&self, status: IndexStatus) {
+        *self.status.write().unwrap_or_else(|e| e.into_inner()) = status;
+    }
+
+    pub(crate) fn set_state(&self, state: &'static str) {
+        self.status.write().unwrap_or_else(|e| e.into_inner()).state = state;
+    }
+}

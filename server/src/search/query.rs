@@ -1,0 +1,163 @@
+//! One search as the API and the pages run it: the index's answer, plus
+//! snippets from attachment text (which only the database keeps).
+
+use crate::db::models::{attachment, blob_text};
+use crate::domain::search_params::SearchParams;
+use crate::http::error::ApiError;
+use crate::state::AppState;
+use actix_web::http::StatusCode;
+use chrono::{DateTime, Utc};
+use rfidesk_indexer::{FacetCounts, Hit, SearchError};
+use serde::Serialize;
+use std::collections::HashMap;
+
+#[derive(Debug, Serialize)]
+pub struct SearchPage {
+    pub total: usize,
+    pub page: usize,
+    pub per_page: usize,
+    pub hits: Vec<HitView>,
+    pub facets: FacetCounts,
+}
+
+#[derive(Debug, Serialize)]
+pub struct HitView {
+    pub tracking_number: String,
+    pub docket: String,
+    pub received_at: DateTime<Utc>,
+    pub late: bool,
+    /// BM25 relevance; absent when sorted by date.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub score: Option<f32>,
+    pub submitter: SubmitterView,
+    pub snippets: Vec<SnippetView>,
+}
+
+/// Who commented, as analysts see it: no contact details.
+#[derive(Debug, Serialize)]
+pub struct SubmitterView {
+    pub name: Option<String>,
+    pub organization: Option<String>,
+    pub organization_type: Option<String>,
+    pub category: String,
+    pub country: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SnippetView {
+    /// `answer.<question id>`, `comment`, `organization`, `name`, or
+    /// `attachment` (then `filename` says which).
+    pub field: String,
+    /// Escaped text; the only markup is `<mark>`.
+    pub html: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub filename: Option<String>,
+}
+
+pub async fn run(state: &AppState, params: &SearchParams) -> Result<SearchPage, ApiError> {
+    let index = state.search_index()?;
+    let request = params.to_request();
+    let results = actix_web::rt::task::spawn_blocking(move || index.search(&request))
+        .await
+        .map_err(|_| ApiError::internal())?
+        .map_err(|e| match e {
+            SearchError::Query(q) => {
+                let at = q
+                    .position
+                    .map(|p| format!(" (at character {})", p + 1))
+                    .unwrap_or_default();
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_query",
+                    format!("the query could not be read: {}{at}", q.message),
+                )
+                .with_field("q", format!("{}{at}", q.message))
+            }
+            SearchError::Tantivy(e) => {
+                tracing::error!(error = %e, "search failed");
+                ApiError::internal()
+            }
+        })?;
+
+    // Attachment snippets, for the hits whose attachment text matched.
+    let matched: Vec<String> = results
+        .hits
+        .iter()
+        .filter(|h| h.attachment_match)
+        .map(|h| h.id.clone())
+        .collect();
+    let mut attachment_snippets: HashMap<String, Vec<SnippetView>> = HashMap::new();
+    if !matched.is_empty() {
+        let highlighter = results.highlighter.clone();
+        attachment_snippets = state
+            .db(move |conn| {
+                let files = attachment::for_comments(conn, &matched)?;
+                let shas: Vec<String> = files.iter().map(|f| f.sha256.clone()).collect();
+                let texts: HashMap<String, String> = blob_text::for_files(conn, &shas)?
+                    .into_iter()
+                    .map(|t| (t.sha256, t.content))
+                    .collect();
+                let mut out: HashMap<String, Vec<SnippetView>> = HashMap::new();
+                for f in files {
+                    let Some(text) = texts.get(&f.sha256) else {
+                        continue;
+                    };
+                    if let Some(html) = highlighter.snippet(text) {
+                        out.entry(f.comment_id.clone())
+                            .or_default()
+                            .push(SnippetView {
+                                field: "attachment".into(),
+                                html,
+                                filename: Some(f.filename.clone()),
+                            });
+                    }
+                }
+                Ok(out)
+            })
+            .await?;
+    }
+
+    let hits = results
+        .hits
+        .into_iter()
+        .map(|h| {
+            let extra = attachment_snippets.remove(&h.id).unwrap_or_default();
+            hit_view(h, extra)
+        })
+        .collect();
+    Ok(SearchPage {
+        total: results.total,
+        page: params.page,
+        per_page: params.per_page,
+        hits,
+        facets: results.facets,
+    })
+}
+
+pub fn hit_view(h: Hit, extra: Vec<SnippetView>) -> HitView {
+    let mut snippets: Vec<SnippetView> = h
+        .snippets
+        .into_iter()
+        .map(|s| SnippetView {
+            field: s.field,
+            html: s.html,
+            filename: None,
+        })
+        .collect();
+    snippets.extend(extra);
+    HitView {
+        tracking_number: h.tracking_number,
+        docket: h.docket,
+        received_at: DateTime::from_timestamp_millis(h.received_at_ms).unwrap_or_default(),
+        late: h.late,
+        score: h.score,
+        submitter: SubmitterView {
+            name: h.name,
+            organization: h.organization,
+            organization_type: h.org_type,
+            category: h.category,
+            country: h.country,
+        },
+        snippets,
+    }
+}

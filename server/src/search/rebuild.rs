@@ -1,0 +1,87 @@
+//! Building a whole index generation from the database: what `rfidesk
+//! reindex` does, and what a server does when it finds no usable index.
+
+use super::documents;
+use super::layout::Layout;
+use crate::db::models::{change_feed, comment};
+use crate::db::{DbConn, DbError};
+use rfidesk_indexer::{IndexError, SearchIndex};
+use std::path::PathBuf;
+
+/// Comments read from the database per query.
+const PAGE: i64 = 2000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum RebuildError {
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error(transparent)]
+    Index(#[from] IndexError),
+    #[error("index directory: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Tells how far a rebuild is.
+pub trait Progress {
+    fn start(&mut self, total: u64);
+    fn advance(&mut self, done: u64);
+    fn finish(&mut self);
+}
+
+/// No progress reporting.
+pub struct Quiet;
+
+impl Progress for Quiet {
+    fn start(&mut self, _total: u64) {}
+    fn advance(&mut self, _done: u64) {}
+    fn finish(&mut self) {}
+}
+
+pub struct Rebuilt {
+    pub dir: PathBuf,
+    pub seq: i64,
+    pub documents: u64,
+}
+
+/// Indexes every comment into a new generation and makes it current.
+///
+/// The feed's head is read before the scan: every change up to it is in
+/// what the scan reads, and changes after it are applied again by the
+/// follower (as replacements, so nothing is doubled).
+pub fn rebuild(
+    conn: &mut DbConn,
+    layout: &Layout,
+    threads: usize,
+    memory_bytes: usize,
+    progress: &mut dyn Progress,
+) -> Result<Rebuilt, RebuildError> {
+    let head = change_feed::head(conn)?;
+    let total = comment::count(conn)? as u64;
+    progress.start(total);
+    let building = layout.new_dir("building")?;
+    let index = SearchIndex::open_or_create(&building)?;
+    let mut writer = index.writer(threads, memory_bytes)?;
+    let mut after = String::new();
+    let mut done = 0u64;
+    loop {
+        let docs = documents::page(conn, &after, PAGE)?;
+        let Some(last) = docs.last() else { break };
+        after = last.id.clone();
+        for doc in &docs {
+            writer.add_new(doc)?;
+        }
+        done += docs.len() as u64;
+        progress.advance(done);
+    }
+    writer.commit(head)?;
+    writer.finish()?;
+    drop(index);
+    let dir = layout.promote(&building)?;
+    layout.swap_to(&dir)?;
+    progress.finish();
+    Ok(Rebuilt {
+        dir,
+        seq: head,
+        documents: done,
+    })
+}

@@ -1,0 +1,358 @@
+//! The index's life: following the change feed across kills and restarts,
+//! rebuilding when its directory is gone, swapping in a reindex while
+//! serving, and attachments whose text cannot be read.
+
+use crate::helpers::*;
+use crate::on_both_backends;
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+on_both_backends!(
+    a_killed_server_resumes_indexing_without_gaps_or_doubles,
+    a_restart_resumes_from_the_commit_point,
+    deleting_the_index_directory_rebuilds_it,
+    reindex_swaps_in_a_new_index_while_serving,
+    unreadable_attachments_end_as_extraction_failed,
+);
+
+/// Every tracking number the index returns for `q=*`, page by page (a
+/// duplicate document would appear twice in this list).
+async fn all_indexed(app_url: &str, token: &str) -> Vec<String> {
+    let client = reqwest::Client::new();
+    let mut out = Vec::new();
+    for page in 1.. {
+        let r: Value = client
+            .get(format!(
+                "{app_url}/api/v1/search?q=*&sort=oldest&per_page=100&page={page}"
+            ))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let hits = r["hits"].as_array().unwrap();
+        if hits.is_empty() {
+            break;
+        }
+        out.extend(
+            hits.iter()
+                .map(|h| h["tracking_number"].as_str().unwrap().to_string()),
+        );
+    }
+    out
+}
+
+struct Binary {
+    child: Child,
+    base: String,
+}
+
+fn start_binary(dir: &std::path::Path, db: &TestDb) -> Binary {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_rfidesk"));
+    cmd.env("RFIDESK_BIND", "127.0.0.1:0")
+        .env("RFIDESK_DATA_DIR", dir)
+        .env("RFIDESK_DOCKETS", fixture_path().parent().unwrap())
+        .env("RFIDESK_RATE_LIMIT", "0")
+        .env("RUST_LOG", "info")
+        .env_remove("DATABASE_URL")
+        .env_remove("RFIDESK_SMTP_URL")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    if let Some(url) = &db.url {
+        cmd.env("DATABASE_URL", url);
+    }
+    let mut child = cmd.spawn().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<u16>();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Some(rest) = line.split("port=").nth(1) {
+                let port = rest.split_whitespace().next().unwrap().parse().unwrap();
+                let _ = tx.send(port);
+            }
+        }
+    });
+    let port = rx
+        .recv_timeout(Duration::from_secs(60))
+        .expect("server starts");
+    Binary {
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+    }
+}
+
+fn cli(dir: &std::path::Path, db: &TestDb, args: &[&str], stdin: Option<&str>) -> String {
+    use std::io::Write;
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_rfidesk"));
+    cmd.args(args)
+        .env("RFIDESK_DATA_DIR", dir)
+        .env_remove("DATABASE_URL")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if let Some(url) = &db.url {
+        cmd.env("DATABASE_URL", url);
+    }
+    let mut child = cmd.spawn().unwrap();
+    if let Some(s) = stdin {
+        writeln!(child.stdin.take().unwrap(), "{s}").unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+async fn a_killed_server_resumes_indexing_without_gaps_or_doubles(backend: Backend) {
+    let db = TestDb::create(backend);
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = start_binary(dir.path(), &db);
+    // Real time passes in this test: keep the docket open.
+    cli(
+        dir.path(),
+        &db,
+        &["docket", "extend", DOCKET, "--until", "2100-01-01"],
+        None,
+    );
+    let token = cli(
+        dir.path(),
+        &db,
+        &["user", "add", "sam", "--role", "staff", "--password-stdin"],
+        Some("staff password"),
+    )
+    .lines()
+    .last()
+    .unwrap()
+    .to_string();
+
+    let client = reqwest::Client::new();
+    let url = format!("{}/api/v1/dockets/{DOCKET}/comments", server.base);
+    let mut posted = BTreeSet::new();
+    eventually(Duration::from_secs(5), "the extension to apply", || async {
+        let res = client
+            .post(&url)
+            .json(&comment_body())
+            .send()
+            .await
+            .unwrap();
+        if res.status() != 201 {
+            return None;
+        }
+        let body: Value = res.json().await.unwrap();
+        Some(body["tracking_number"].as_str().unwrap().to_string())
+    })
+    .await;
+    for round in 0..6 {
+        let batch: Vec<_> = (0..25)
+            .map(|i| {
+                let mut body = comment_body();
+                body["answers"]["regions"] = json!(format!("Round {round} comment {i}."));
+                let req = client.post(&url).json(&body);
+                tokio::spawn(async move { req.send().await })
+            })
+            .collect();
+        for r in batch {
+            let res = r.await.unwrap().unwrap();
+            assert_eq!(res.status(), 201);
+            let body: Value = res.json().await.unwrap();
+            posted.insert(body["tracking_number"].as_str().unwrap().to_string());
+        }
+    }
+    // Killed without warning right after the last acknowledgement: the
+    // follower may be between commits.
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+
+    let mut server = start_binary(dir.path(), &db);
+    let connect = || {
+        rfidesk::db::DatabaseUrl::from_env_value(db.url.as_deref(), dir.path())
+            .connect()
+            .unwrap()
+    };
+    let stored = rfidesk::db::models::comment::count(&mut connect()).unwrap();
+    assert_eq!(stored as usize, posted.len() + 1);
+    let indexed = eventually(Duration::from_secs(30), "the index to catch up", || async {
+        let all = all_indexed(&server.base, &token).await;
+        (all.len() as i64 >= stored).then_some(all)
+    })
+    .await;
+    let distinct: BTreeSet<_> = indexed.iter().cloned().collect();
+    assert_eq!(indexed.len(), distinct.len(), "no document twice");
+    assert_eq!(
+        indexed.len() as i64,
+        stored,
+        "index count equals database count"
+    );
+    assert!(
+        posted.is_subset(&distinct),
+        "no acknowledged comment missing"
+    );
+    let status: Value = client
+        .get(format!("{}/api/v1/admin/index", server.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(status["documents"], stored);
+    assert_eq!(status["state"], "following");
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+}
+
+async fn a_restart_resumes_from_the_commit_point(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let token = app.user("ana", "analyst", "analyst-password");
+    for _ in 0..20 {
+        assert_eq!(app.post_json(&comment_body()).await.status(), 201);
+    }
+    let app = app.stop().await.restart().await;
+    for _ in 0..5 {
+        assert_eq!(app.post_json(&comment_body()).await.status(), 201);
+    }
+    app.index_caught_up(&token).await;
+    let all = all_indexed(&app.address, &token).await;
+    let distinct: BTreeSet<_> = all.iter().collect();
+    assert_eq!(all.len(), 25);
+    assert_eq!(distinct.len(), 25);
+}
+
+async fn deleting_the_index_directory_rebuilds_it(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let token = app.user("ana", "analyst", "analyst-password");
+    let mut body = comment_body();
+    body["answers"]["regions"] = json!("Zanzibar logistics hubs.");
+    for _ in 0..12 {
+        assert_eq!(app.post_json(&body).await.status(), 201);
+    }
+    app.index_caught_up(&token).await;
+    let index_dir = app.store.data_dir.join("index");
+    let stopped = app.stop().await;
+    std::fs::remove_dir_all(&index_dir).unwrap();
+    let app = stopped.restart().await;
+    assert_eq!(app.index_caught_up(&token).await, 12);
+    let r = app.search(&token, &[("q", "Zanzibar")]).await;
+    assert_eq!(r["total"], 12);
+    assert!(index_dir.join("current").exists());
+}
+
+async fn reindex_swaps_in_a_new_index_while_serving(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let staff = app.user("sam", "staff", "staff-password");
+    for _ in 0..30 {
+        assert_eq!(app.post_json(&comment_body()).await.status(), 201);
+    }
+    app.index_caught_up(&staff).await;
+    let before = app.json_as(&staff, "/api/v1/admin/index", 200).await;
+
+    // Searches keep answering, and correctly, while the reindex runs.
+    let searching = {
+        let (client, url, token) = (
+            app.client.clone(),
+            app.url("/api/v1/search?q=*"),
+            staff.clone(),
+        );
+        tokio::spawn(async move {
+            let mut answered = 0;
+            let deadline = tokio::time::Instant::now() + Duration::from_secs(3);
+            while tokio::time::Instant::now() < deadline {
+                let res = client.get(&url).bearer_auth(&token).send().await.unwrap();
+                assert_eq!(res.status(), 200);
+                let r: Value = res.json().await.unwrap();
+                assert_eq!(r["total"], 30, "never a partial index");
+                answered += 1;
+            }
+            answered
+        })
+    };
+    let out = app.cli(&["reindex"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let printed = String::from_utf8_lossy(&out.stdout);
+    assert!(printed.contains("indexed 30 comments"), "{printed}");
+    assert!(searching.await.unwrap() > 0);
+
+    let after = eventually(Duration::from_secs(10), "the server to switch", || async {
+        let s = app.json_as(&staff, "/api/v1/admin/index", 200).await;
+        (s["generation"] != before["generation"] && s["state"] == "following").then_some(s)
+    })
+    .await;
+    assert_eq!(after["documents"], 30);
+    // The new generation follows new comments; the old one is gone.
+    assert_eq!(app.post_json(&comment_body()).await.status(), 201);
+    app.index_caught_up(&staff).await;
+    let old = app
+        .store
+        .data_dir
+        .join("index")
+        .join(before["generation"].as_str().unwrap());
+    assert!(!old.exists(), "old generation removed");
+}
+
+async fn unreadable_attachments_end_as_extraction_failed(backend: Backend) {
+    use std::io::Write;
+    let app = TestApp::spawn(backend).await;
+    let token = app.user("ana", "analyst", "analyst-password");
+    // A "PDF" that is only a header, and a DOCX whose text part inflates
+    // to 80 MiB (a zip bomb of a few hundred KiB).
+    let broken_pdf = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> garbage".to_vec();
+    let bomb = {
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        zip.start_file("[Content_Types].xml", options).unwrap();
+        zip.write_all(b"<Types/>").unwrap();
+        zip.start_file("word/document.xml", options).unwrap();
+        let chunk = vec![b'a'; 1 << 20];
+        for _ in 0..80 {
+            zip.write_all(&chunk).unwrap();
+        }
+        zip.finish().unwrap().into_inner()
+    };
+    assert!(bomb.len() < 2 << 20);
+    let mut numbers = Vec::new();
+    for (bytes, name) in [(broken_pdf, "broken.pdf"), (bomb, "bomb.docx")] {
+        let form = reqwest::multipart::Form::new()
+            .text("comment", comment_body().to_string())
+            .part(
+                "attachments",
+                reqwest::multipart::Part::bytes(bytes).file_name(name),
+            );
+        let res = app
+            .post_multipart(&format!("/api/v1/dockets/{DOCKET}/comments"), form)
+            .await;
+        assert_eq!(res.status(), 201, "{name}");
+        let body: Value = res.json().await.unwrap();
+        numbers.push(body["tracking_number"].as_str().unwrap().to_string());
+    }
+    for tn in &numbers {
+        let c = eventually(Duration::from_secs(60), "extraction to finish", || async {
+            let c = app
+                .json_as(&token, &format!("/api/v1/comments/{tn}"), 200)
+                .await;
+            (c["attachments"][0]["text_status"] != "pending").then_some(c)
+        })
+        .await;
+        assert_eq!(
+            c["attachments"][0]["text_status"], "extraction_failed",
+            "{c}"
+        );
+        assert!(c["attachments"][0]["text_detail"].as_str().unwrap().len() > 3);
+    }
+    // The comments themselves are searchable, and the server still works.
+    assert_eq!(app.index_caught_up(&token).await, 2);
+    assert_eq!(app.post_json(&comment_body()).await.status(), 201);
+}
