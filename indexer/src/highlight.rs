@@ -74,6 +74,9 @@ impl Highlighter {
     /// when none of them occurs in it.
     pub fn snippet(&self, text: &str) -> Option<String> {
         let (terms, analyzer, field) = self.generator.as_ref()?;
+        if !self.may_occur_in(text) {
+            return None;
+        }
         let generator =
             SnippetGenerator::new(terms.clone(), analyzer.clone(), *field, SNIPPET_CHARS);
         let snippet = generator.snippet(text);
@@ -103,6 +106,17 @@ impl Highlighter {
             return Some(html);
         }
         Some(ellipsize(html, range.start > 0, range.end < text.len()))
+    }
+
+    /// A cheap test before tokenizing and stemming `text`: English stemming
+    /// changes the ends of words, so a term's first letters (at most four)
+    /// appear in any text that holds a word with that stem.
+    fn may_occur_in(&self, text: &str) -> bool {
+        let lower = text.to_lowercase();
+        self.terms.iter().any(|t| {
+            let end = t.char_indices().nth(4).map_or(t.len(), |(i, _)| i);
+            lower.contains(&t[..end])
+        })
     }
 
     /// The first words of `text`, escaped, when nothing is highlighted.

@@ -10,6 +10,7 @@ use std::ops::Bound;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
 use tantivy::schema::{IndexRecordOption, OwnedValue, Value};
+use tantivy::query_grammar::{Occur as GrammarOccur, UserInputAst};
 use tantivy::{DateTime, DocAddress, Order, Searcher, TantivyDocument, Term};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -41,6 +42,8 @@ pub struct SearchRequest {
     pub offset: usize,
     /// At least 1.
     pub limit: usize,
+    /// Leaves out facet counts (for callers that show none).
+    pub skip_facets: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -115,9 +118,13 @@ impl SearchIndex {
         let limit = req.limit.max(1);
 
         // Facets of filtered fields are counted without their own filter.
-        let (own_filtered, unfiltered): (Vec<&str>, Vec<&str>) = FACET_FIELDS
-            .iter()
-            .partition(|f| req.filters.keywords.get(**f).is_some_and(|v| !v.is_empty()));
+        let (own_filtered, unfiltered): (Vec<&str>, Vec<&str>) = if req.skip_facets {
+            (Vec::new(), Vec::new())
+        } else {
+            FACET_FIELDS
+                .iter()
+                .partition(|f| req.filters.keywords.get(**f).is_some_and(|v| !v.is_empty()))
+        };
         let facet_collector =
             FacetCollector::new(unfiltered.iter().map(|f| f.to_string()).collect());
         let page = TopDocs::with_limit(limit).and_offset(req.offset);
@@ -170,6 +177,29 @@ impl SearchIndex {
             facets,
             highlighter,
         })
+    }
+
+    /// Just the total and the ids of the best `limit` matches, by relevance:
+    /// no facets, snippets or stored fields.
+    pub fn top_ids(
+        &self,
+        q: &str,
+        filters: &Filters,
+        limit: usize,
+    ) -> Result<(usize, Vec<(f32, String)>), SearchError> {
+        let searcher = self.reader.searcher();
+        let s = &self.schema;
+        let query = conjunction(self.parse(q)?, filter_clauses(s, filters, None));
+        let (top, total) = searcher.search(
+            &query,
+            &(TopDocs::with_limit(limit.max(1)).order_by_score(), Count),
+        )?;
+        let mut out = Vec::with_capacity(top.len());
+        for (score, addr) in top {
+            let doc: TantivyDocument = searcher.doc(addr)?;
+            out.push((score, first_str(&doc, s.id).unwrap_or_default()));
+        }
+        Ok((total, out))
     }
 
     /// The comments most like the one with `id` (by its answers and
@@ -283,6 +313,7 @@ fn parse_query(
             });
         }
     };
+    let ast = fold_negations(ast);
     let mut parser = QueryParser::for_index(index, s.default_search_fields());
     // Words typed side by side narrow the search, as in every search box.
     parser.set_conjunction_by_default();
@@ -292,6 +323,35 @@ fn parse_query(
             message: e.to_string(),
             position: None,
         })
+}
+
+/// `a AND NOT b` parses as `+a +(-b)`, and a group of only exclusions
+/// matches nothing, so the whole query would find nothing. What people
+/// mean is `+a -b`: a required group holding one exclusion becomes that
+/// exclusion.
+fn fold_negations(ast: UserInputAst) -> UserInputAst {
+    match ast {
+        UserInputAst::Clause(clauses) => UserInputAst::Clause(
+            clauses
+                .into_iter()
+                .map(|(occur, sub)| {
+                    let sub = fold_negations(sub);
+                    match (occur, sub) {
+                        (Some(GrammarOccur::Must) | None, UserInputAst::Clause(mut inner))
+                            if inner.len() == 1
+                                && inner[0].0 == Some(GrammarOccur::MustNot) =>
+                        {
+                            let (_, negated) = inner.pop().expect("one clause");
+                            (Some(GrammarOccur::MustNot), negated)
+                        }
+                        (occur, sub) => (occur, sub),
+                    }
+                })
+                .collect(),
+        ),
+        UserInputAst::Boost(inner, by) => UserInputAst::Boost(Box::new(fold_negations(*inner)), by),
+        leaf => leaf,
+    }
 }
 
 fn filter_clauses(s: &CommentSchema, f: &Filters, except: Option<&str>) -> Vec<Box<dyn Query>> {

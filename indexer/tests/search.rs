@@ -191,3 +191,16 @@ fn similar_comments_rank_the_closest_first() {
     assert_eq!(similar[0].tracking_number, "TN-2");
     assert!(similar.iter().all(|h| h.id != "id-1"));
 }
+
+#[test]
+fn not_excludes_in_every_spelling() {
+    let (_d, index) = sample();
+    for q in [
+        "minerals AND NOT Malaysia",
+        "minerals NOT Malaysia",
+        "minerals -Malaysia",
+        "critical AND NOT (Malaysia OR Vietnam)",
+    ] {
+        assert_eq!(search(&index, q).total, 1, "{q}");
+    }
+}

@@ -159,6 +159,7 @@ impl SearchParams {
             sort: self.sort,
             offset: (self.page - 1) * self.per_page,
             limit: self.per_page,
+            skip_facets: false,
         }
     }
 }
