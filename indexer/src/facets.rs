@@ -18,6 +18,10 @@ impl FacetCollector {
     pub fn new(fields: Vec<String>) -> Self {
         FacetCollector { fields }
     }
+
+    pub fn is_empty(&self) -> bool {
+        self.fields.is_empty()
+    }
 }
 
 pub struct FacetSegmentCollector {

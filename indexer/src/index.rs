@@ -11,7 +11,7 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Term};
 
 /// Bumped whenever the schema or the document building changes: an index
 /// written by another version is rebuilt rather than searched.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Debug, thiserror::Error)]
 pub enum IndexError {
@@ -55,6 +55,15 @@ impl SearchIndex {
                 tantivy::IndexSettings::default(),
             )?
         };
+        // Segments are searched in parallel: a query matching most of a
+        // million comments is counted on every core.
+        let mut index = index;
+        index.set_default_multithread_executor()?;
+        // English stemming with a cache: see analyzer.rs.
+        index.tokenizers().register(
+            crate::analyzer::TEXT_ANALYZER,
+            crate::analyzer::text_analyzer(),
+        );
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)

@@ -2,6 +2,7 @@
 //! text, search, facets, snippets and similar comments. No HTTP, no SQL:
 //! documents in, answers out.
 
+pub mod analyzer;
 pub mod document;
 pub mod extract;
 pub mod facets;

@@ -6,9 +6,7 @@ use tantivy::schema::{
     TextFieldIndexing, TextOptions, FAST, STORED, STRING,
 };
 
-/// The analyzer of every free-text field: English stemming, so "minerals"
-/// finds "mineral", with positions for phrase queries.
-pub const TEXT_ANALYZER: &str = "en_stem";
+pub use crate::analyzer::TEXT_ANALYZER;
 
 /// Handles to every field of a comment document.
 #[derive(Debug, Clone)]

@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 use std::ops::Bound;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
-use tantivy::schema::{IndexRecordOption, OwnedValue, Value};
 use tantivy::query_grammar::{Occur as GrammarOccur, UserInputAst};
+use tantivy::schema::{IndexRecordOption, OwnedValue, Value};
 use tantivy::{DateTime, DocAddress, Order, Searcher, TantivyDocument, Term};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -128,11 +128,18 @@ impl SearchIndex {
         let facet_collector =
             FacetCollector::new(unfiltered.iter().map(|f| f.to_string()).collect());
         let page = TopDocs::with_limit(limit).and_offset(req.offset);
+        // Ranking alone lets tantivy skip documents that cannot reach the
+        // top (block-max WAND); counting and facets must see every match
+        // but need no scores. So, for relevance, two passes beat one.
         let (scored, total, mut facets): (Vec<(Option<f32>, DocAddress)>, usize, FacetCounts) =
             match req.sort {
                 Sort::Relevance => {
-                    let (top, total, facets) = searcher
-                        .search(&query, &(page.order_by_score(), Count, facet_collector))?;
+                    let top = searcher.search(&query, &page.order_by_score())?;
+                    let (total, facets) = if facet_collector.is_empty() {
+                        (query.count(&searcher)?, FacetCounts::new())
+                    } else {
+                        searcher.search(&query, &(Count, facet_collector))?
+                    };
                     (
                         top.into_iter().map(|(s, a)| (Some(s), a)).collect(),
                         total,
@@ -190,10 +197,8 @@ impl SearchIndex {
         let searcher = self.reader.searcher();
         let s = &self.schema;
         let query = conjunction(self.parse(q)?, filter_clauses(s, filters, None));
-        let (top, total) = searcher.search(
-            &query,
-            &(TopDocs::with_limit(limit.max(1)).order_by_score(), Count),
-        )?;
+        let top = searcher.search(&query, &TopDocs::with_limit(limit.max(1)).order_by_score())?;
+        let total = query.count(&searcher)?;
         let mut out = Vec::with_capacity(top.len());
         for (score, addr) in top {
             let doc: TantivyDocument = searcher.doc(addr)?;
@@ -338,8 +343,7 @@ fn fold_negations(ast: UserInputAst) -> UserInputAst {
                     let sub = fold_negations(sub);
                     match (occur, sub) {
                         (Some(GrammarOccur::Must) | None, UserInputAst::Clause(mut inner))
-                            if inner.len() == 1
-                                && inner[0].0 == Some(GrammarOccur::MustNot) =>
+                            if inner.len() == 1 && inner[0].0 == Some(GrammarOccur::MustNot) =>
                         {
                             let (_, negated) = inner.pop().expect("one clause");
                             (Some(GrammarOccur::MustNot), negated)

@@ -205,7 +205,7 @@ fn reindex(store: &StoreArgs) -> anyhow::Result<()> {
         &mut conn,
         &Layout::new(&store.data_dir),
         threads,
-        threads * (128 << 20),
+        threads * (384 << 20),
         &mut Bar(bar),
     )?;
     let secs = started.elapsed().as_secs_f64();

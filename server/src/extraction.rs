@@ -3,6 +3,10 @@
 //! extract-text`) with an address-space and CPU limit and a wall-clock
 //! deadline: a parser bug, a bomb or an endless loop kills the child, not
 //! the server, and ends as `extraction_failed` on that file.
+//!
+//! Finding work: at start, one scan for files without text (what a crash
+//! or a stop left); after that, only the attachments of comments that the
+//! change feed announces, so an idle server does not scan the table.
 
 use crate::blobs::BlobStore;
 use crate::db::models::attachment;
@@ -73,9 +77,53 @@ impl Extractor {
     }
 
     fn run(self) {
+        // Where the feed is followed from: read before the start-up scan,
+        // so a file attached while it runs is seen by one or the other.
+        let mut followed: Option<i64> = None;
+        let mut scanning = true;
         while !self.stop.load(Ordering::Relaxed) {
             let seen = self.signal.current();
-            match self.pass() {
+            let step = (|| -> Result<usize, DbError> {
+                let mut conn = self.pool.get()?;
+                let from = match followed {
+                    Some(seq) => seq,
+                    None => *followed.insert(change_feed::head(&mut conn)?),
+                };
+                if scanning {
+                    let pending = blob_text::pending(&mut conn, 16)?;
+                    drop(conn);
+                    scanning = !pending.is_empty();
+                    return self.extract_all(&pending);
+                }
+                let changes = change_feed::after(&mut conn, from, 500)?;
+                let Some(last) = changes.last().map(|c| c.seq) else {
+                    return Ok(0);
+                };
+                let ids: Vec<String> = changes
+                    .into_iter()
+                    .filter(|c| c.kind == change_feed::COMMENT_CREATED)
+                    .map(|c| c.comment_id)
+                    .collect();
+                let files = attachment::for_comments(&mut conn, &ids)?;
+                let shas: Vec<String> = files.iter().map(|f| f.sha256.clone()).collect();
+                let done: std::collections::HashSet<String> =
+                    blob_text::for_files(&mut conn, &shas)?
+                        .into_iter()
+                        .map(|t| t.sha256)
+                        .collect();
+                drop(conn);
+                let mut pending: Vec<(String, String)> = files
+                    .into_iter()
+                    .filter(|f| !done.contains(&f.sha256))
+                    .map(|f| (f.sha256, f.kind))
+                    .collect();
+                pending.sort();
+                pending.dedup();
+                let n = self.extract_all(&pending)?;
+                followed = Some(last);
+                Ok(n.max(1))
+            })();
+            match step {
                 Ok(0) => {
                     self.signal.wait(seen, Duration::from_secs(1));
                 }
@@ -88,10 +136,9 @@ impl Extractor {
         }
     }
 
-    /// Extracts a few pending files; returns how many.
-    fn pass(&self) -> Result<usize, DbError> {
-        let pending = blob_text::pending(&mut *self.pool.get()?, 16)?;
-        for (sha256, kind) in &pending {
+    /// Extracts these files and records each result; returns how many.
+    fn extract_all(&self, pending: &[(String, String)]) -> Result<usize, DbError> {
+        for (sha256, kind) in pending {
             if self.stop.load(Ordering::Relaxed) {
                 break;
             }
@@ -102,10 +149,15 @@ impl Extractor {
                     kind,
                     &self.blobs.path_of(sha256),
                     &self.limits,
+                    &self.stop,
                 )
             } else {
                 Extracted::NotExtracted
             };
+            if self.stop.load(Ordering::Relaxed) {
+                // Possibly cut short: read again at the next start.
+                break;
+            }
             let (status, detail) = match &outcome {
                 Extracted::Text(_) => (EXTRACTED, None),
                 Extracted::Failed(why) => (FAILED, Some(why.clone())),
@@ -159,8 +211,15 @@ fn record(conn: &mut crate::db::DbConn, row: &BlobTextRow) -> Result<(), DbError
     change_feed::append(conn, &changes)
 }
 
-/// Runs `program extract-text --kind KIND FILE` under the limits.
-pub fn run_child(program: &Path, kind: &str, file: &Path, limits: &ExtractLimits) -> Extracted {
+/// Runs `program extract-text --kind KIND FILE` under the limits. A stop
+/// request kills the child; its file is read again at the next start.
+pub fn run_child(
+    program: &Path,
+    kind: &str,
+    file: &Path,
+    limits: &ExtractLimits,
+    stop: &AtomicBool,
+) -> Extracted {
     let mut command = Command::new(program);
     command
         .arg("extract-text")
@@ -209,7 +268,7 @@ pub fn run_child(program: &Path, kind: &str, file: &Path, limits: &ExtractLimits
     let status = loop {
         match child.try_wait() {
             Ok(Some(status)) => break Some(status),
-            Ok(None) if Instant::now() >= deadline => {
+            Ok(None) if Instant::now() >= deadline || stop.load(Ordering::Relaxed) => {
                 let _ = child.kill();
                 let _ = child.wait();
                 break None;

@@ -8,7 +8,7 @@
 
 use super::documents;
 use super::layout::Layout;
-use super::rebuild::{self, Quiet, RebuildError};
+use super::rebuild::{self, Progress, RebuildError};
 use super::{IndexStatus, SearchService};
 use crate::db::models::change_feed;
 use crate::db::{DatabaseUrl, DbConn};
@@ -60,6 +60,18 @@ enum Next {
     Reopen,
 }
 
+/// A server's own rebuild reports nothing but stops with the server.
+struct UntilStopped<'a>(&'a AtomicBool);
+
+impl Progress for UntilStopped<'_> {
+    fn start(&mut self, _total: u64) {}
+    fn advance(&mut self, _done: u64) {}
+    fn finish(&mut self) {}
+    fn cancelled(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
 impl Follower {
     pub fn start(self) -> std::thread::JoinHandle<()> {
         std::thread::Builder::new()
@@ -95,8 +107,19 @@ impl Follower {
                 tracing::info!(dir = %dir.display(), "no usable search index: rebuilding from the database");
                 let started = Instant::now();
                 drop(index);
-                let built =
-                    rebuild::rebuild(&mut conn, &self.layout, 1, WRITER_MEMORY, &mut Quiet)?;
+                let mut until_stopped = UntilStopped(&self.stop);
+                // Searches cannot be answered until this is done: use the cores.
+                let threads = std::thread::available_parallelism().map_or(2, |n| n.get().min(4));
+                let built = match rebuild::rebuild(
+                    &mut conn,
+                    &self.layout,
+                    threads,
+                    threads * (128 << 20),
+                    &mut until_stopped,
+                ) {
+                    Err(RebuildError::Cancelled) => return Ok(Next::Stop),
+                    other => other?,
+                };
                 tracing::info!(
                     documents = built.documents,
                     seconds = started.elapsed().as_secs_f64(),

@@ -19,6 +19,8 @@ pub enum RebuildError {
     Index(#[from] IndexError),
     #[error("index directory: {0}")]
     Io(#[from] std::io::Error),
+    #[error("the rebuild was stopped")]
+    Cancelled,
 }
 
 /// Tells how far a rebuild is.
@@ -26,15 +28,10 @@ pub trait Progress {
     fn start(&mut self, total: u64);
     fn advance(&mut self, done: u64);
     fn finish(&mut self);
-}
-
-/// No progress reporting.
-pub struct Quiet;
-
-impl Progress for Quiet {
-    fn start(&mut self, _total: u64) {}
-    fn advance(&mut self, _done: u64) {}
-    fn finish(&mut self) {}
+    /// Asked between pages: true abandons the rebuild (nothing is swapped in).
+    fn cancelled(&self) -> bool {
+        false
+    }
 }
 
 pub struct Rebuilt {
@@ -64,6 +61,11 @@ pub fn rebuild(
     let mut after = String::new();
     let mut done = 0u64;
     loop {
+        if progress.cancelled() {
+            drop(writer);
+            let _ = std::fs::remove_dir_all(&building);
+            return Err(RebuildError::Cancelled);
+        }
         let docs = documents::page(conn, &after, PAGE)?;
         let Some(last) = docs.last() else { break };
         after = last.id.clone();
