@@ -11,6 +11,7 @@ on_both_backends!(
     sign_in_sign_out_and_csrf,
     failed_sign_ins_are_throttled,
     user_add_refuses_bad_input,
+    analyst_pages_escape_comment_text,
 );
 
 /// Every analyst route (API and pages), with its method.
@@ -261,4 +262,51 @@ async fn user_add_refuses_bad_input(backend: Backend) {
         .unwrap();
     assert_eq!(stored.len(), 1);
     assert_ne!(stored[0], token);
+}
+
+async fn analyst_pages_escape_comment_text(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let token = app.user("ana", "analyst", "correct horse battery");
+    let mut body = comment_body();
+    body["answers"]["regions"] = "Malaysia <script>alert('x')</script> & \"quotes\"".into();
+    body["submitter"]["organization"] = "Acme <b>Bold</b>".into();
+    let res = app.post_json(&body).await;
+    let tn = res.json::<serde_json::Value>().await.unwrap()["tracking_number"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    app.index_caught_up(&token).await;
+    let res = sign_in(&app, "ana", "correct horse battery").await;
+    let session = cookie(&res, "rfd_session").unwrap();
+    for path in [
+        "/analyst/search?q=Malaysia".to_string(),
+        format!("/analyst/comments/{tn}"),
+    ] {
+        let res = app
+            .client
+            .get(app.url(&path))
+            .header(COOKIE, &session)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "{path}");
+        let html = res.text().await.unwrap();
+        assert!(!html.contains("<script>alert"), "{path}: script unescaped");
+        assert!(!html.contains("<b>Bold"), "{path}: markup unescaped");
+        assert!(
+            html.contains("&lt;script&gt;") || html.contains("&#60;script&#62;"),
+            "{path}: text shown escaped"
+        );
+        assert!(!html.contains("ada@example.com"), "{path}: analysts see no email");
+    }
+    // The search page highlights with <mark> and nothing else.
+    let res = app
+        .client
+        .get(app.url("/analyst/search?q=Malaysia"))
+        .header(COOKIE, &session)
+        .send()
+        .await
+        .unwrap();
+    let html = res.text().await.unwrap();
+    assert!(html.contains("<mark>Malaysia</mark>"), "{html}");
 }
