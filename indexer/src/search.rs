@@ -133,6 +133,17 @@ impl SearchIndex {
         // but need no scores. So, for relevance, two passes beat one.
         let (scored, total, mut facets): (Vec<(Option<f32>, DocAddress)>, usize, FacetCounts) =
             match req.sort {
+                // Phrases are the exception: matching them (reading
+                // positions) is the cost, and two passes would pay it twice.
+                Sort::Relevance if has_phrase(query.as_ref()) => {
+                    let (top, total, facets) = searcher
+                        .search(&query, &(page.order_by_score(), Count, facet_collector))?;
+                    (
+                        top.into_iter().map(|(s, a)| (Some(s), a)).collect(),
+                        total,
+                        facets,
+                    )
+                }
                 Sort::Relevance => {
                     let top = searcher.search(&query, &page.order_by_score())?;
                     let (total, facets) = if facet_collector.is_empty() {
@@ -197,8 +208,12 @@ impl SearchIndex {
         let searcher = self.reader.searcher();
         let s = &self.schema;
         let query = conjunction(self.parse(q)?, filter_clauses(s, filters, None));
-        let top = searcher.search(&query, &TopDocs::with_limit(limit.max(1)).order_by_score())?;
-        let total = query.count(&searcher)?;
+        let ranked = TopDocs::with_limit(limit.max(1)).order_by_score();
+        let (top, total) = if has_phrase(query.as_ref()) {
+            searcher.search(&query, &(ranked, Count))?
+        } else {
+            (searcher.search(&query, &ranked)?, query.count(&searcher)?)
+        };
         let mut out = Vec::with_capacity(top.len());
         for (score, addr) in top {
             let doc: TantivyDocument = searcher.doc(addr)?;
@@ -255,6 +270,13 @@ impl SearchIndex {
         );
         Ok(self.reader.searcher().search(&q, &Count)?)
     }
+}
+
+/// Whether matching the query reads positions (a phrase).
+fn has_phrase(query: &dyn Query) -> bool {
+    let mut positions = false;
+    query.query_terms(&mut |_, needs_positions| positions |= needs_positions);
+    positions
 }
 
 /// Whether document `addr` has any of `terms` in `field`, from the postings.

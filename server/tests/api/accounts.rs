@@ -297,7 +297,10 @@ async fn analyst_pages_escape_comment_text(backend: Backend) {
             html.contains("&lt;script&gt;") || html.contains("&#60;script&#62;"),
             "{path}: text shown escaped"
         );
-        assert!(!html.contains("ada@example.com"), "{path}: analysts see no email");
+        assert!(
+            !html.contains("ada@example.com"),
+            "{path}: analysts see no email"
+        );
     }
     // The search page highlights with <mark> and nothing else.
     let res = app
