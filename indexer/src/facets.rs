@@ -27,6 +27,8 @@ impl FacetCollector {
 pub struct FacetSegmentCollector {
     columns: Vec<(usize, StrColumn, Vec<u64>)>,
     fields: Vec<String>,
+    /// Scratch space for reading a block of single-valued ordinals at once.
+    block: Vec<Option<u64>>,
 }
 
 impl Collector for FacetCollector {
@@ -49,6 +51,7 @@ impl Collector for FacetCollector {
         Ok(FacetSegmentCollector {
             columns,
             fields: self.fields.clone(),
+            block: Vec::new(),
         })
     }
 
@@ -81,6 +84,27 @@ impl SegmentCollector for FacetSegmentCollector {
         for (_, column, counts) in &mut self.columns {
             for ord in column.term_ords(doc) {
                 counts[ord as usize] += 1;
+            }
+        }
+    }
+
+    /// Unscored passes hand documents over in blocks: single-valued columns
+    /// are then read a block at a time instead of a document at a time.
+    fn collect_block(&mut self, docs: &[DocId]) {
+        self.block.resize(docs.len(), None);
+        for (_, column, counts) in &mut self.columns {
+            let ords = column.ords();
+            if ords.get_cardinality() == tantivy::columnar::Cardinality::Multivalued {
+                for doc in docs {
+                    for ord in column.term_ords(*doc) {
+                        counts[ord as usize] += 1;
+                    }
+                }
+            } else {
+                ords.first_vals(docs, &mut self.block);
+                for ord in self.block.iter().flatten() {
+                    counts[*ord as usize] += 1;
+                }
             }
         }
     }
