@@ -40,10 +40,7 @@ impl Highlighter {
             }
         });
         if terms.is_empty() {
-            return Ok(Highlighter {
-                generator: None,
-                terms: Vec::new(),
-            });
+            return Ok(Self::none());
         }
         let listed = terms.keys().cloned().collect();
         let analyzer: TextAnalyzer = index.tokenizer_for_field(s.answers)?;
@@ -54,11 +51,11 @@ impl Highlighter {
     }
 
     /// Highlights nothing; [`Self::opening`] still works.
-    pub fn empty(_index: &tantivy::Index, _s: &CommentSchema) -> tantivy::Result<Self> {
-        Ok(Highlighter {
+    pub fn none() -> Self {
+        Highlighter {
             generator: None,
             terms: Vec::new(),
-        })
+        }
     }
 
     pub fn terms(&self) -> &[String] {
@@ -102,7 +99,7 @@ impl Highlighter {
             at = r.end;
         }
         escape_into(&mut html, &shown[at..]);
-        if offset > 0 || shown.len() == text.len() {
+        if shown.len() == text.len() {
             return Some(html);
         }
         Some(ellipsize(html, range.start > 0, range.end < text.len()))

@@ -253,7 +253,7 @@ impl SearchIndex {
             (Occur::MustNot, Box::new(exclude_self)),
         ]);
         let top = searcher.search(&query, &TopDocs::with_limit(limit.max(1)).order_by_score())?;
-        let highlighter = Highlighter::empty(&self.index, s)?;
+        let highlighter = Highlighter::none();
         let mut hits = Vec::new();
         for (score, addr) in top {
             let doc: TantivyDocument = searcher.doc(addr)?;

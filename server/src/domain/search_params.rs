@@ -11,18 +11,8 @@ pub const DEFAULT_PER_PAGE: usize = 20;
 /// past this, narrow the search.
 pub const MAX_DEPTH: usize = 10_000;
 
-/// Filters that take keyword values, as the query string names them.
-const KEYWORD_PARAMS: [&str; 9] = [
-    "docket",
-    "category",
-    "org_type",
-    "country",
-    "question",
-    "late",
-    "has_attachments",
-    "tag",
-    "campaign",
-];
+/// Filters that take keyword values, named as the index's keyword fields.
+const KEYWORD_PARAMS: [&str; 9] = rfidesk_indexer::FACET_FIELDS;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct SearchParams {

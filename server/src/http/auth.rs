@@ -7,12 +7,11 @@
 use crate::db::models::{api_token, session};
 use crate::domain::account::{Role, Secret};
 use crate::http::error::ApiError;
-use crate::pages::analyst::SignInPage;
+use crate::pages::analyst::sign_in_page;
 use crate::state::AppState;
 use actix_web::dev::Payload;
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, FromRequest, HttpRequest, HttpResponse, ResponseError};
-use askama::Template;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -71,17 +70,7 @@ impl ResponseError for AuthError {
     fn error_response(&self) -> HttpResponse {
         match self {
             AuthError::Unauthenticated { page: true, next } => {
-                let csrf = Secret::generate("").expose().to_string();
-                let page = SignInPage {
-                    next: next.clone(),
-                    csrf: csrf.clone(),
-                    name: String::new(),
-                    error: None,
-                };
-                HttpResponse::Unauthorized()
-                    .cookie(crate::pages::analyst::csrf_cookie(&csrf))
-                    .content_type("text/html; charset=utf-8")
-                    .body(page.render().unwrap_or_default())
+                sign_in_page(StatusCode::UNAUTHORIZED, next.clone(), String::new(), None)
             }
             AuthError::Unauthenticated { page: false, .. } => {
                 let mut res = ApiError::new(

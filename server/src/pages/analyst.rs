@@ -40,13 +40,41 @@ pub struct AnalystMessage<'a> {
 }
 
 pub fn message_page(status: StatusCode, heading: &str, text: &str) -> HttpResponse {
-    HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .body(
-            AnalystMessage { heading, text }
-                .render()
-                .unwrap_or_default(),
-        )
+    html_response(status, AnalystMessage { heading, text }.render())
+}
+
+/// The sign-in form with a fresh double-submit token (cookie and field).
+pub fn sign_in_page(
+    status: StatusCode,
+    next: String,
+    name: String,
+    error: Option<String>,
+) -> HttpResponse {
+    let csrf = crate::domain::account::Secret::generate("")
+        .expose()
+        .to_string();
+    let page = SignInPage {
+        next,
+        csrf: csrf.clone(),
+        name,
+        error,
+    };
+    let mut res = html_response(status, page.render());
+    let _ = res.add_cookie(&csrf_cookie(&csrf));
+    res
+}
+
+/// A rendered page, or a 500 (logged) if the template failed.
+pub fn html_response(status: StatusCode, body: askama::Result<String>) -> HttpResponse {
+    match body {
+        Ok(body) => HttpResponse::build(status)
+            .content_type("text/html; charset=utf-8")
+            .body(body),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            HttpResponse::InternalServerError().finish()
+        }
+    }
 }
 
 /// Who is signed in, for the header (name, and the sign-out form's token).

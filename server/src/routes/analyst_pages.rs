@@ -1,12 +1,11 @@
 //! The analyst pages: sign-in, sign-out, search and a whole comment.
 
 use crate::accounts;
-use crate::domain::account::Secret;
 use crate::domain::search_params::SearchParams;
 use crate::http::auth::{principal, Analyst, Principal, SESSION_COOKIE};
 use crate::http::error::ApiError;
 use crate::pages::analyst::{
-    csrf_cookie, message_page, Account, CommentPage, SearchView, SignInPage, CSRF_COOKIE,
+    html_response, message_page, sign_in_page, Account, CommentPage, SearchView, CSRF_COOKIE,
 };
 use crate::state::AppState;
 use crate::{review, search};
@@ -20,7 +19,7 @@ pub async fn sign_in_form(req: HttpRequest, query: web::Query<NextQuery>) -> Htt
     if let Ok(Some(_)) = principal(&req).await {
         return see_other(&safe_next(&query.next));
     }
-    render_sign_in(StatusCode::OK, safe_next(&query.next), String::new(), None)
+    sign_in_page(StatusCode::OK, safe_next(&query.next), String::new(), None)
 }
 
 #[derive(Deserialize)]
@@ -53,7 +52,7 @@ pub async fn sign_in(
         || cookie_token.as_deref() != Some(form.csrf.as_str())
         || form.csrf.is_empty()
     {
-        return Ok(render_sign_in(
+        return Ok(sign_in_page(
             StatusCode::FORBIDDEN,
             next,
             form.name,
@@ -63,7 +62,7 @@ pub async fn sign_in(
     let client = state.client_address(&req);
     let account_key = form.name.trim().to_lowercase();
     if let Err(wait) = state.sign_in_throttle.check(&account_key, &client) {
-        let mut res = render_sign_in(
+        let mut res = sign_in_page(
             StatusCode::TOO_MANY_REQUESTS,
             next,
             form.name,
@@ -85,7 +84,7 @@ pub async fn sign_in(
     let Some(user) = user else {
         state.sign_in_throttle.failed(&account_key, &client);
         tracing::info!("failed sign-in");
-        return Ok(render_sign_in(
+        return Ok(sign_in_page(
             StatusCode::UNAUTHORIZED,
             next,
             form.name,
@@ -176,7 +175,7 @@ pub async fn search_page(
         Err(e) => return Err(e),
     };
     let view = SearchView::new(account(&who), &params, &pairs, result, &dockets);
-    Ok(html(status, view.render()))
+    Ok(html_response(status, view.render()))
 }
 
 pub async fn comment_page(
@@ -201,7 +200,7 @@ pub async fn comment_page(
         .unwrap_or_default();
     let dockets = all_dockets(&state).await;
     let page = CommentPage::new(account(&who), view, similar, &dockets);
-    Ok(html(StatusCode::OK, page.render()))
+    Ok(html_response(StatusCode::OK, page.render()))
 }
 
 fn account(who: &Principal) -> Account {
@@ -220,36 +219,6 @@ async fn all_dockets(state: &AppState) -> Vec<std::sync::Arc<crate::domain::dock
             Vec::new()
         }
     }
-}
-
-fn html(status: StatusCode, body: askama::Result<String>) -> HttpResponse {
-    match body {
-        Ok(body) => HttpResponse::build(status)
-            .content_type("text/html; charset=utf-8")
-            .body(body),
-        Err(e) => {
-            tracing::error!(error = %e, "template failed");
-            HttpResponse::InternalServerError().finish()
-        }
-    }
-}
-
-fn render_sign_in(
-    status: StatusCode,
-    next: String,
-    name: String,
-    error: Option<String>,
-) -> HttpResponse {
-    let csrf = Secret::generate("").expose().to_string();
-    let page = SignInPage {
-        next,
-        csrf: csrf.clone(),
-        name,
-        error,
-    };
-    let mut res = html(status, page.render());
-    let _ = res.add_cookie(&csrf_cookie(&csrf));
-    res
 }
 
 /// Form posts from a signed-in browser must carry the session's token.

@@ -108,6 +108,26 @@ async fn sign_in(app: &TestApp, name: &str, password: &str) -> reqwest::Response
         .unwrap()
 }
 
+/// A GET carrying the session cookie.
+async fn get_signed_in(app: &TestApp, path: &str, session: &str) -> reqwest::Response {
+    app.client
+        .get(app.url(path))
+        .header(COOKIE, session)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn sign_out(app: &TestApp, session: &str, csrf: &str) -> reqwest::Response {
+    app.client
+        .post(app.url("/analyst/sign-out"))
+        .header(COOKIE, session)
+        .form(&[("csrf", csrf)])
+        .send()
+        .await
+        .unwrap()
+}
+
 fn cookie(res: &reqwest::Response, name: &str) -> Option<String> {
     res.headers().get_all(SET_COOKIE).iter().find_map(|v| {
         let v = v.to_str().ok()?;
@@ -144,62 +164,24 @@ async fn sign_in_sign_out_and_csrf(backend: Backend) {
     assert!(line.contains("SameSite=Lax"), "{line}");
     let session = cookie(&res, "rfd_session").unwrap();
 
-    let page = app
-        .client
-        .get(app.url("/analyst/search?q=*"))
-        .header(COOKIE, &session)
-        .send()
-        .await
-        .unwrap();
+    let page = get_signed_in(&app, "/analyst/search?q=*", &session).await;
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
     assert!(html.contains("Signed in as"));
     // The session works for the JSON API too.
-    let res = app
-        .client
-        .get(app.url("/api/v1/search?q=*"))
-        .header(COOKIE, &session)
-        .send()
-        .await
-        .unwrap();
+    let res = get_signed_in(&app, "/api/v1/search?q=*", &session).await;
     assert_eq!(res.status(), 200);
 
     // Sign-out without the page's token is refused and changes nothing.
-    let res = app
-        .client
-        .post(app.url("/analyst/sign-out"))
-        .header(COOKIE, &session)
-        .form(&[("csrf", "wrong")])
-        .send()
-        .await
-        .unwrap();
+    let res = sign_out(&app, &session, "wrong").await;
     assert_eq!(res.status(), 403);
-    let still = app
-        .client
-        .get(app.url("/analyst/search"))
-        .header(COOKIE, &session)
-        .send()
-        .await
-        .unwrap();
+    let still = get_signed_in(&app, "/analyst/search", &session).await;
     assert_eq!(still.status(), 200);
 
     let token = hidden(&html, "csrf");
-    let res = app
-        .client
-        .post(app.url("/analyst/sign-out"))
-        .header(COOKIE, &session)
-        .form(&[("csrf", token.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let res = sign_out(&app, &session, token.as_str()).await;
     assert_eq!(res.status(), 303);
-    let after = app
-        .client
-        .get(app.url("/analyst/search"))
-        .header(COOKIE, &session)
-        .send()
-        .await
-        .unwrap();
+    let after = get_signed_in(&app, "/analyst/search", &session).await;
     assert_eq!(after.status(), 401, "the session ended");
 
     // Sign-in without the CSRF cookie is refused.
@@ -282,13 +264,7 @@ async fn analyst_pages_escape_comment_text(backend: Backend) {
         "/analyst/search?q=Malaysia".to_string(),
         format!("/analyst/comments/{tn}"),
     ] {
-        let res = app
-            .client
-            .get(app.url(&path))
-            .header(COOKIE, &session)
-            .send()
-            .await
-            .unwrap();
+        let res = get_signed_in(&app, &path, &session).await;
         assert_eq!(res.status(), 200, "{path}");
         let html = res.text().await.unwrap();
         assert!(!html.contains("<script>alert"), "{path}: script unescaped");
@@ -303,13 +279,7 @@ async fn analyst_pages_escape_comment_text(backend: Backend) {
         );
     }
     // The search page highlights with <mark> and nothing else.
-    let res = app
-        .client
-        .get(app.url("/analyst/search?q=Malaysia"))
-        .header(COOKIE, &session)
-        .send()
-        .await
-        .unwrap();
+    let res = get_signed_in(&app, "/analyst/search?q=Malaysia", &session).await;
     let html = res.text().await.unwrap();
     assert!(html.contains("<mark>Malaysia</mark>"), "{html}");
 }

@@ -9,15 +9,6 @@ on_both_backends!(
     too_many_or_too_large_files_are_413,
 );
 
-fn fixture(name: &str) -> Vec<u8> {
-    std::fs::read(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../fixtures/attachments")
-            .join(name),
-    )
-    .unwrap()
-}
-
 fn file(bytes: Vec<u8>, name: &str) -> Part {
     Part::bytes(bytes).file_name(name.to_string())
 }
@@ -33,14 +24,20 @@ async fn post(app: &TestApp, form: Form) -> reqwest::Response {
 
 async fn attachments_are_stored_by_content_hash(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let pdf = fixture("export-priorities.pdf");
+    let pdf = attachment_fixture("export-priorities.pdf");
     let f = form(&comment_body())
         .part("attachments", file(pdf.clone(), "export-priorities.pdf"))
         .part(
             "attachments",
-            file(fixture("consortium-brief.docx"), "../../brief.docx"),
+            file(
+                attachment_fixture("consortium-brief.docx"),
+                "../../brief.docx",
+            ),
         )
-        .part("attachments", file(fixture("notes.txt"), "notes.txt"));
+        .part(
+            "attachments",
+            file(attachment_fixture("notes.txt"), "notes.txt"),
+        );
     let res = post(&app, f).await;
     assert_eq!(res.status(), 201);
     let body: serde_json::Value = res.json().await.unwrap();
@@ -87,7 +84,7 @@ async fn a_comment_of_only_an_attachment_is_accepted(backend: Backend) {
         &app,
         form(&body).part(
             "attachments",
-            file(fixture("export-priorities.pdf"), "a.pdf"),
+            file(attachment_fixture("export-priorities.pdf"), "a.pdf"),
         ),
     )
     .await;
@@ -114,7 +111,7 @@ async fn file_type_is_judged_by_content_not_name(backend: Backend) {
         &app,
         form(&comment_body()).part(
             "attachments",
-            file(fixture("export-priorities.pdf"), "renamed.txt"),
+            file(attachment_fixture("export-priorities.pdf"), "renamed.txt"),
         ),
     )
     .await;
@@ -137,7 +134,7 @@ async fn too_many_or_too_large_files_are_413(backend: Backend) {
     let err: serde_json::Value = res.json().await.unwrap();
     assert_eq!(err["error"]["code"], "too_many_attachments");
 
-    let mut big = fixture("export-priorities.pdf");
+    let mut big = attachment_fixture("export-priorities.pdf");
     big.resize(10 * 1024 * 1024 + 1, b' ');
     let res = post(
         &app,

@@ -200,6 +200,16 @@ impl TestAppBuilder {
     }
 }
 
+/// A file of `fixtures/attachments`.
+pub fn attachment_fixture(name: &str) -> Vec<u8> {
+    std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../fixtures/attachments")
+            .join(name),
+    )
+    .unwrap()
+}
+
 pub fn fixture_path() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/dockets/ai-exports-rfi.toml")
 }

@@ -17,15 +17,6 @@ on_both_backends!(
     contact_details_go_to_staff_only,
 );
 
-fn fixture(name: &str) -> Vec<u8> {
-    std::fs::read(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../fixtures/attachments")
-            .join(name),
-    )
-    .unwrap()
-}
-
 /// A comment with answers that share no word with the fixture files.
 fn plain_body(regions: &str) -> Value {
     let mut body = comment_body();
@@ -37,7 +28,7 @@ fn plain_body(regions: &str) -> Value {
 async fn post_with_file(app: &TestApp, body: &Value, file: &str) -> String {
     let form = Form::new().text("comment", body.to_string()).part(
         "attachments",
-        Part::bytes(fixture(file)).file_name(file.to_string()),
+        Part::bytes(attachment_fixture(file)).file_name(file.to_string()),
     );
     let res = app
         .post_multipart(&format!("/api/v1/dockets/{DOCKET}/comments"), form)
@@ -380,7 +371,7 @@ async fn whole_comments_similar_comments_and_downloads(backend: Backend) {
     );
     assert_eq!(
         res.bytes().await.unwrap().to_vec(),
-        fixture("export-priorities.pdf")
+        attachment_fixture("export-priorities.pdf")
     );
     let res = app
         .get_as(
