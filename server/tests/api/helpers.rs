@@ -200,6 +200,64 @@ impl TestAppBuilder {
     }
 }
 
+/// The real `rfidesk` binary serving `data_dir` (and the test database), as
+/// deployed: fixture dockets, no rate limit, `info` logs on stdout.
+pub struct Served {
+    pub child: std::process::Child,
+    pub base: String,
+    /// Log lines read up to the one announcing the port.
+    pub log: Vec<String>,
+    /// Every later log line.
+    pub lines: std::sync::mpsc::Receiver<String>,
+}
+
+pub fn serve_binary(data_dir: &Path, db: &TestDb) -> Served {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_rfidesk"));
+    cmd.env("RFIDESK_BIND", "127.0.0.1:0")
+        .env("RFIDESK_DATA_DIR", data_dir)
+        .env("RFIDESK_DOCKETS", fixture_path().parent().unwrap())
+        .env("RFIDESK_RATE_LIMIT", "0")
+        .env("RUST_LOG", "info")
+        .env_remove("DATABASE_URL")
+        .env_remove("RFIDESK_SMTP_URL")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    if let Some(url) = &db.url {
+        cmd.env("DATABASE_URL", url);
+    }
+    let mut child = cmd.spawn().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (lines_tx, lines) = std::sync::mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = lines_tx.send(line);
+        }
+    });
+    let mut log = Vec::new();
+    let port = loop {
+        let line = lines
+            .recv_timeout(Duration::from_secs(60))
+            .expect("server starts");
+        log.push(line.clone());
+        if let Some(rest) = line.split("port=").nth(1) {
+            break rest
+                .split_whitespace()
+                .next()
+                .unwrap()
+                .parse::<u16>()
+                .unwrap();
+        }
+    };
+    Served {
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+        log,
+        lines,
+    }
+}
+
 /// A file of `fixtures/attachments`.
 pub fn attachment_fixture(name: &str) -> Vec<u8> {
     std::fs::read(

@@ -6,8 +6,7 @@ use crate::helpers::*;
 use crate::on_both_backends;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 on_both_backends!(
@@ -47,45 +46,6 @@ async fn all_indexed(app_url: &str, token: &str) -> Vec<String> {
     out
 }
 
-struct Binary {
-    child: Child,
-    base: String,
-}
-
-fn start_binary(dir: &std::path::Path, db: &TestDb) -> Binary {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_rfidesk"));
-    cmd.env("RFIDESK_BIND", "127.0.0.1:0")
-        .env("RFIDESK_DATA_DIR", dir)
-        .env("RFIDESK_DOCKETS", fixture_path().parent().unwrap())
-        .env("RFIDESK_RATE_LIMIT", "0")
-        .env("RUST_LOG", "info")
-        .env_remove("DATABASE_URL")
-        .env_remove("RFIDESK_SMTP_URL")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null());
-    if let Some(url) = &db.url {
-        cmd.env("DATABASE_URL", url);
-    }
-    let mut child = cmd.spawn().unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel::<u16>();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if let Some(rest) = line.split("port=").nth(1) {
-                let port = rest.split_whitespace().next().unwrap().parse().unwrap();
-                let _ = tx.send(port);
-            }
-        }
-    });
-    let port = rx
-        .recv_timeout(Duration::from_secs(60))
-        .expect("server starts");
-    Binary {
-        child,
-        base: format!("http://127.0.0.1:{port}"),
-    }
-}
-
 fn cli(dir: &std::path::Path, db: &TestDb, args: &[&str], stdin: Option<&str>) -> String {
     use std::io::Write;
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_rfidesk"));
@@ -114,7 +74,7 @@ fn cli(dir: &std::path::Path, db: &TestDb, args: &[&str], stdin: Option<&str>) -
 async fn a_killed_server_resumes_indexing_without_gaps_or_doubles(backend: Backend) {
     let db = TestDb::create(backend);
     let dir = tempfile::tempdir().unwrap();
-    let mut server = start_binary(dir.path(), &db);
+    let mut server = serve_binary(dir.path(), &db);
     // Real time passes in this test: keep the docket open.
     cli(
         dir.path(),
@@ -171,7 +131,7 @@ async fn a_killed_server_resumes_indexing_without_gaps_or_doubles(backend: Backe
     server.child.kill().unwrap();
     server.child.wait().unwrap();
 
-    let mut server = start_binary(dir.path(), &db);
+    let mut server = serve_binary(dir.path(), &db);
     let connect = || {
         rfidesk::db::DatabaseUrl::from_env_value(db.url.as_deref(), dir.path())
             .connect()

@@ -1,7 +1,6 @@
 use crate::helpers::*;
 use crate::on_both_backends;
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 on_both_backends!(
@@ -44,43 +43,12 @@ fn help_lists_every_environment_variable() {
 async fn sigterm_finishes_in_flight_work_and_logs_no_private_data(backend: Backend) {
     let db = TestDb::create(backend);
     let dir = tempfile::tempdir().unwrap();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_rfidesk"));
-    cmd.env("RFIDESK_BIND", "127.0.0.1:0")
-        .env("RFIDESK_DATA_DIR", dir.path())
-        .env("RFIDESK_DOCKETS", fixture_path().parent().unwrap())
-        .env("RFIDESK_RATE_LIMIT", "0")
-        .env("RUST_LOG", "info")
-        .env_remove("DATABASE_URL")
-        .env_remove("RFIDESK_SMTP_URL")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    if let Some(url) = &db.url {
-        cmd.env("DATABASE_URL", url);
-    }
-    let mut child = cmd.spawn().unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let (lines_tx, lines_rx) = std::sync::mpsc::channel::<String>();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let _ = lines_tx.send(line);
-        }
-    });
-    let mut log = Vec::new();
-    let port = loop {
-        let line = lines_rx
-            .recv_timeout(Duration::from_secs(60))
-            .expect("server starts");
-        log.push(line.clone());
-        if let Some(rest) = line.split("port=").nth(1) {
-            break rest
-                .split_whitespace()
-                .next()
-                .unwrap()
-                .parse::<u16>()
-                .unwrap();
-        }
-    };
-    let base = format!("http://127.0.0.1:{port}");
+    let Served {
+        mut child,
+        base,
+        mut log,
+        lines: lines_rx,
+    } = serve_binary(dir.path(), &db);
 
     // The docket is closed in real time after 2026-11-28, so extend it well
     // past today first (tests never depend on today's date).
