@@ -6,7 +6,7 @@
 //! hash lookup instead of a run of the Snowball algorithm.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use tantivy::tokenizer::{
     LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer, Token, TokenFilter, TokenStream,
     Tokenizer,
@@ -27,7 +27,7 @@ pub fn text_analyzer() -> TextAnalyzer {
 }
 
 thread_local! {
-    static STEMS: RefCell<HashMap<String, String>> = RefCell::new(HashMap::new());
+    static STEMS: RefCell<FxHashMap<String, String>> = RefCell::new(FxHashMap::default());
 }
 
 fn stem_into(word: &str, out: &mut String) {

@@ -1,6 +1,6 @@
 //! A comment as the index sees it: plain data in, a tantivy document out.
 
-use crate::schema::CommentSchema;
+use crate::schema::{CommentSchema, SET_SEPARATOR};
 use std::collections::BTreeMap;
 use tantivy::schema::OwnedValue;
 use tantivy::{DateTime, TantivyDocument};
@@ -63,6 +63,8 @@ impl CommentDoc {
             by_question.insert(question.clone(), OwnedValue::Str(text.clone()));
         }
         if !by_question.is_empty() {
+            let ids: Vec<&str> = by_question.keys().map(String::as_str).collect();
+            doc.add_text(s.question_set, ids.join(&SET_SEPARATOR.to_string()));
             doc.add_object(s.answer, by_question.clone());
             doc.add_object(s.answers_stored, by_question);
         }

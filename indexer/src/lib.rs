@@ -6,6 +6,7 @@ pub mod analyzer;
 pub mod document;
 pub mod extract;
 pub mod facets;
+pub mod filtered;
 pub mod highlight;
 pub mod index;
 pub mod schema;

@@ -23,6 +23,9 @@ pub struct CommentSchema {
     pub country: Field,
     /// Ids of the questions the comment answers (multi-valued).
     pub question: Field,
+    /// The same ids as one value, joined by [`SET_SEPARATOR`]: a column
+    /// only, which facets and filters read a block of comments at a time.
+    pub question_set: Field,
     /// "true" or "false", so that facets count it like the other keywords.
     pub late: Field,
     pub has_attachments: Field,
@@ -43,6 +46,14 @@ pub struct CommentSchema {
     /// Analyst tags and the form-letter campaign (filled by later issues).
     pub tag: Field,
     pub campaign: Field,
+}
+
+/// Joins the values of a set column; no keyword value contains it.
+pub const SET_SEPARATOR: char = '\u{1f}';
+
+/// The set column a multi-valued keyword field is counted from, if any.
+pub fn set_column(field: &str) -> Option<&'static str> {
+    (field == "question").then_some("question_set")
 }
 
 /// Keyword fields: searchable as `field:value`, filterable, and counted as facets.
@@ -74,7 +85,8 @@ impl CommentSchema {
         let category = b.add_text_field("category", keyword.clone());
         let org_type = b.add_text_field("org_type", keyword.clone());
         let country = b.add_text_field("country", keyword.clone());
-        let question = b.add_text_field("question", STRING | FAST);
+        let question = b.add_text_field("question", STRING);
+        let question_set = b.add_text_field("question_set", FAST);
         let late = b.add_text_field("late", STRING | FAST | STORED);
         let has_attachments = b.add_text_field("has_attachments", STRING | FAST | STORED);
         let received_at = b.add_date_field(
@@ -110,6 +122,7 @@ impl CommentSchema {
             org_type,
             country,
             question,
+            question_set,
             late,
             has_attachments,
             received_at,

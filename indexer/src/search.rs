@@ -2,13 +2,16 @@
 //! sorting, paging, facet counts and highlighted snippets.
 
 use crate::facets::{FacetCollector, FacetCounts};
+use crate::filtered::{FilteredCollector, KeywordFilter};
 use crate::highlight::Highlighter;
 use crate::index::SearchIndex;
 use crate::schema::{CommentSchema, FACET_FIELDS};
 use std::collections::BTreeMap;
 use std::ops::Bound;
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
+use tantivy::query::{
+    AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, QueryParser, RangeQuery, TermQuery,
+};
 use tantivy::query_grammar::{Occur as GrammarOccur, UserInputAst};
 use tantivy::schema::{IndexRecordOption, OwnedValue, Value};
 use tantivy::{DateTime, DocAddress, Order, Searcher, TantivyDocument, Term};
@@ -113,49 +116,59 @@ impl SearchIndex {
         let searcher = self.reader.searcher();
         let s = &self.schema;
         let text_query = self.parse(&req.q)?;
-        let filters = filter_clauses(s, &req.filters, None);
-        let query = conjunction(text_query.box_clone(), filters);
-        let limit = req.limit.max(1);
-
-        // Facets of filtered fields are counted without their own filter.
-        let (own_filtered, unfiltered): (Vec<&str>, Vec<&str>) = if req.skip_facets {
-            (Vec::new(), Vec::new())
+        let filtered = conjunction(text_query.box_clone(), filter_clauses(s, &req.filters));
+        // Counting sees every match. With facets, keyword filters are
+        // applied while collecting (filtered.rs), so the same pass also
+        // counts each filtered field without its own filter.
+        let (counted, keyword_filters) = if req.skip_facets {
+            (filtered.box_clone(), Vec::new())
+        } else {
+            let dates = date_clause(s, &req.filters).into_iter().collect();
+            (
+                conjunction(text_query.box_clone(), dates),
+                keyword_filters(s, &req.filters),
+            )
+        };
+        let facet_fields = if req.skip_facets {
+            Vec::new()
         } else {
             FACET_FIELDS
                 .iter()
-                .partition(|f| req.filters.keywords.get(**f).is_some_and(|v| !v.is_empty()))
+                .filter(|f| !keyword_filters.iter().any(|(k, _)| k == *f))
+                .map(|f| f.to_string())
+                .collect()
         };
-        let facet_collector =
-            FacetCollector::new(unfiltered.iter().map(|f| f.to_string()).collect());
-        let page = TopDocs::with_limit(limit).and_offset(req.offset);
-        // Ranking alone lets tantivy skip documents that cannot reach the
-        // top (block-max WAND); counting and facets must see every match
-        // but need no scores. So, for relevance, two passes beat one.
-        let (scored, total, mut facets): (Vec<(Option<f32>, DocAddress)>, usize, FacetCounts) =
+        let facets = FacetCollector::new(facet_fields);
+        let page = TopDocs::with_limit(req.limit.max(1)).and_offset(req.offset);
+        let (scored, total, facets): (Vec<(Option<f32>, DocAddress)>, usize, FacetCounts) =
             match req.sort {
-                // Phrases are the exception: matching them (reading
-                // positions) is the cost, and two passes would pay it twice.
-                Sort::Relevance if has_phrase(query.as_ref()) => {
-                    let (top, total, facets) = searcher
-                        .search(&query, &(page.order_by_score(), Count, facet_collector))?;
-                    (
-                        top.into_iter().map(|(s, a)| (Some(s), a)).collect(),
-                        total,
-                        facets,
-                    )
-                }
-                Sort::Relevance => {
-                    let top = searcher.search(&query, &page.order_by_score())?;
-                    let (total, facets) = if facet_collector.is_empty() {
-                        (query.count(&searcher)?, FacetCounts::new())
+                // Ranking alone lets tantivy skip documents that cannot reach
+                // the top (block-max WAND); counting needs no scores. So,
+                // for relevance, two passes beat one...
+                Sort::Relevance if !has_phrase(filtered.as_ref()) => {
+                    let top = searcher.search(&filtered, &page.order_by_score())?;
+                    let (total, facets) = if req.skip_facets {
+                        (filtered.count(&searcher)?, FacetCounts::new())
                     } else {
-                        searcher.search(&query, &(Count, facet_collector))?
+                        let ((total, mut facets), own) = searcher.search(
+                            &counted,
+                            &FilteredCollector::new(keyword_filters, (Count, facets)),
+                        )?;
+                        facets.extend(own);
+                        (total, facets)
                     };
-                    (
-                        top.into_iter().map(|(s, a)| (Some(s), a)).collect(),
-                        total,
-                        facets,
-                    )
+                    let top = top.into_iter().map(|(s, a)| (Some(s), a)).collect();
+                    (top, total, facets)
+                }
+                // ...except for phrases: matching them (reading positions)
+                // is the cost, and two passes would pay it twice.
+                Sort::Relevance => {
+                    let collector =
+                        FilteredCollector::new(keyword_filters, (page.order_by_score(), Count, facets));
+                    let ((top, total, mut facets), own) = searcher.search(&counted, &collector)?;
+                    facets.extend(own);
+                    let top = top.into_iter().map(|(s, a)| (Some(s), a)).collect();
+                    (top, total, facets)
                 }
                 Sort::Newest | Sort::Oldest => {
                     let order = if req.sort == Sort::Newest {
@@ -164,21 +177,14 @@ impl SearchIndex {
                         Order::Asc
                     };
                     let by_date = page.order_by_fast_field::<DateTime>("received_at", order);
-                    let (top, total, facets) =
-                        searcher.search(&query, &(by_date, Count, facet_collector))?;
-                    (
-                        top.into_iter().map(|(_, a)| (None, a)).collect(),
-                        total,
-                        facets,
-                    )
+                    let collector =
+                        FilteredCollector::new(keyword_filters, (by_date, Count, facets));
+                    let ((top, total, mut facets), own) = searcher.search(&counted, &collector)?;
+                    facets.extend(own);
+                    let top = top.into_iter().map(|(_, a)| (None, a)).collect();
+                    (top, total, facets)
                 }
             };
-        for field in own_filtered {
-            let others = filter_clauses(s, &req.filters, Some(field));
-            let q = conjunction(text_query.box_clone(), others);
-            let counts = searcher.search(&q, &FacetCollector::new(vec![field.to_string()]))?;
-            facets.extend(counts);
-        }
 
         let highlighter = Highlighter::for_query(&self.index, s, text_query.as_ref())?;
         let mut hits = Vec::with_capacity(scored.len());
@@ -207,7 +213,7 @@ impl SearchIndex {
     ) -> Result<(usize, Vec<(f32, String)>), SearchError> {
         let searcher = self.reader.searcher();
         let s = &self.schema;
-        let query = conjunction(self.parse(q)?, filter_clauses(s, filters, None));
+        let query = conjunction(self.parse(q)?, filter_clauses(s, filters));
         let ranked = TopDocs::with_limit(limit.max(1)).order_by_score();
         let (top, total) = if has_phrase(query.as_ref()) {
             searcher.search(&query, &(ranked, Count))?
@@ -380,15 +386,22 @@ fn fold_negations(ast: UserInputAst) -> UserInputAst {
     }
 }
 
-fn filter_clauses(s: &CommentSchema, f: &Filters, except: Option<&str>) -> Vec<Box<dyn Query>> {
+/// Keyword filters with at least one value, on fields that have them.
+fn keyword_filters(s: &CommentSchema, f: &Filters) -> Vec<KeywordFilter> {
+    f.keywords
+        .iter()
+        .filter(|(name, values)| !values.is_empty() && s.facet_field(name).is_some())
+        .map(|(name, values)| (name.clone(), values.clone()))
+        .collect()
+}
+
+/// Every filter as a query clause. They do not score: a filter decides
+/// whether a comment is shown, not how well it matches (a rarer country
+/// would otherwise rank its comments higher).
+fn filter_clauses(s: &CommentSchema, f: &Filters) -> Vec<Box<dyn Query>> {
     let mut clauses: Vec<Box<dyn Query>> = Vec::new();
-    for (name, values) in &f.keywords {
-        if values.is_empty() || except == Some(name.as_str()) {
-            continue;
-        }
-        let Some(field) = s.facet_field(name) else {
-            continue;
-        };
+    for (name, values) in keyword_filters(s, f) {
+        let field = s.facet_field(&name).expect("kept by keyword_filters");
         let alternatives: Vec<(Occur, Box<dyn Query>)> = values
             .iter()
             .map(|v| {
@@ -399,26 +412,35 @@ fn filter_clauses(s: &CommentSchema, f: &Filters, except: Option<&str>) -> Vec<B
                 (Occur::Should, q)
             })
             .collect();
-        clauses.push(Box::new(BooleanQuery::new(alternatives)));
-    }
-    if f.from_ms.is_some() || f.to_ms.is_some() {
-        let bound = |ms: Option<i64>, inclusive: bool| match ms {
-            None => Bound::Unbounded,
-            Some(ms) => {
-                let t = Term::from_field_date(s.received_at, DateTime::from_timestamp_millis(ms));
-                if inclusive {
-                    Bound::Included(t)
-                } else {
-                    Bound::Excluded(t)
-                }
-            }
-        };
-        clauses.push(Box::new(RangeQuery::new(
-            bound(f.from_ms, true),
-            bound(f.to_ms, false),
+        clauses.push(Box::new(ConstScoreQuery::new(
+            Box::new(BooleanQuery::new(alternatives)),
+            0.0,
         )));
     }
+    clauses.extend(date_clause(s, f));
     clauses
+}
+
+/// The received-at range, if the filters have one.
+fn date_clause(s: &CommentSchema, f: &Filters) -> Option<Box<dyn Query>> {
+    if f.from_ms.is_none() && f.to_ms.is_none() {
+        return None;
+    }
+    let bound = |ms: Option<i64>, inclusive: bool| match ms {
+        None => Bound::Unbounded,
+        Some(ms) => {
+            let t = Term::from_field_date(s.received_at, DateTime::from_timestamp_millis(ms));
+            if inclusive {
+                Bound::Included(t)
+            } else {
+                Bound::Excluded(t)
+            }
+        }
+    };
+    Some(Box::new(ConstScoreQuery::new(
+        Box::new(RangeQuery::new(bound(f.from_ms, true), bound(f.to_ms, false))),
+        0.0,
+    )))
 }
 
 fn conjunction(text: Box<dyn Query>, filters: Vec<Box<dyn Query>>) -> Box<dyn Query> {

@@ -204,3 +204,120 @@ fn not_excludes_in_every_spelling() {
         assert_eq!(search(&index, q).total, 1, "{q}");
     }
 }
+
+/// Sixty comments over several segments, with deletions (replaced
+/// documents), so that filtered counting meets every kind of segment.
+fn varied() -> (tempfile::TempDir, SearchIndex) {
+    let dir = tempfile::tempdir().unwrap();
+    let index = SearchIndex::open_or_create(dir.path()).unwrap();
+    let mut w = index.writer(1, 15_000_000).unwrap();
+    let categories = ["ai-developer", "minerals-supply-chain", "university"];
+    let countries = ["MY", "TH", "US", "DE"];
+    let texts = [
+        "critical minerals and compute",
+        "standards bodies and critical infrastructure",
+        "minerals critical to exports",
+        "export finance for allies",
+    ];
+    let questions = ["regions", "standards", "finance"];
+    for n in 0..60u32 {
+        let answers: Vec<(&str, &str)> = questions
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| (n >> i) & 1 == 1 || *i == (n % 3) as usize)
+            .map(|(i, q)| (*q, texts[(n as usize + i) % texts.len()]))
+            .collect();
+        let mut d = doc(
+            n,
+            categories[(n % 3) as usize],
+            countries[(n % 4) as usize],
+            &answers,
+        );
+        if n % 7 == 0 {
+            d.org_type = None;
+        }
+        w.upsert(&d).unwrap();
+        if n % 20 == 19 {
+            w.commit(n as i64).unwrap();
+        }
+    }
+    // Replacing documents leaves deleted ones behind in older segments.
+    for n in [3u32, 4, 25] {
+        let d = doc(n, "university", "DE", &[("finance", "critical minerals again")]);
+        w.upsert(&d).unwrap();
+    }
+    w.commit(100).unwrap();
+    index.reload().unwrap();
+    (dir, index)
+}
+
+fn filters(pairs: &[(&str, &[&str])]) -> Filters {
+    let mut f = Filters::default();
+    for (field, values) in pairs {
+        f.keywords
+            .insert(field.to_string(), values.iter().map(|v| v.to_string()).collect());
+    }
+    f
+}
+
+fn run(index: &SearchIndex, q: &str, f: Filters, sort: Sort, skip_facets: bool) -> rfidesk_indexer::SearchResults {
+    index
+        .search(&SearchRequest {
+            q: q.into(),
+            filters: f,
+            sort,
+            limit: 7,
+            skip_facets,
+            ..Default::default()
+        })
+        .unwrap()
+}
+
+/// Facet counts of a filtered search, checked against plain searches (filters
+/// as query clauses, no facets): each value's count is the total of the
+/// search with that field's filter replaced by the value alone.
+#[test]
+fn filtered_facets_equal_the_totals_of_the_searches_they_offer() {
+    let (_d, index) = varied();
+    let queries = ["*", "minerals", r#""critical minerals""#, "critical -exports"];
+    let filter_sets: [&[(&str, &[&str])]; 4] = [
+        &[("country", &["MY", "TH"])],
+        &[("country", &["US"]), ("category", &["ai-developer"])],
+        &[("question", &["regions", "finance"]), ("country", &["MY", "DE"])],
+        &[("org_type", &["company"]), ("question", &["standards"]), ("late", &["true"])],
+    ];
+    let mut checked = 0;
+    for q in queries {
+        for set in filter_sets {
+            for sort in [Sort::Relevance, Sort::Newest] {
+                let with = run(&index, q, filters(set), sort, false);
+                let plain = run(&index, q, filters(set), sort, true);
+                assert_eq!(with.total, plain.total, "{q} {set:?}");
+                let ids = |r: &rfidesk_indexer::SearchResults| {
+                    r.hits.iter().map(|h| h.id.clone()).collect::<Vec<_>>()
+                };
+                assert_eq!(ids(&with), ids(&plain), "{q} {set:?} {sort:?}");
+                for field in rfidesk_indexer::FACET_FIELDS {
+                    let counts = with.facets.get(field).cloned().unwrap_or_default();
+                    let others: Vec<(&str, &[&str])> =
+                        set.iter().filter(|(f, _)| *f != field).copied().collect();
+                    for (value, n) in &counts {
+                        let mut f = filters(&others);
+                        f.keywords.insert(field.into(), vec![value.clone()]);
+                        let expected = run(&index, q, f, sort, true).total as u64;
+                        assert_eq!(*n, expected, "{q} {set:?} {field}={value}");
+                        checked += 1;
+                    }
+                    // No value is missing: every comment has exactly one
+                    // value of these fields.
+                    if ["docket", "category", "country", "late"].contains(&field) {
+                        let total_without = run(&index, q, filters(&others), sort, true).total;
+                        let sum: u64 = counts.values().sum();
+                        assert_eq!(sum, total_without as u64, "{q} {set:?} {field}");
+                    }
+                }
+            }
+        }
+    }
+    assert!(checked > 300, "only {checked} counts checked");
+}

@@ -47,6 +47,9 @@ enum Cmd {
         dir: PathBuf,
         #[arg(long, default_value_t = 2)]
         threads: usize,
+        /// Indexing buffer per thread.
+        #[arg(long, default_value_t = 512)]
+        memory_mb: usize,
     },
     /// Time the fixed queries against the index and FTS5.
     Query {
@@ -72,7 +75,8 @@ fn main() -> anyhow::Result<()> {
             count,
             dir,
             threads,
-        } => index(count, &dir, threads),
+            memory_mb,
+        } => index(count, &dir, threads, memory_mb),
         Cmd::Query {
             db,
             index,
@@ -527,7 +531,7 @@ fn load(db: &std::path::Path, count: u64) -> anyhow::Result<()> {
 // ---------------------------------------------------------------------
 // index
 
-fn index(count: u64, dir: &std::path::Path, threads: usize) -> anyhow::Result<()> {
+fn index(count: u64, dir: &std::path::Path, threads: usize, memory_mb: usize) -> anyhow::Result<()> {
     let vocab = Vocabulary::new();
     let started = Instant::now();
     // Generated first, so only indexing is timed.
@@ -538,7 +542,7 @@ fn index(count: u64, dir: &std::path::Path, threads: usize) -> anyhow::Result<()
     );
     std::fs::create_dir_all(dir)?;
     let index = SearchIndex::open_or_create(dir)?;
-    let mut writer = index.writer(threads, threads * (512 << 20))?;
+    let mut writer = index.writer(threads, threads * (memory_mb << 20))?;
     let started = Instant::now();
     for doc in &docs {
         writer.add_new(doc)?;
@@ -790,15 +794,36 @@ fn query(
     let mut top = Timings::new("tantivy: top 20 ids + total");
     let mut fts_top = Timings::new("FTS5 bm25: top 20");
     let mut fts_total = Timings::new("FTS5 bm25: top 20 + total");
+    // Per kind of query (the order queries() builds them in), the API answer.
+    let kinds: [(&str, usize); 6] = [
+        ("word", 60),
+        ("two words", 40),
+        ("phrase", 40),
+        ("\"phrase\" AND (a OR b)", 30),
+        ("a AND NOT b", 30),
+        ("word or phrase + filter", 40),
+    ];
+    let mut by_kind: Vec<Timings> = kinds.iter().map(|(k, _)| Timings::new(*k)).collect();
+    let kind_of = |i: usize| {
+        let mut end = 0;
+        kinds
+            .iter()
+            .position(|(_, n)| {
+                end += n;
+                i < end
+            })
+            .unwrap_or(kinds.len() - 1)
+    };
     // tantivy: one untimed round to warm the caches, then `rounds` timed.
     for round in 0..=rounds {
-        for q in &set {
+        for (i, q) in set.iter().enumerate() {
             let r = request(q, true);
             let mut t_api = Timings::new("");
             let mut t_top = Timings::new("");
             time(&mut t_api, || Ok(index.search(&request(q, false))?))?;
             time(&mut t_top, || Ok(index.top_ids(&r.q, &r.filters, 20)?))?;
             if round > 0 {
+                by_kind[kind_of(i)].samples.extend(t_api.samples.iter().copied());
                 api.samples.extend(t_api.samples);
                 top.samples.extend(t_top.samples);
             }
@@ -807,6 +832,11 @@ fn query(
     // FTS5 is slower by orders of magnitude on frequent words, so each
     // query runs twice: untimed (warming its pages, and giving the total
     // to compare), then timed: top 20, then the total.
+    println!("tantivy API answer by kind of query:");
+    for t in &by_kind {
+        print!("  ");
+        t.report();
+    }
     if skip_fts5 {
         api.report();
         top.report();

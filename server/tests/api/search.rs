@@ -258,6 +258,8 @@ async fn invalid_queries_and_parameters_are_400(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let token = app.user("ana", "analyst", "analyst-password");
     post(&app, &comment_body()).await;
+    // Until the index is open, every search is a 503 `index_unavailable`.
+    app.index_caught_up(&token).await;
     for (qs, code) in [
         ("q=%22critical%20minerals", "invalid_query"),
         ("q=minerals%20AND%20(Malaysia", "invalid_query"),
