@@ -49,9 +49,11 @@ impl CommentDoc {
         );
         if let Some(o) = non_blank(&self.organization) {
             doc.add_text(s.organization, o);
+            doc.add_text(s.text, o);
         }
         if let Some(n) = non_blank(&self.name) {
             doc.add_text(s.name, n);
+            doc.add_text(s.text, n);
         }
         let mut by_question = BTreeMap::new();
         for (question, text) in &self.answers {
@@ -59,7 +61,7 @@ impl CommentDoc {
                 continue;
             }
             doc.add_text(s.question, question);
-            doc.add_text(s.answers, text);
+            doc.add_text(s.text, text);
             by_question.insert(question.clone(), OwnedValue::Str(text.clone()));
         }
         if !by_question.is_empty() {
@@ -70,6 +72,7 @@ impl CommentDoc {
         }
         if let Some(c) = non_blank(&self.comment) {
             doc.add_text(s.comment, c);
+            doc.add_text(s.text, c);
         }
         for text in &self.attachment_texts {
             doc.add_text(s.attachment, text);

@@ -43,9 +43,9 @@ impl Highlighter {
             return Ok(Self::none());
         }
         let listed = terms.keys().cloned().collect();
-        let analyzer: TextAnalyzer = index.tokenizer_for_field(s.answers)?;
+        let analyzer: TextAnalyzer = index.tokenizer_for_field(s.text)?;
         Ok(Highlighter {
-            generator: Some((terms, analyzer, s.answers)),
+            generator: Some((terms, analyzer, s.text)),
             terms: listed,
         })
     }

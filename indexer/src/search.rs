@@ -245,13 +245,13 @@ impl SearchIndex {
                 answers.push(v);
             }
         }
-        let comments: Vec<OwnedValue> = doc.get_all(s.comment).map(OwnedValue::from).collect();
+        answers.extend(doc.get_all(s.comment).map(OwnedValue::from));
         let mlt = tantivy::query::MoreLikeThisQuery::builder()
             .with_min_doc_frequency(1)
             .with_min_term_frequency(1)
             .with_max_query_terms(40)
             .with_min_word_length(3)
-            .with_document_fields(vec![(s.answers, answers), (s.comment, comments)]);
+            .with_document_fields(vec![(s.text, answers)]);
         let exclude_self =
             TermQuery::new(Term::from_field_text(s.id, id), IndexRecordOption::Basic);
         let query = BooleanQuery::new(vec![

@@ -82,6 +82,14 @@ fn boolean_phrase_and_field_queries() {
     assert_eq!(search(&index, "*").total, 3);
     assert_eq!(search(&index, "").total, 3);
     assert_eq!(search(&index, "minerals -Malaysia").total, 1);
+    // Bare words also find the organization; fields can still be named.
+    assert_eq!(search(&index, "org").total, 3);
+    assert_eq!(search(&index, "organization:org").total, 3);
+    assert_eq!(search(&index, "organization:minerals").total, 0);
+    assert_eq!(search(&index, "text:minerals").total, 2);
+    // Values are apart: no phrase from the organization into an answer.
+    assert_eq!(search(&index, r#""1 critical""#).total, 0);
+    assert_eq!(search(&index, r#""org 1""#).total, 1);
 }
 
 #[test]
