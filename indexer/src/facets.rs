@@ -106,7 +106,12 @@ pub struct FacetSegmentCollector {
     fields: Vec<String>,
     /// Scratch space for reading a block of single-valued ordinals at once.
     block: Vec<Option<u64>>,
+    /// Scored documents waiting for a block to fill.
+    pending: Vec<DocId>,
 }
+
+/// Documents read from the columns at once.
+const BLOCK: usize = 64;
 
 impl Collector for FacetCollector {
     type Fruit = FacetCounts;
@@ -129,6 +134,7 @@ impl Collector for FacetCollector {
             columns,
             fields: self.fields.clone(),
             block: Vec::new(),
+            pending: Vec::with_capacity(BLOCK),
         })
     }
 
@@ -159,11 +165,15 @@ pub(crate) fn merge_counts(fields: &[String], fruits: Vec<FacetCounts>) -> Facet
 impl SegmentCollector for FacetSegmentCollector {
     type Fruit = FacetCounts;
 
+    /// Scored passes hand over one document at a time: they are kept until
+    /// a block is full, so the columns are still read a block at a time.
     fn collect(&mut self, doc: DocId, _score: Score) {
-        for (_, column, counts) in &mut self.columns {
-            for ord in column.column.term_ords(doc) {
-                counts[ord as usize] += 1;
-            }
+        self.pending.push(doc);
+        if self.pending.len() == BLOCK {
+            let pending = std::mem::take(&mut self.pending);
+            self.collect_block(&pending);
+            self.pending = pending;
+            self.pending.clear();
         }
     }
 
@@ -193,7 +203,9 @@ impl SegmentCollector for FacetSegmentCollector {
         }
     }
 
-    fn harvest(self) -> FacetCounts {
+    fn harvest(mut self) -> FacetCounts {
+        let pending = std::mem::take(&mut self.pending);
+        self.collect_block(&pending);
         let mut out = FacetCounts::new();
         for (i, column, counts) in self.columns {
             column.add_named(counts, out.entry(self.fields[i].clone()).or_default());

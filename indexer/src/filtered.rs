@@ -75,39 +75,73 @@ pub struct FilteredSegmentCollector<S> {
     /// one bit per filter each document of the block fails.
     passing: Vec<DocId>,
     failed: Vec<u32>,
+    /// Scored documents waiting for a block to fill.
+    scored: Vec<(DocId, Score)>,
 }
 
-impl<S> FilteredSegmentCollector<S> {
-    /// One bit per filter the document fails.
-    fn failures(&self, doc: DocId) -> u32 {
-        let mut failed = 0u32;
-        for (i, filter) in self.filters.iter().enumerate() {
-            if !filter.passes(doc) {
-                failed |= 1 << i;
-                if !failed.is_power_of_two() {
-                    // Two failures: the document counts nowhere.
-                    break;
+/// Documents read from the columns at once.
+const BLOCK: usize = 64;
+
+impl<S: SegmentCollector> FilteredSegmentCollector<S> {
+    /// Counts a block of matches in the facets each belongs to, and leaves
+    /// in `passing` those that pass every filter.
+    fn evaluate(&mut self, docs: &[DocId]) {
+        self.failed.clear();
+        self.failed.resize(docs.len(), 0);
+        for (i, filter) in self.filters.iter_mut().enumerate() {
+            let bit = 1u32 << i;
+            match (&filter.column, &mut filter.block) {
+                (None, _) => self.failed.iter_mut().for_each(|f| *f |= bit),
+                (Some(column), Some(block)) => {
+                    block.resize(docs.len(), None);
+                    column.column.ords().first_vals(docs, block);
+                    for (failed, ord) in self.failed.iter_mut().zip(block.iter()) {
+                        if !ord.is_some_and(|o| filter.accepted[o as usize]) {
+                            *failed |= bit;
+                        }
+                    }
+                }
+                (Some(_), None) => {
+                    for (failed, doc) in self.failed.iter_mut().zip(docs) {
+                        if !filter.passes(*doc) {
+                            *failed |= bit;
+                        }
+                    }
                 }
             }
         }
-        failed
+        self.passing.clear();
+        for (j, (&doc, &failed)) in docs.iter().zip(&self.failed).enumerate() {
+            if failed == 0 {
+                // Passing every filter: counted in every filtered field.
+                self.passing.push(doc);
+                for filter in &mut self.filters {
+                    filter.count_in_block(j, doc);
+                }
+            } else if failed.is_power_of_two() {
+                // Failing one: counted in that field only (what choosing
+                // its value would bring). Failing two: nowhere.
+                self.filters[failed.trailing_zeros() as usize].count_in_block(j, doc);
+            }
+        }
     }
 
-    /// Counts the document in the facets it belongs to; true when it
-    /// passes every filter.
-    fn count(&mut self, doc: DocId) -> bool {
-        let failed = self.failures(doc);
-        if failed == 0 {
-            for filter in &mut self.filters {
-                filter.count(doc);
-            }
-            true
-        } else {
-            if failed.is_power_of_two() {
-                self.filters[failed.trailing_zeros() as usize].count(doc);
-            }
-            false
+    /// Evaluates the kept scored documents and hands on those that pass.
+    fn flush_scored(&mut self) {
+        if self.scored.is_empty() {
+            return;
         }
+        let scored = std::mem::take(&mut self.scored);
+        let docs: Vec<DocId> = scored.iter().map(|(d, _)| *d).collect();
+        self.evaluate(&docs);
+        let mut passing = self.passing.iter().peekable();
+        for (doc, score) in &scored {
+            if passing.next_if_eq(&doc).is_some() {
+                self.inner.collect(*doc, *score);
+            }
+        }
+        self.scored = scored;
+        self.scored.clear();
     }
 }
 
@@ -141,6 +175,7 @@ impl<C: Collector> Collector for FilteredCollector<C> {
             names: self.filters.iter().map(|(f, _)| f.clone()).collect(),
             passing: Vec::new(),
             failed: Vec::new(),
+            scored: Vec::with_capacity(BLOCK),
         })
     }
 
@@ -161,9 +196,15 @@ impl<C: Collector> Collector for FilteredCollector<C> {
 impl<S: SegmentCollector> SegmentCollector for FilteredSegmentCollector<S> {
     type Fruit = (S::Fruit, FacetCounts);
 
+    /// Scored passes hand over one document at a time; they are kept
+    /// until a block is full, so the columns are still read a block at a time.
     fn collect(&mut self, doc: DocId, score: Score) {
-        if self.count(doc) {
-            self.inner.collect(doc, score);
+        if self.filters.is_empty() {
+            return self.inner.collect(doc, score);
+        }
+        self.scored.push((doc, score));
+        if self.scored.len() == BLOCK {
+            self.flush_scored();
         }
     }
 
@@ -171,45 +212,12 @@ impl<S: SegmentCollector> SegmentCollector for FilteredSegmentCollector<S> {
         if self.filters.is_empty() {
             return self.inner.collect_block(docs);
         }
-        self.failed.clear();
-        self.failed.resize(docs.len(), 0);
-        for (i, filter) in self.filters.iter_mut().enumerate() {
-            let bit = 1u32 << i;
-            match (&filter.column, &mut filter.block) {
-                (None, _) => self.failed.iter_mut().for_each(|f| *f |= bit),
-                (Some(column), Some(block)) => {
-                    block.resize(docs.len(), None);
-                    column.column.ords().first_vals(docs, block);
-                    for (failed, ord) in self.failed.iter_mut().zip(block.iter()) {
-                        if !ord.is_some_and(|o| filter.accepted[o as usize]) {
-                            *failed |= bit;
-                        }
-                    }
-                }
-                (Some(_), None) => {
-                    for (failed, doc) in self.failed.iter_mut().zip(docs) {
-                        if !filter.passes(*doc) {
-                            *failed |= bit;
-                        }
-                    }
-                }
-            }
-        }
-        self.passing.clear();
-        for (j, (&doc, &failed)) in docs.iter().zip(&self.failed).enumerate() {
-            if failed == 0 {
-                self.passing.push(doc);
-                for filter in &mut self.filters {
-                    filter.count_in_block(j, doc);
-                }
-            } else if failed.is_power_of_two() {
-                self.filters[failed.trailing_zeros() as usize].count_in_block(j, doc);
-            }
-        }
+        self.evaluate(docs);
         self.inner.collect_block(&self.passing);
     }
 
-    fn harvest(self) -> Self::Fruit {
+    fn harvest(mut self) -> Self::Fruit {
+        self.flush_scored();
         let mut out = FacetCounts::new();
         for (filter, name) in self.filters.into_iter().zip(self.names) {
             let values = out.entry(name).or_default();

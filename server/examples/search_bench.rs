@@ -792,6 +792,7 @@ fn query(
     let set = queries();
     let mut api = Timings::new("tantivy: top 20 + total + facets + snippets");
     let mut top = Timings::new("tantivy: top 20 ids + total");
+    let mut no_facets = Timings::new("tantivy: top 20 + total + snippets");
     let mut fts_top = Timings::new("FTS5 bm25: top 20");
     let mut fts_total = Timings::new("FTS5 bm25: top 20 + total");
     // Per kind of query (the order queries() builds them in), the API answer.
@@ -822,7 +823,10 @@ fn query(
             let mut t_top = Timings::new("");
             time(&mut t_api, || Ok(index.search(&request(q, false))?))?;
             time(&mut t_top, || Ok(index.top_ids(&r.q, &r.filters, 20)?))?;
+            let mut t_plain = Timings::new("");
+            time(&mut t_plain, || Ok(index.search(&r)?))?;
             if round > 0 {
+                no_facets.samples.extend(t_plain.samples);
                 by_kind[kind_of(i)].samples.extend(t_api.samples.iter().copied());
                 api.samples.extend(t_api.samples);
                 top.samples.extend(t_top.samples);
@@ -839,6 +843,7 @@ fn query(
     }
     if skip_fts5 {
         api.report();
+        no_facets.report();
         top.report();
         return Ok(());
     }
@@ -871,7 +876,7 @@ fn query(
         set.len(),
         set.len()
     );
-    for t in [&api, &top, &fts_top, &fts_total] {
+    for t in [&api, &no_facets, &top, &fts_top, &fts_total] {
         t.report();
     }
     println!(
