@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 use tantivy::collector::{Collector, SegmentCollector};
 use crate::schema::{set_column, SET_SEPARATOR};
-use tantivy::columnar::{Cardinality, StrColumn};
+use tantivy::columnar::{Cardinality, ColumnIndex, StrColumn};
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
 /// Field name to value to count.
@@ -104,14 +104,21 @@ impl FacetColumn {
 pub struct FacetSegmentCollector {
     columns: Vec<(usize, FacetColumn, Vec<u64>)>,
     fields: Vec<String>,
-    /// Scratch space for reading a block of single-valued ordinals at once.
-    block: Vec<Option<u64>>,
+    /// Scratch space for reading a block of documents' ordinals at once.
+    scratch: BlockScratch,
     /// Scored documents waiting for a block to fill.
     pending: Vec<DocId>,
 }
 
 /// Documents read from the columns at once.
 const BLOCK: usize = 64;
+
+#[derive(Default)]
+struct BlockScratch {
+    docs: Vec<DocId>,
+    rows: Vec<u32>,
+    ords: Vec<u64>,
+}
 
 impl Collector for FacetCollector {
     type Fruit = FacetCounts;
@@ -133,7 +140,7 @@ impl Collector for FacetCollector {
         Ok(FacetSegmentCollector {
             columns,
             fields: self.fields.clone(),
-            block: Vec::new(),
+            scratch: BlockScratch::default(),
             pending: Vec::with_capacity(BLOCK),
         })
     }
@@ -180,25 +187,31 @@ impl SegmentCollector for FacetSegmentCollector {
     /// Unscored passes hand documents over in blocks: single-valued columns
     /// are then read a block at a time instead of a document at a time.
     fn collect_block(&mut self, docs: &[DocId]) {
-        self.block.resize(docs.len(), None);
+        let scratch = &mut self.scratch;
         for (_, column, counts) in &mut self.columns {
-            let column = &column.column;
-            let ords = column.ords();
-            let cardinality = ords.get_cardinality();
-            if cardinality == Cardinality::Full && counts.len() == 1 {
+            let ords = column.column.ords();
+            match &ords.index {
                 // Every document has the one value (one docket): nothing to read.
-                counts[0] += docs.len() as u64;
-            } else if cardinality == Cardinality::Multivalued {
-                for doc in docs {
-                    for ord in column.term_ords(*doc) {
-                        counts[ord as usize] += 1;
-                    }
+                ColumnIndex::Full if counts.len() == 1 => {
+                    counts[0] += docs.len() as u64;
+                    continue;
                 }
-            } else {
-                ords.first_vals(docs, &mut self.block);
-                for ord in self.block.iter().flatten() {
-                    counts[*ord as usize] += 1;
+                // Row = document: the whole block in one call.
+                ColumnIndex::Full => {
+                    scratch.ords.resize(docs.len(), 0);
+                    ords.values.get_vals(docs, &mut scratch.ords);
                 }
+                // Rows of the documents that have a value, then their values.
+                index => {
+                    scratch.docs.clear();
+                    scratch.rows.clear();
+                    index.docids_to_rowids(docs, &mut scratch.docs, &mut scratch.rows);
+                    scratch.ords.resize(scratch.rows.len(), 0);
+                    ords.values.get_vals(&scratch.rows, &mut scratch.ords);
+                }
+            }
+            for ord in &scratch.ords {
+                counts[*ord as usize] += 1;
             }
         }
     }
