@@ -5,8 +5,8 @@
 //! (a few thousand words make most of any text), so most tokens are a
 //! hash lookup instead of a run of the Snowball algorithm.
 
-use std::cell::RefCell;
 use rustc_hash::FxHashMap;
+use std::cell::RefCell;
 use tantivy::tokenizer::{
     LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer, Token, TokenFilter, TokenStream,
     Tokenizer,

@@ -7,9 +7,9 @@
 //! its values, so a block of comments is read at once. Reading the
 //! multi-valued column a comment at a time took 40 % of a word query.
 
+use crate::schema::{set_column, SET_SEPARATOR};
 use std::collections::BTreeMap;
 use tantivy::collector::{Collector, SegmentCollector};
-use crate::schema::{set_column, SET_SEPARATOR};
 use tantivy::columnar::{Cardinality, ColumnIndex, StrColumn};
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
@@ -66,7 +66,9 @@ impl FacetColumn {
             for (ord, accept) in accepted.iter_mut().enumerate() {
                 text.clear();
                 if self.column.ord_to_str(ord as u64, &mut text)? {
-                    *accept = text.split(SET_SEPARATOR).any(|v| values.iter().any(|w| w == v));
+                    *accept = text
+                        .split(SET_SEPARATOR)
+                        .any(|v| values.iter().any(|w| w == v));
                 }
             }
         } else {
@@ -87,7 +89,11 @@ impl FacetColumn {
                 continue;
             }
             text.clear();
-            if !self.column.ord_to_str(ord as u64, &mut text).unwrap_or(false) {
+            if !self
+                .column
+                .ord_to_str(ord as u64, &mut text)
+                .unwrap_or(false)
+            {
                 continue;
             }
             if self.set {
@@ -157,7 +163,10 @@ impl Collector for FacetCollector {
 /// Sums per-segment counts; every field in `fields` is in the result, if
 /// only with no values.
 pub(crate) fn merge_counts(fields: &[String], fruits: Vec<FacetCounts>) -> FacetCounts {
-    let mut merged: FacetCounts = fields.iter().map(|f| (f.clone(), BTreeMap::new())).collect();
+    let mut merged: FacetCounts = fields
+        .iter()
+        .map(|f| (f.clone(), BTreeMap::new()))
+        .collect();
     for fruit in fruits {
         for (field, values) in fruit {
             let into = merged.entry(field).or_default();

@@ -41,9 +41,11 @@ struct SegmentFilter {
 
 impl SegmentFilter {
     fn passes(&self, doc: DocId) -> bool {
-        self.column
-            .as_ref()
-            .is_some_and(|c| c.column.term_ords(doc).any(|ord| self.accepted[ord as usize]))
+        self.column.as_ref().is_some_and(|c| {
+            c.column
+                .term_ords(doc)
+                .any(|ord| self.accepted[ord as usize])
+        })
     }
 
     /// Counts the `j`th document of the block just read.
@@ -189,7 +191,10 @@ impl<C: Collector> Collector for FilteredCollector<C> {
     ) -> tantivy::Result<Self::Fruit> {
         let (inner, counts): (Vec<_>, Vec<_>) = fruits.into_iter().unzip();
         let names: Vec<String> = self.filters.iter().map(|(f, _)| f.clone()).collect();
-        Ok((self.inner.merge_fruits(inner)?, merge_counts(&names, counts)))
+        Ok((
+            self.inner.merge_fruits(inner)?,
+            merge_counts(&names, counts),
+        ))
     }
 }
 

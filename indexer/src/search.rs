@@ -163,8 +163,10 @@ impl SearchIndex {
                 // ...except for phrases: matching them (reading positions)
                 // is the cost, and two passes would pay it twice.
                 Sort::Relevance => {
-                    let collector =
-                        FilteredCollector::new(keyword_filters, (page.order_by_score(), Count, facets));
+                    let collector = FilteredCollector::new(
+                        keyword_filters,
+                        (page.order_by_score(), Count, facets),
+                    );
                     let ((top, total, mut facets), own) = searcher.search(&counted, &collector)?;
                     facets.extend(own);
                     let top = top.into_iter().map(|(s, a)| (Some(s), a)).collect();
@@ -438,7 +440,10 @@ fn date_clause(s: &CommentSchema, f: &Filters) -> Option<Box<dyn Query>> {
         }
     };
     Some(Box::new(ConstScoreQuery::new(
-        Box::new(RangeQuery::new(bound(f.from_ms, true), bound(f.to_ms, false))),
+        Box::new(RangeQuery::new(
+            bound(f.from_ms, true),
+            bound(f.to_ms, false),
+        )),
         0.0,
     )))
 }

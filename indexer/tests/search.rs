@@ -251,7 +251,12 @@ fn varied() -> (tempfile::TempDir, SearchIndex) {
     }
     // Replacing documents leaves deleted ones behind in older segments.
     for n in [3u32, 4, 25] {
-        let d = doc(n, "university", "DE", &[("finance", "critical minerals again")]);
+        let d = doc(
+            n,
+            "university",
+            "DE",
+            &[("finance", "critical minerals again")],
+        );
         w.upsert(&d).unwrap();
     }
     w.commit(100).unwrap();
@@ -262,13 +267,21 @@ fn varied() -> (tempfile::TempDir, SearchIndex) {
 fn filters(pairs: &[(&str, &[&str])]) -> Filters {
     let mut f = Filters::default();
     for (field, values) in pairs {
-        f.keywords
-            .insert(field.to_string(), values.iter().map(|v| v.to_string()).collect());
+        f.keywords.insert(
+            field.to_string(),
+            values.iter().map(|v| v.to_string()).collect(),
+        );
     }
     f
 }
 
-fn run(index: &SearchIndex, q: &str, f: Filters, sort: Sort, skip_facets: bool) -> rfidesk_indexer::SearchResults {
+fn run(
+    index: &SearchIndex,
+    q: &str,
+    f: Filters,
+    sort: Sort,
+    skip_facets: bool,
+) -> rfidesk_indexer::SearchResults {
     index
         .search(&SearchRequest {
             q: q.into(),
@@ -287,12 +300,24 @@ fn run(index: &SearchIndex, q: &str, f: Filters, sort: Sort, skip_facets: bool) 
 #[test]
 fn filtered_facets_equal_the_totals_of_the_searches_they_offer() {
     let (_d, index) = varied();
-    let queries = ["*", "minerals", r#""critical minerals""#, "critical -exports"];
+    let queries = [
+        "*",
+        "minerals",
+        r#""critical minerals""#,
+        "critical -exports",
+    ];
     let filter_sets: [&[(&str, &[&str])]; 4] = [
         &[("country", &["MY", "TH"])],
         &[("country", &["US"]), ("category", &["ai-developer"])],
-        &[("question", &["regions", "finance"]), ("country", &["MY", "DE"])],
-        &[("org_type", &["company"]), ("question", &["standards"]), ("late", &["true"])],
+        &[
+            ("question", &["regions", "finance"]),
+            ("country", &["MY", "DE"]),
+        ],
+        &[
+            ("org_type", &["company"]),
+            ("question", &["standards"]),
+            ("late", &["true"]),
+        ],
     ];
     let mut checked = 0;
     for q in queries {

@@ -531,7 +531,12 @@ fn load(db: &std::path::Path, count: u64) -> anyhow::Result<()> {
 // ---------------------------------------------------------------------
 // index
 
-fn index(count: u64, dir: &std::path::Path, threads: usize, memory_mb: usize) -> anyhow::Result<()> {
+fn index(
+    count: u64,
+    dir: &std::path::Path,
+    threads: usize,
+    memory_mb: usize,
+) -> anyhow::Result<()> {
     let vocab = Vocabulary::new();
     let started = Instant::now();
     // Generated first, so only indexing is timed.
@@ -827,7 +832,9 @@ fn query(
             time(&mut t_plain, || Ok(index.search(&r)?))?;
             if round > 0 {
                 no_facets.samples.extend(t_plain.samples);
-                by_kind[kind_of(i)].samples.extend(t_api.samples.iter().copied());
+                by_kind[kind_of(i)]
+                    .samples
+                    .extend(t_api.samples.iter().copied());
                 api.samples.extend(t_api.samples);
                 top.samples.extend(t_top.samples);
             }
