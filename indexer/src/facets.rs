@@ -24,10 +24,6 @@ impl FacetCollector {
     pub fn new(fields: Vec<String>) -> Self {
         FacetCollector { fields }
     }
-
-    pub fn is_empty(&self) -> bool {
-        self.fields.is_empty()
-    }
 }
 
 /// Where a keyword field's values are read from in one segment.
@@ -117,7 +113,7 @@ pub struct FacetSegmentCollector {
 }
 
 /// Documents read from the columns at once.
-const BLOCK: usize = 64;
+pub(crate) const BLOCK: usize = 64;
 
 #[derive(Default)]
 struct BlockScratch {

@@ -5,7 +5,7 @@
 //! full pass, the worst case of the search benchmark (a phrase filtered by
 //! country read the phrase's positions twice).
 
-use crate::facets::{merge_counts, FacetColumn, FacetCounts};
+use crate::facets::{merge_counts, FacetColumn, FacetCounts, BLOCK};
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
@@ -77,12 +77,10 @@ pub struct FilteredSegmentCollector<S> {
     /// one bit per filter each document of the block fails.
     passing: Vec<DocId>,
     failed: Vec<u32>,
-    /// Scored documents waiting for a block to fill.
+    /// Scored documents waiting for a block to fill, and their ids.
     scored: Vec<(DocId, Score)>,
+    scored_docs: Vec<DocId>,
 }
-
-/// Documents read from the columns at once.
-const BLOCK: usize = 64;
 
 impl<S: SegmentCollector> FilteredSegmentCollector<S> {
     /// Counts a block of matches in the facets each belongs to, and leaves
@@ -134,8 +132,11 @@ impl<S: SegmentCollector> FilteredSegmentCollector<S> {
             return;
         }
         let scored = std::mem::take(&mut self.scored);
-        let docs: Vec<DocId> = scored.iter().map(|(d, _)| *d).collect();
+        let mut docs = std::mem::take(&mut self.scored_docs);
+        docs.clear();
+        docs.extend(scored.iter().map(|(d, _)| *d));
         self.evaluate(&docs);
+        self.scored_docs = docs;
         let mut passing = self.passing.iter().peekable();
         for (doc, score) in &scored {
             if passing.next_if_eq(&doc).is_some() {
@@ -178,6 +179,7 @@ impl<C: Collector> Collector for FilteredCollector<C> {
             passing: Vec::new(),
             failed: Vec::new(),
             scored: Vec::with_capacity(BLOCK),
+            scored_docs: Vec::with_capacity(BLOCK),
         })
     }
 

@@ -120,23 +120,21 @@ impl SearchIndex {
         // Counting sees every match. With facets, keyword filters are
         // applied while collecting (filtered.rs), so the same pass also
         // counts each filtered field without its own filter.
-        let (counted, keyword_filters) = if req.skip_facets {
-            (filtered.box_clone(), Vec::new())
+        let (counted, keyword_filters, facet_fields) = if req.skip_facets {
+            (filtered.box_clone(), Vec::new(), Vec::new())
         } else {
             let dates = date_clause(s, &req.filters).into_iter().collect();
-            (
-                conjunction(text_query.box_clone(), dates),
-                keyword_filters(s, &req.filters),
-            )
-        };
-        let facet_fields = if req.skip_facets {
-            Vec::new()
-        } else {
-            FACET_FIELDS
+            let keyword_filters = keyword_filters(s, &req.filters);
+            let unfiltered = FACET_FIELDS
                 .iter()
                 .filter(|f| !keyword_filters.iter().any(|(k, _)| k == *f))
                 .map(|f| f.to_string())
-                .collect()
+                .collect();
+            (
+                conjunction(text_query.box_clone(), dates),
+                keyword_filters,
+                unfiltered,
+            )
         };
         let facets = FacetCollector::new(facet_fields);
         let page = TopDocs::with_limit(req.limit.max(1)).and_offset(req.offset);

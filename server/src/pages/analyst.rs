@@ -4,6 +4,7 @@
 
 use crate::domain::docket::Docket;
 use crate::domain::search_params::SearchParams;
+use crate::pages::html_response;
 use crate::review::CommentView;
 use crate::search::query::{HitView, SearchPage};
 use actix_web::cookie::{Cookie, SameSite};
@@ -62,19 +63,6 @@ pub fn sign_in_page(
     let mut res = html_response(status, page.render());
     let _ = res.add_cookie(&csrf_cookie(&csrf));
     res
-}
-
-/// A rendered page, or a 500 (logged) if the template failed.
-pub fn html_response(status: StatusCode, body: askama::Result<String>) -> HttpResponse {
-    match body {
-        Ok(body) => HttpResponse::build(status)
-            .content_type("text/html; charset=utf-8")
-            .body(body),
-        Err(e) => {
-            tracing::error!(error = %e, "template failed");
-            HttpResponse::InternalServerError().finish()
-        }
-    }
 }
 
 /// Who is signed in, for the header (name, and the sign-out form's token).

@@ -160,3 +160,19 @@ pub struct MessagePage<'a> {
     pub heading: &'a str,
     pub text: &'a str,
 }
+
+/// A rendered page, or a 500 (logged) if the template failed.
+pub fn html_response(
+    status: actix_web::http::StatusCode,
+    body: askama::Result<String>,
+) -> actix_web::HttpResponse {
+    match body {
+        Ok(body) => actix_web::HttpResponse::build(status)
+            .content_type("text/html; charset=utf-8")
+            .body(body),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            actix_web::HttpResponse::InternalServerError().finish()
+        }
+    }
+}

@@ -5,8 +5,9 @@ use crate::domain::search_params::SearchParams;
 use crate::http::auth::{principal, Analyst, Principal, SESSION_COOKIE};
 use crate::http::error::ApiError;
 use crate::pages::analyst::{
-    html_response, message_page, sign_in_page, Account, CommentPage, SearchView, CSRF_COOKIE,
+    message_page, sign_in_page, Account, CommentPage, SearchView, CSRF_COOKIE,
 };
+use crate::pages::html_response;
 use crate::state::AppState;
 use crate::{review, search};
 use actix_web::cookie::{time::Duration as CookieDuration, Cookie, SameSite};

@@ -7,7 +7,9 @@ use crate::http::multipart;
 use crate::intake::{self, IntakeError};
 use crate::pages::deadline::local_text;
 use crate::pages::form::FormView;
-use crate::pages::{DocketLink, DocketPage, IndexPage, MessagePage, PeriodState, ReceiptPage};
+use crate::pages::{
+    html_response, DocketLink, DocketPage, IndexPage, MessagePage, PeriodState, ReceiptPage,
+};
 use crate::routes::api_comments::intake_error;
 use crate::state::AppState;
 use actix_web::http::{header, StatusCode};
@@ -15,15 +17,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
 fn html(status: StatusCode, page: impl Template) -> HttpResponse {
-    match page.render() {
-        Ok(body) => HttpResponse::build(status)
-            .content_type("text/html; charset=utf-8")
-            .body(body),
-        Err(e) => {
-            tracing::error!(error = %e, "template failed");
-            HttpResponse::InternalServerError().finish()
-        }
-    }
+    html_response(status, page.render())
 }
 
 /// An error as a page, for people rather than programs.
