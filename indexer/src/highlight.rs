@@ -71,6 +71,9 @@ impl Highlighter {
     /// when none of them occurs in it.
     pub fn snippet(&self, text: &str) -> Option<String> {
         let (terms, analyzer, field) = self.generator.as_ref()?;
+        // Attachment text may be megabytes: only a window around the first
+        // place a query word may occur is tokenized.
+        let text = self.window(text);
         if !self.may_occur_in(text) {
             return None;
         }
@@ -108,6 +111,28 @@ impl Highlighter {
     /// A cheap test before tokenizing and stemming `text`: English stemming
     /// changes the ends of words, so a term's first letters (at most four)
     /// appear in any text that holds a word with that stem.
+    /// At most [`SNIPPET_WINDOW`] bytes of `text`, starting a little before
+    /// the first place where a query word's first letters occur (ASCII
+    /// case folded, which keeps byte offsets), or at the start.
+    fn window<'t>(&self, text: &'t str) -> &'t str {
+        if text.len() <= SNIPPET_WINDOW {
+            return text;
+        }
+        let lower = text.to_ascii_lowercase();
+        let first = self
+            .terms
+            .iter()
+            .filter_map(|t| {
+                let end = t.char_indices().nth(4).map_or(t.len(), |(i, _)| i);
+                lower.find(&t[..end])
+            })
+            .min()
+            .unwrap_or(0);
+        let start = crate::attachment_text::char_floor(text, first.saturating_sub(SNIPPET_WINDOW / 8));
+        let end = crate::attachment_text::char_floor(text, (start + SNIPPET_WINDOW).min(text.len()));
+        &text[start..end]
+    }
+
     fn may_occur_in(&self, text: &str) -> bool {
         let lower = text.to_lowercase();
         self.terms.iter().any(|t| {
@@ -192,3 +217,7 @@ pub fn escape_into(out: &mut String, text: &str) {
         }
     }
 }
+
+/// Bytes of a long text that one snippet may tokenize.
+pub const SNIPPET_WINDOW: usize = 32 * 1024;
+

@@ -3,12 +3,16 @@
 //! documents in, answers out.
 
 pub mod analyzer;
+/// The bound on attachment text per comment.
+pub mod attachment_text;
 pub mod document;
 pub mod extract;
 pub mod facets;
 pub mod filtered;
 pub mod highlight;
 pub mod index;
+/// Length, nesting and word limits checked before a query is parsed.
+pub mod query_limits;
 pub mod schema;
 pub mod search;
 

@@ -331,6 +331,7 @@ fn parse_query(
     if q.is_empty() || q == "*" {
         return Ok(Box::new(AllQuery));
     }
+    crate::query_limits::check(q)?;
     let ast = match tantivy::query_grammar::parse_query(q) {
         Ok(ast) => ast,
         Err(_) => {

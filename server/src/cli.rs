@@ -34,9 +34,12 @@ pub enum Command {
     /// Load, list and extend dockets.
     #[command(subcommand)]
     Docket(DocketCommand),
-    /// Create and list analyst and staff accounts.
+    /// Create, list, disable and enable analyst and staff accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Issue, list and revoke an account's API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
     /// Rebuild the search index from the database into a new directory and
     /// swap it in; a running server switches to it without a restart.
     Reindex,
@@ -63,9 +66,41 @@ pub enum UserCommand {
         /// line). Without it the account can use only its API token.
         #[arg(long)]
         password_stdin: bool,
+        /// The API token stops working after this many days (default: never).
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=3650))]
+        token_expires_in_days: Option<u32>,
     },
     /// List accounts (name, role, whether a password is set).
     List,
+    /// Disable an account at once: its sessions end, its tokens stop
+    /// working, it cannot sign in.
+    Disable { name: String },
+    /// Enable a disabled account again (revoked tokens stay revoked).
+    Enable { name: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Issue another API token; prints it on the last line of stdout.
+    Add {
+        name: String,
+        /// The token stops working after this many days (default: never).
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=3650))]
+        expires_in_days: Option<u32>,
+    },
+    /// An account's tokens: id, created, expires, revoked.
+    List { name: String },
+    /// Revoke tokens at once: one by its id (from `token list`), the one
+    /// read from standard input, or all of the account's.
+    Revoke {
+        name: String,
+        #[arg(long, conflicts_with_all = ["all", "token_stdin"])]
+        id: Option<String>,
+        #[arg(long, conflicts_with = "token_stdin")]
+        all: bool,
+        #[arg(long)]
+        token_stdin: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -96,6 +131,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Some(Command::Docket(cmd)) => docket_command(&store, cmd),
         Some(Command::User(cmd)) => user_command(&store, cmd),
+        Some(Command::Token(cmd)) => token_command(&store, cmd),
         Some(Command::Reindex) => reindex(&store),
         Some(Command::ExtractText { .. }) => {
             unreachable!("extract-text runs before the async runtime starts")
@@ -124,6 +160,7 @@ fn user_command(store: &StoreArgs, cmd: UserCommand) -> anyhow::Result<()> {
             name,
             role,
             password_stdin,
+            token_expires_in_days,
         } => {
             let name = UserName::parse(&name).map_err(|e| anyhow::anyhow!("{e}"))?;
             let role = Role::parse(&role).context("role is analyst or staff")?;
@@ -141,6 +178,7 @@ fn user_command(store: &StoreArgs, cmd: UserCommand) -> anyhow::Result<()> {
                 &name,
                 role,
                 password.as_deref(),
+                expiry(token_expires_in_days),
                 chrono::Utc::now().naive_utc(),
             )?;
             eprintln!(
@@ -167,6 +205,75 @@ fn user_command(store: &StoreArgs, cmd: UserCommand) -> anyhow::Result<()> {
                     }
                 );
             }
+        }
+        UserCommand::Disable { name } => {
+            crate::accounts::disable(&mut conn, &name, chrono::Utc::now().naive_utc())?;
+            println!("{name}: disabled; its sessions ended and its tokens no longer work");
+        }
+        UserCommand::Enable { name } => {
+            crate::accounts::enable(&mut conn, &name)?;
+            println!("{name}: enabled");
+        }
+    }
+    Ok(())
+}
+
+fn expiry(days: Option<u32>) -> Option<chrono::NaiveDateTime> {
+    days.map(|d| chrono::Utc::now().naive_utc() + chrono::TimeDelta::days(d.into()))
+}
+
+/// The short id of a token: the start of its hash (never the token).
+const TOKEN_ID_CHARS: usize = 12;
+
+fn token_command(store: &StoreArgs, cmd: TokenCommand) -> anyhow::Result<()> {
+    use crate::accounts::{self, Revoke};
+    let mut conn = connect(store)?;
+    let now = chrono::Utc::now().naive_utc();
+    match cmd {
+        TokenCommand::Add {
+            name,
+            expires_in_days,
+        } => {
+            let token = accounts::issue_token(&mut conn, &name, expiry(expires_in_days), now)?;
+            eprintln!("issued a token for {name:?}; it follows (shown once)");
+            println!("{}", token.expose());
+        }
+        TokenCommand::List { name } => {
+            let fmt = |t: Option<chrono::NaiveDateTime>| {
+                t.map_or("-".to_string(), |t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+            };
+            println!("id\tcreated\texpires\trevoked");
+            for t in accounts::tokens(&mut conn, &name)? {
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    &t.token_hash[..TOKEN_ID_CHARS],
+                    fmt(Some(t.created_at)),
+                    fmt(t.expires_at),
+                    fmt(t.revoked_at)
+                );
+            }
+        }
+        TokenCommand::Revoke {
+            name,
+            id,
+            all,
+            token_stdin,
+        } => {
+            let mut line = String::new();
+            let which = match (id.as_deref(), all, token_stdin) {
+                (Some(id), _, _) => Revoke::Id(id),
+                (None, true, _) => Revoke::All,
+                (None, false, true) => {
+                    std::io::stdin().read_line(&mut line)?;
+                    Revoke::Token(line.trim())
+                }
+                (None, false, false) => bail!("say which: --id ID, --all or --token-stdin"),
+            };
+            let n = accounts::revoke_tokens(&mut conn, &name, which, now)?;
+            if n == 0 {
+                bail!("no live token of {name:?} matched; nothing was revoked");
+            }
+            println!("{name}: revoked {n} token{}", if n == 1 { "" } else { "s" });
         }
     }
     Ok(())

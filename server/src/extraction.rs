@@ -171,26 +171,55 @@ impl Extractor {
                 ms = started.elapsed().as_millis() as u64,
                 "attachment text"
             );
+            let content = match outcome {
+                // PostgreSQL text cannot hold NUL, and no reader needs it.
+                Extracted::Text(t) => strip_nul(t),
+                _ => String::new(),
+            };
             let row = BlobTextRow {
                 sha256: sha256.clone(),
                 status: status.into(),
                 detail,
-                content: match outcome {
-                    Extracted::Text(t) => t,
-                    _ => String::new(),
-                },
+                content_bytes: content.len() as i64,
+                content,
                 extracted_at: self.clock.now().naive_utc(),
             };
-            let writer = self.writer.clone();
-            self.runtime
-                .block_on(
-                    writer.run(move |conn| {
-                        crate::db::write_transaction(conn, |conn| record(conn, &row))
-                    }),
-                )
-                .map_err(|e| DbError::Repeated(e.to_string()))?;
+            let stored = self.store(row.clone());
+            if let Err(e) = stored {
+                // Whatever made this text unstorable must not stop the files
+                // after it: the file is recorded as failed, with the reason.
+                tracing::error!(sha256 = &sha256[..12], error = %e, "could not store attachment text");
+                let failed = BlobTextRow {
+                    status: FAILED.into(),
+                    detail: Some(format!("the text could not be stored: {e}")),
+                    content: String::new(),
+                    content_bytes: 0,
+                    ..row
+                };
+                self.store(failed)?;
+            }
         }
         Ok(pending.len())
+    }
+}
+
+impl Extractor {
+    fn store(&self, row: BlobTextRow) -> Result<(), DbError> {
+        let writer = self.writer.clone();
+        self.runtime
+            .block_on(
+                writer.run(move |conn| crate::db::write_transaction(conn, |conn| record(conn, &row))),
+            )
+            .map_err(|e| DbError::Repeated(e.to_string()))
+    }
+}
+
+/// Text without NUL characters (a PDF's strings may carry them).
+pub fn strip_nul(text: String) -> String {
+    if text.contains('\0') {
+        text.replace('\0', "")
+    } else {
+        text
     }
 }
 

@@ -10,6 +10,7 @@ use crate::http::error::ApiError;
 use crate::search::query::{hit_view, HitView};
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
+use rfidesk_indexer::attachment_text;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -68,7 +69,14 @@ pub struct AttachmentView {
     pub text_status: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub text_detail: Option<String>,
+    /// The file's text, within the comment's bound on attachment text
+    /// (what the index holds); absent when it repeats an earlier file.
     pub text: Option<String>,
+    /// Part of the text is past the bound: not shown, not searchable.
+    pub text_truncated: bool,
+    /// The position of an earlier attachment with the same file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text_same_as: Option<i32>,
     pub download_url: String,
 }
 
@@ -114,9 +122,21 @@ pub async fn load(
     }
     let texts: BTreeMap<String, blob_text::BlobTextRow> =
         texts.into_iter().map(|t| (t.sha256.clone(), t)).collect();
-    let attachments = files
-        .into_iter()
+    let shares: Vec<(&str, Option<&str>)> = files
+        .iter()
         .map(|f| {
+            let text = texts
+                .get(&f.sha256)
+                .filter(|t| t.status == blob_text::EXTRACTED)
+                .map(|t| t.content.as_str());
+            (f.sha256.as_str(), text)
+        })
+        .collect();
+    let bounded = attachment_text::bound(&shares);
+    let attachments = files
+        .iter()
+        .zip(&bounded)
+        .map(|(f, share)| {
             let text = texts.get(&f.sha256);
             AttachmentView {
                 download_url: format!(
@@ -124,17 +144,17 @@ pub async fn load(
                     row.tracking_number, f.position
                 ),
                 position: f.position,
-                filename: f.filename,
-                kind: f.kind,
+                filename: f.filename.clone(),
+                kind: f.kind.clone(),
                 size_bytes: f.size_bytes,
                 text_status: text
                     .map(|t| t.status.clone())
                     .unwrap_or_else(|| PENDING.into()),
                 text_detail: text.and_then(|t| t.detail.clone()),
-                text: text
-                    .filter(|t| t.status == blob_text::EXTRACTED)
-                    .map(|t| t.content.clone()),
-                sha256: f.sha256,
+                text: share.text.map(str::to_string),
+                text_truncated: share.truncated,
+                text_same_as: share.same_as.map(|i| files[i].position),
+                sha256: f.sha256.clone(),
             }
         })
         .collect();

@@ -54,9 +54,45 @@ pub struct ServeArgs {
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "RFIDESK_WORKERS")]
     pub workers: Option<usize>,
+    /// Slowest a request body may arrive, in bytes a second on average
+    /// after the first 10 seconds (or half the timeout, if shorter); a
+    /// slower one is cut off with 408.
+    #[arg(long, env = "RFIDESK_BODY_MIN_RATE", default_value_t = 1024)]
+    pub body_min_rate: u64,
+    /// Longest a request body may take to arrive, in seconds (408 after).
+    #[arg(long, env = "RFIDESK_BODY_TIMEOUT", default_value_t = 600)]
+    pub body_timeout: u64,
 }
 
 impl ServeArgs {
+    pub fn body_timing(&self) -> crate::http::body::BodyTiming {
+        let max = std::time::Duration::from_secs(self.body_timeout.max(1));
+        crate::http::body::BodyTiming {
+            min_rate: self.body_min_rate.max(1),
+            grace: crate::http::body::BodyTiming::default().grace.min(max / 2),
+            max,
+        }
+    }
+
+    /// Cookies must be `Secure` everywhere but a plain-HTTP loopback address
+    /// (a developer's machine), where browsers would refuse to send them.
+    pub fn secure_cookies(&self) -> bool {
+        let url = self.public_url();
+        let Some(rest) = url.strip_prefix("http://") else {
+            return true;
+        };
+        let host = rest.split('/').next().unwrap_or("");
+        let host = match host.rsplit_once(':') {
+            Some((h, port)) if port.bytes().all(|b| b.is_ascii_digit()) => h,
+            _ => host,
+        };
+        let host = host.trim_start_matches('[').trim_end_matches(']');
+        !(host.eq_ignore_ascii_case("localhost")
+            || host
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback()))
+    }
+
     pub fn public_url(&self) -> String {
         self.public_url
             .clone()

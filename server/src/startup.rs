@@ -27,6 +27,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
+use crate::http::request_log::RequestSpan;
 use tracing_actix_web::TracingLogger;
 
 pub struct Config {
@@ -130,7 +131,9 @@ impl Application {
             client_ip_header: serve.client_ip_header.clone(),
             search,
             sign_in_throttle: SignInThrottle::new(),
-            secure_cookies: serve.public_url().starts_with("https://"),
+            password_checks: Default::default(),
+            secure_cookies: serve.secure_cookies(),
+            body_timing: serve.body_timing(),
         });
         if state.limiter.is_some() {
             tokio::spawn(forget_idle_clients(
@@ -144,8 +147,11 @@ impl Application {
         let port = listener.local_addr()?.port();
         let mut server = HttpServer::new(move || {
             App::new()
+                .wrap(actix_web::middleware::from_fn(
+                    crate::http::private::private_responses,
+                ))
                 .wrap(security_headers())
-                .wrap(TracingLogger::default())
+                .wrap(TracingLogger::<RequestSpan>::new())
                 .app_data(state.clone())
                 .configure(routes::configure)
                 .default_service(web::to(|| async {

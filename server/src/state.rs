@@ -25,8 +25,11 @@ pub struct AppState {
     pub client_ip_header: Option<String>,
     pub search: Arc<SearchService>,
     pub sign_in_throttle: SignInThrottle,
-    /// Session cookies get `Secure` when the public URL is https.
+    pub password_checks: crate::accounts::PasswordChecks,
+    /// Cookies get `Secure` unless the public URL is plain HTTP on loopback.
     pub secure_cookies: bool,
+    /// How slowly, and how long, a request body may arrive.
+    pub body_timing: crate::http::body::BodyTiming,
 }
 
 impl AppState {

@@ -103,6 +103,7 @@ diesel::table! {
         user_id -> Text,
         created_at -> Timestamp,
         revoked_at -> Nullable<Timestamp>,
+        expires_at -> Nullable<Timestamp>,
     }
 }
 
@@ -123,6 +124,7 @@ diesel::table! {
         detail -> Nullable<Text>,
         content -> Text,
         extracted_at -> Timestamp,
+        content_bytes -> BigInt,
     }
 }
 

@@ -9,6 +9,7 @@ use crate::domain::account::{Role, Secret};
 use crate::http::error::ApiError;
 use crate::pages::analyst::sign_in_page;
 use crate::state::AppState;
+use actix_web::HttpMessage;
 use actix_web::dev::Payload;
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, FromRequest, HttpRequest, HttpResponse, ResponseError};
@@ -118,8 +119,9 @@ pub async fn principal(req: &HttpRequest) -> Result<Option<Principal>, AuthError
             return Ok(None);
         };
         let hash = token.hash();
+        let now = state.now().naive_utc();
         let user = state
-            .db(move |conn| api_token::user_for(conn, &hash))
+            .db(move |conn| api_token::user_for(conn, &hash, now))
             .await
             .map_err(|_| AuthError::Internal)?;
         return Ok(user.and_then(|u| {
@@ -153,6 +155,8 @@ pub async fn principal(req: &HttpRequest) -> Result<Option<Principal>, AuthError
 }
 
 async fn require(req: HttpRequest, needed: Role) -> Result<Principal, AuthError> {
+    req.extensions_mut()
+        .insert(crate::http::private::AccountRoute);
     let page = !req.path().starts_with("/api/");
     match principal(&req).await? {
         None => Err(AuthError::Unauthenticated {

@@ -5,4 +5,6 @@ pub mod body;
 pub mod client;
 pub mod error;
 pub mod multipart;
+pub mod private;
+pub mod request_log;
 pub mod throttle;

@@ -7,6 +7,7 @@
 use crate::blobs::{BlobStore, PendingBlob};
 use crate::domain::attachment::{clean_filename, FileKind, Sniffed};
 use crate::domain::docket::Docket;
+use crate::http::body::{check_declared_length, BodyTiming, Bounded};
 use crate::http::error::ApiError;
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
@@ -57,9 +58,10 @@ pub async fn read(
     payload: web::Payload,
     docket: &Docket,
     blobs: &BlobStore,
+    timing: BodyTiming,
 ) -> Result<Parts, Refused> {
     let mut parts = Parts::default();
-    match read_into(&mut parts, req, payload, docket, blobs).await {
+    match read_into(&mut parts, req, payload, docket, blobs, timing).await {
         Ok(()) => Ok(parts),
         Err(error) => Err(Refused {
             error,
@@ -74,21 +76,30 @@ async fn read_into(
     payload: web::Payload,
     docket: &Docket,
     blobs: &BlobStore,
+    timing: BodyTiming,
 ) -> Result<(), ApiError> {
     let limits = docket.limits();
     let max_text_bytes = docket.max_json_bytes();
     let max_total =
         limits.max_attachments as u64 * limits.max_attachment_bytes + max_text_bytes as u64;
-    crate::http::body::check_declared_length(
-        req,
-        usize::try_from(max_total).unwrap_or(usize::MAX),
-    )?;
+    check_declared_length(req, usize::try_from(max_total).unwrap_or(usize::MAX))?;
 
+    // The whole body is bounded while it streams, whatever it declared.
+    let (payload, cutoff) = Bounded::new(payload, max_total, timing);
+    let bad_multipart = |e: &dyn std::fmt::Display| match cutoff.get() {
+        Some(why) => why.error(),
+        None => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "malformed_multipart",
+            format!("the multipart body could not be read: {e}"),
+        ),
+    };
     let mut multipart = Multipart::new(req.headers(), payload);
     let mut text_bytes = 0usize;
     let mut count = 0usize;
+    let mut file_parts = 0usize;
     while let Some(field) = multipart.next().await {
-        let mut field = field.map_err(bad_multipart)?;
+        let mut field = field.map_err(|e| bad_multipart(&e))?;
         count += 1;
         if count > MAX_PARTS {
             return Err(ApiError::new(
@@ -110,26 +121,18 @@ async fn read_into(
                 ));
             }
             let index = parts.files.len();
-            // Refused before its bytes are read (a browser's empty part for
-            // "no file chosen" never comes after real files).
-            if index >= limits.max_attachments && !filename.is_empty() {
-                return Err(ApiError::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "too_many_attachments",
-                    format!(
-                        "a comment may have at most {} attachments",
-                        limits.max_attachments
-                    ),
-                )
-                .with_field(
-                    ATTACHMENTS,
-                    format!("at most {} files", limits.max_attachments),
-                ));
+            // Every file part counts, named or not, and is refused before
+            // its bytes are read. A browser sends one part per chosen file,
+            // or one empty part when none was chosen, so an honest form
+            // never has more file parts than the docket allows files.
+            file_parts += 1;
+            if file_parts > limits.max_attachments.max(1) {
+                return Err(too_many_attachments(limits.max_attachments));
             }
             let upload_field = format!("attachments[{index}]");
             let mut upload = blobs.begin().await.map_err(io_error)?;
             while let Some(chunk) = field.next().await {
-                let chunk = chunk.map_err(bad_multipart)?;
+                let chunk = chunk.map_err(|e| bad_multipart(&e))?;
                 if upload.size + chunk.len() as u64 > limits.max_attachment_bytes {
                     return Err(ApiError::new(
                         StatusCode::PAYLOAD_TOO_LARGE,
@@ -149,6 +152,9 @@ async fn read_into(
             // Browsers send an empty, nameless part when no file was chosen.
             if upload.size == 0 && filename.is_empty() {
                 continue;
+            }
+            if parts.files.len() >= limits.max_attachments {
+                return Err(too_many_attachments(limits.max_attachments));
             }
             let display = clean_filename(&filename);
             let sniffed = FileKind::sniff(&upload.head, upload.has_nul);
@@ -186,7 +192,7 @@ async fn read_into(
         } else {
             let mut value = Vec::new();
             while let Some(chunk) = field.next().await {
-                let chunk = chunk.map_err(bad_multipart)?;
+                let chunk = chunk.map_err(|e| bad_multipart(&e))?;
                 text_bytes += chunk.len();
                 if text_bytes > max_text_bytes {
                     return Err(crate::http::body::too_large(max_text_bytes));
@@ -218,12 +224,13 @@ async fn ooxml_kind(path: &std::path::Path) -> Option<FileKind> {
     .flatten()
 }
 
-fn bad_multipart(e: impl std::fmt::Display) -> ApiError {
+fn too_many_attachments(max: usize) -> ApiError {
     ApiError::new(
-        StatusCode::BAD_REQUEST,
-        "malformed_multipart",
-        format!("the multipart body could not be read: {e}"),
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "too_many_attachments",
+        format!("a comment may have at most {max} attachments"),
     )
+    .with_field(ATTACHMENTS, format!("at most {max} files"))
 }
 
 fn io_error(e: std::io::Error) -> ApiError {

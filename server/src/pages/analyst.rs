@@ -270,6 +270,7 @@ pub struct CommentPage {
     pub category: String,
     pub received: String,
     pub similar: Vec<HitView>,
+    pub max_text_mib: usize,
 }
 
 impl CommentPage {
@@ -286,6 +287,7 @@ impl CommentPage {
             received: c.received_at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
             c,
             similar,
+            max_text_mib: rfidesk_indexer::attachment_text::MAX_ATTACHMENT_TEXT_PER_COMMENT >> 20,
         }
     }
 }

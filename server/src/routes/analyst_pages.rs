@@ -62,7 +62,7 @@ pub async fn sign_in(
     }
     let client = state.client_address(&req);
     let account_key = form.name.trim().to_lowercase();
-    if let Err(wait) = state.sign_in_throttle.check(&account_key, &client) {
+    if let Err(wait) = state.sign_in_throttle.begin(&account_key, &client) {
         let mut res = sign_in_page(
             StatusCode::TOO_MANY_REQUESTS,
             next,
@@ -78,12 +78,19 @@ pub async fn sign_in(
         );
         return Ok(res);
     }
-    let (name, password) = (form.name.clone(), form.password);
-    let user = state
-        .db(move |conn| accounts::authenticate(conn, &name, &password))
+    let name = form.name.clone();
+    let found = state
+        .db(move |conn| accounts::find_for_sign_in(conn, &name))
         .await?;
+    let user = match state.password_checks.check(found, form.password).await {
+        Ok(user) => user,
+        Err(accounts::CheckError::Busy) => {
+            return Err(ApiError::unavailable());
+        }
+        Err(accounts::CheckError::Failed) => return Err(ApiError::internal()),
+    };
     let Some(user) = user else {
-        state.sign_in_throttle.failed(&account_key, &client);
+        // Already counted by `begin`.
         tracing::info!("failed sign-in");
         return Ok(sign_in_page(
             StatusCode::UNAUTHORIZED,
@@ -92,7 +99,7 @@ pub async fn sign_in(
             Some("That account name and password do not match.".into()),
         ));
     };
-    state.sign_in_throttle.succeeded(&account_key);
+    state.sign_in_throttle.succeeded(&account_key, &client);
     let now = state.now().naive_utc();
     let user_id = user.id.clone();
     let session = state
@@ -105,7 +112,7 @@ pub async fn sign_in(
         })?;
     tracing::info!(user = %user.id, "signed in");
     let mut res = see_other(&next);
-    res.add_cookie(&session_cookie(session.expose(), state.secure_cookies))
+    res.add_cookie(&session_cookie(session.expose()))
         .map_err(|_| ApiError::internal())?;
     Ok(res)
 }
@@ -134,7 +141,7 @@ pub async fn sign_out(
             .map_err(|_| ApiError::internal())?;
     }
     let mut res = see_other("/analyst/sign-in");
-    let mut gone = session_cookie("", state.secure_cookies);
+    let mut gone = session_cookie("");
     gone.make_removal();
     res.add_cookie(&gone).map_err(|_| ApiError::internal())?;
     Ok(res)
@@ -254,12 +261,12 @@ fn same_origin(req: &HttpRequest) -> bool {
         .is_some_and(|(_, rest)| rest.trim_end_matches('/') == host)
 }
 
-fn session_cookie(value: &str, secure: bool) -> Cookie<'static> {
+/// `Secure` is added to every cookie in one place (`http::private`).
+fn session_cookie(value: &str) -> Cookie<'static> {
     Cookie::build(SESSION_COOKIE, value.to_string())
         .path("/")
         .http_only(true)
         .same_site(SameSite::Lax)
-        .secure(secure)
         .max_age(CookieDuration::seconds(
             accounts::SESSION_LENGTH.num_seconds(),
         ))

@@ -18,26 +18,26 @@ pub async fn create(
     id: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let received_at = state.now();
+    let arrived = state.now();
     state.check_rate(&req)?;
     let docket = state.docket(&id).await?;
     let key = idempotency_key(&req)?;
     // Refused before the body is read, unless it may be a retry of a comment
     // taken before the deadline (checked once the body is known).
     if key.is_none() {
-        intake::check_period(&docket, received_at).map_err(|e| intake_error(e, &docket))?;
+        intake::check_period(&docket, arrived).map_err(|e| intake_error(e, &docket))?;
     }
 
     let (raw, files, claim) = match media_type(&req).as_deref() {
         Some("application/json") => {
-            let body = read_limited(&req, payload, docket.max_json_bytes()).await?;
+            let body = read_limited(&req, payload, docket.max_json_bytes(), state.body_timing).await?;
             let raw: RawSubmission = parse_json(&body)?;
             let claim = intake::idempotency_claim(key.as_deref(), intake::content_hash(&[&body]))
                 .map_err(|e| intake_error(e, &docket))?;
             (raw, Vec::new(), claim)
         }
         Some("multipart/form-data") => {
-            let parts = multipart::read(&req, payload, &docket, &state.blobs).await?;
+            let parts = multipart::read(&req, payload, &docket, &state.blobs, state.body_timing).await?;
             if let Some((name, _)) = parts.texts.iter().find(|(n, _)| n != "comment") {
                 return Err(ApiError::invalid(
                     [(
@@ -70,6 +70,9 @@ pub async fn create(
         }
     };
 
+    // Received when the whole body has arrived: the deadline is judged
+    // then, so an upload cannot start on time and trickle in for days.
+    let received_at = state.now();
     let outcome = intake::submit(
         &state.writer,
         &state.blobs,

@@ -96,7 +96,7 @@ pub async fn submit(
     id: web::Path<String>,
     state: web::Data<AppState>,
 ) -> HttpResponse {
-    let received_at = state.now();
+    let arrived = state.now();
     if let Err(e) = state.check_rate(&req) {
         return error_page(&e);
     }
@@ -118,16 +118,16 @@ pub async fn submit(
             form.errors.insert("comment".into(), e.message.clone());
         }
         form.message = e.message;
-        html(status, DocketPage::new(&docket, received_at, form))
+        html(status, DocketPage::new(&docket, arrived, form))
     };
-    if let Err(e) = intake::check_period(&docket, received_at) {
+    if let Err(e) = intake::check_period(&docket, arrived) {
         let e = intake_error(e, &docket);
         return refuse(e.status, FormView::blank(), e);
     }
 
     let (texts, files) = match media_type(&req).as_deref() {
         Some("multipart/form-data") => {
-            match multipart::read(&req, payload, &docket, &state.blobs).await {
+            match multipart::read(&req, payload, &docket, &state.blobs, state.body_timing).await {
                 Ok(parts) => (parts.texts, parts.files),
                 Err(refused) => {
                     let (_, form, _) = FormView::from_fields(&refused.texts);
@@ -136,7 +136,7 @@ pub async fn submit(
             }
         }
         Some("application/x-www-form-urlencoded") => {
-            let parsed = read_limited(&req, payload, docket.max_json_bytes())
+            let parsed = read_limited(&req, payload, docket.max_json_bytes(), state.body_timing)
                 .await
                 .and_then(|body| {
                     serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body).map_err(|_| {
@@ -208,6 +208,8 @@ pub async fn submit(
         }
     };
 
+    // Received when the whole body has arrived (see api_comments::create).
+    let received_at = state.now();
     match intake::submit(
         &state.writer,
         &state.blobs,

@@ -4,27 +4,114 @@ use crate::db::models::attachment::{self, AttachmentRow};
 use crate::db::models::blob_text::{self, EXTRACTED};
 use crate::db::models::comment::{self, CommentRow};
 use crate::db::{DbConn, DbError};
+use rfidesk_indexer::attachment_text::{self, MAX_ATTACHMENT_TEXT_PER_COMMENT};
 use rfidesk_indexer::CommentDoc;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-/// The index documents of these comments; an id with no comment (never
-/// the case today: comments are not deleted) is left out.
-pub fn load(conn: &mut DbConn, ids: &[String]) -> Result<Vec<CommentDoc>, DbError> {
+/// Bytes of attachment text one batch of documents may hold in memory: the
+/// distinct files' texts as loaded, plus each document's bounded share.
+/// Counted, not rows: a thousand comments that each carry megabytes of
+/// text must not be loaded at once.
+pub const BATCH_TEXT_BYTES: usize = 64 << 20;
+
+/// The index documents of these comments, handed to `apply` in batches
+/// of at most [`BATCH_TEXT_BYTES`] of attachment text (a batch holds at
+/// least one comment). Ids with no comment are handed to `gone`.
+pub fn for_each_batch<E: From<DbError>>(
+    conn: &mut DbConn,
+    ids: &[String],
+    mut apply: impl FnMut(Vec<CommentDoc>) -> Result<(), E>,
+    mut gone: impl FnMut(&str),
+) -> Result<(), E> {
     let rows = comment::by_ids(conn, ids)?;
-    assemble(conn, rows)
+    let found: HashSet<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+    for id in ids.iter().filter(|id| !found.contains(id.as_str())) {
+        gone(id);
+    }
+    for_rows(conn, rows, &mut apply)
 }
 
-/// Up to `limit` documents after comment id `after`, in id order, for a
-/// full rebuild.
-pub fn page(conn: &mut DbConn, after: &str, limit: i64) -> Result<Vec<CommentDoc>, DbError> {
+/// Up to `limit` comments after comment id `after`, in id order, for a
+/// full rebuild, handed to `apply` as bounded batches. Returns the last
+/// comment id read, `None` at the end.
+pub fn page<E: From<DbError>>(
+    conn: &mut DbConn,
+    after: &str,
+    limit: i64,
+    mut apply: impl FnMut(Vec<CommentDoc>) -> Result<(), E>,
+) -> Result<Option<String>, E> {
     let rows = comment::page_after(conn, after, limit)?;
-    assemble(conn, rows)
+    let last = rows.last().map(|r| r.id.clone());
+    for_rows(conn, rows, &mut apply)?;
+    Ok(last)
 }
 
-fn assemble(conn: &mut DbConn, rows: Vec<CommentRow>) -> Result<Vec<CommentDoc>, DbError> {
+fn for_rows<E: From<DbError>>(
+    conn: &mut DbConn,
+    rows: Vec<CommentRow>,
+    apply: &mut impl FnMut(Vec<CommentDoc>) -> Result<(), E>,
+) -> Result<(), E> {
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
     let attachments = attachment::for_comments(conn, &ids)?;
-    let mut files: Vec<String> = attachments.iter().map(|a| a.sha256.clone()).collect();
+    let mut by_comment: HashMap<&str, Vec<&AttachmentRow>> = HashMap::new();
+    for a in &attachments {
+        by_comment.entry(a.comment_id.as_str()).or_default().push(a);
+    }
+    let mut shas: Vec<String> = attachments.iter().map(|a| a.sha256.clone()).collect();
+    shas.sort();
+    shas.dedup();
+    let sizes: HashMap<String, usize> = blob_text::extracted_sizes(conn, &shas)?
+        .into_iter()
+        .map(|(sha, n)| (sha, usize::try_from(n).unwrap_or(0)))
+        .collect();
+
+    // Plan batches by bytes before loading any text.
+    let mut batch: Vec<&CommentRow> = Vec::new();
+    let mut batch_files: HashSet<&str> = HashSet::new();
+    let mut batch_bytes = 0usize;
+    let no_files: Vec<&AttachmentRow> = Vec::new();
+    let files_of = |id: &str| by_comment.get(id).unwrap_or(&no_files);
+    for row in &rows {
+        let files = files_of(&row.id);
+        let new_files: usize = files
+            .iter()
+            .filter(|f| !batch_files.contains(f.sha256.as_str()))
+            .map(|f| sizes.get(&f.sha256).copied().unwrap_or(0))
+            .sum();
+        let own: usize = files
+            .iter()
+            .map(|f| sizes.get(&f.sha256).copied().unwrap_or(0))
+            .sum::<usize>()
+            .min(MAX_ATTACHMENT_TEXT_PER_COMMENT);
+        if !batch.is_empty() && batch_bytes + new_files + own > BATCH_TEXT_BYTES {
+            apply(assemble(conn, &batch, &files_of)?)?;
+            batch.clear();
+            batch_files.clear();
+            batch_bytes = 0;
+        }
+        let new_files: usize = files
+            .iter()
+            .filter(|f| batch_files.insert(f.sha256.as_str()))
+            .map(|f| sizes.get(&f.sha256).copied().unwrap_or(0))
+            .sum();
+        batch_bytes += new_files + own;
+        batch.push(row);
+    }
+    if !batch.is_empty() {
+        apply(assemble(conn, &batch, &files_of)?)?;
+    }
+    Ok(())
+}
+
+fn assemble<'r>(
+    conn: &mut DbConn,
+    rows: &[&CommentRow],
+    files_of: &impl Fn(&str) -> &'r Vec<&'r AttachmentRow>,
+) -> Result<Vec<CommentDoc>, DbError> {
+    let mut files: Vec<String> = rows
+        .iter()
+        .flat_map(|r| files_of(&r.id).iter().map(|a| a.sha256.clone()))
+        .collect();
     files.sort();
     files.dedup();
     let texts: HashMap<String, String> = blob_text::for_files(conn, &files)?
@@ -32,19 +119,9 @@ fn assemble(conn: &mut DbConn, rows: Vec<CommentRow>) -> Result<Vec<CommentDoc>,
         .filter(|t| t.status == EXTRACTED)
         .map(|t| (t.sha256, t.content))
         .collect();
-    let mut by_comment: HashMap<&str, Vec<&AttachmentRow>> = HashMap::new();
-    for a in &attachments {
-        by_comment.entry(a.comment_id.as_str()).or_default().push(a);
-    }
     Ok(rows
         .iter()
-        .map(|row| {
-            let files = by_comment
-                .get(row.id.as_str())
-                .map(Vec::as_slice)
-                .unwrap_or(&[]);
-            to_doc(row, files, &texts)
-        })
+        .map(|row| to_doc(row, files_of(&row.id), &texts))
         .collect())
 }
 
@@ -76,10 +153,16 @@ pub fn to_doc(
         answers: answers.into_iter().collect(),
         comment: row.general_comment.clone(),
         attachment_count: files.len(),
-        attachment_texts: files
-            .iter()
-            .filter_map(|f| texts.get(&f.sha256).cloned())
-            .collect(),
+        attachment_texts: {
+            let shares: Vec<(&str, Option<&str>)> = files
+                .iter()
+                .map(|f| (f.sha256.as_str(), texts.get(&f.sha256).map(String::as_str)))
+                .collect();
+            attachment_text::bound(&shares)
+                .into_iter()
+                .filter_map(|b| b.text.map(str::to_string))
+                .collect()
+        },
         tags: Vec::new(),
         campaign: None,
     }

@@ -177,9 +177,22 @@ impl Follower {
                         changes.iter().map(|c| c.comment_id.clone()).collect();
                     ids.sort();
                     ids.dedup();
-                    let docs = documents::load(conn, &ids)?;
-                    for doc in &docs {
-                        writer.upsert(doc)?;
+                    // A comment that is gone (none is deleted today; an import
+                    // rolled back or a purge may) leaves the index too.
+                    let mut gone = Vec::new();
+                    documents::for_each_batch(
+                        conn,
+                        &ids,
+                        |docs| {
+                            for doc in &docs {
+                                writer.upsert(doc)?;
+                            }
+                            Ok::<_, FollowError>(())
+                        },
+                        |id| gone.push(id.to_string()),
+                    )?;
+                    for id in &gone {
+                        writer.delete(id);
                     }
                     applied = last.seq;
                     first_pending.get_or_insert_with(Instant::now);

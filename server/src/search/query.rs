@@ -7,6 +7,7 @@ use crate::http::error::ApiError;
 use crate::state::AppState;
 use actix_web::http::StatusCode;
 use chrono::{DateTime, Utc};
+use rfidesk_indexer::attachment_text::{self, MAX_ATTACHMENT_TEXT_PER_COMMENT};
 use rfidesk_indexer::{FacetCounts, Hit, SearchError};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -92,24 +93,38 @@ pub async fn run(state: &AppState, params: &SearchParams) -> Result<SearchPage, 
         attachment_snippets = state
             .db(move |conn| {
                 let files = attachment::for_comments(conn, &matched)?;
-                let shas: Vec<String> = files.iter().map(|f| f.sha256.clone()).collect();
-                let texts: HashMap<String, String> = blob_text::for_files(conn, &shas)?
-                    .into_iter()
-                    .map(|t| (t.sha256, t.content))
-                    .collect();
                 let mut out: HashMap<String, Vec<SnippetView>> = HashMap::new();
-                for f in files {
-                    let Some(text) = texts.get(&f.sha256) else {
-                        continue;
-                    };
-                    if let Some(html) = highlighter.snippet(text) {
-                        out.entry(f.comment_id.clone())
-                            .or_default()
-                            .push(SnippetView {
-                                field: "attachment".into(),
-                                html,
-                                filename: Some(f.filename.clone()),
-                            });
+                // One comment at a time, each within its bound on
+                // attachment text: a page of hits never loads more.
+                let mut start = 0;
+                while start < files.len() {
+                    let comment_id = files[start].comment_id.clone();
+                    let end = files[start..]
+                        .iter()
+                        .position(|f| f.comment_id != comment_id)
+                        .map_or(files.len(), |n| start + n);
+                    let own = &files[start..end];
+                    start = end;
+                    let shas: Vec<String> = own.iter().map(|f| f.sha256.clone()).collect();
+                    let texts: HashMap<String, String> =
+                        blob_text::extracted_prefixes(conn, &shas, MAX_ATTACHMENT_TEXT_PER_COMMENT)?
+                            .into_iter()
+                            .collect();
+                    let shares: Vec<(&str, Option<&str>)> = own
+                        .iter()
+                        .map(|f| (f.sha256.as_str(), texts.get(&f.sha256).map(String::as_str)))
+                        .collect();
+                    for (f, share) in own.iter().zip(attachment_text::bound(&shares)) {
+                        let Some(text) = share.text else { continue };
+                        if let Some(html) = highlighter.snippet(text) {
+                            out.entry(f.comment_id.clone())
+                                .or_default()
+                                .push(SnippetView {
+                                    field: "attachment".into(),
+                                    html,
+                                    filename: Some(f.filename.clone()),
+                                });
+                        }
                     }
                 }
                 Ok(out)

@@ -66,14 +66,16 @@ pub fn rebuild(
             let _ = std::fs::remove_dir_all(&building);
             return Err(RebuildError::Cancelled);
         }
-        let docs = documents::page(conn, &after, PAGE)?;
-        let Some(last) = docs.last() else { break };
-        after = last.id.clone();
-        for doc in &docs {
-            writer.add_new(doc)?;
-        }
-        done += docs.len() as u64;
-        progress.advance(done);
+        let last = documents::page(conn, &after, PAGE, |docs| {
+            for doc in &docs {
+                writer.add_new(doc)?;
+            }
+            done += docs.len() as u64;
+            progress.advance(done);
+            Ok::<_, RebuildError>(())
+        })?;
+        let Some(last) = last else { break };
+        after = last;
     }
     writer.commit(head)?;
     writer.finish()?;

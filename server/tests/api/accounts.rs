@@ -12,6 +12,9 @@ on_both_backends!(
     failed_sign_ins_are_throttled,
     user_add_refuses_bad_input,
     analyst_pages_escape_comment_text,
+    parallel_guesses_are_throttled_before_the_password_is_checked,
+    cookies_are_secure_and_private_answers_are_not_stored,
+    disabled_accounts_and_revoked_or_expired_tokens_stop_at_once,
 );
 
 /// Every analyst route (API and pages), with its method.
@@ -282,4 +285,167 @@ async fn analyst_pages_escape_comment_text(backend: Backend) {
     let res = get_signed_in(&app, "/analyst/search?q=Malaysia", &session).await;
     let html = res.text().await.unwrap();
     assert!(html.contains("<mark>Malaysia</mark>"), "{html}");
+}
+
+async fn parallel_guesses_are_throttled_before_the_password_is_checked(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.user("ana", "analyst", "correct horse battery");
+    let page = app
+        .client
+        .get(app.url("/analyst/sign-in"))
+        .send()
+        .await
+        .unwrap();
+    let csrf_cookie = cookie(&page, "rfd_csrf").unwrap();
+    let token = hidden(&page.text().await.unwrap(), "csrf");
+    let guesses = (0..40).map(|i| {
+        let req = app
+            .client
+            .post(app.url("/analyst/sign-in"))
+            .header(COOKIE, csrf_cookie.clone())
+            .form(&[
+                ("name", "ana".to_string()),
+                ("password", format!("guess number {i}")),
+                ("csrf", token.clone()),
+            ]);
+        async move { req.send().await.unwrap().status().as_u16() }
+    });
+    let statuses = futures_util::future::join_all(guesses).await;
+    let checked = statuses.iter().filter(|s| **s == 401).count();
+    let throttled = statuses.iter().filter(|s| **s == 429).count();
+    assert_eq!(checked + throttled, 40, "{statuses:?}");
+    assert!(checked <= 5, "{checked} passwords were checked: {statuses:?}");
+    assert_eq!(app.get_status("/healthz").await, 200);
+}
+
+async fn cookies_are_secure_and_private_answers_are_not_stored(backend: Backend) {
+    // On plain-HTTP loopback (a developer's machine) cookies cannot be Secure.
+    let app = TestApp::spawn(backend).await;
+    let page = app
+        .client
+        .get(app.url("/analyst/sign-in"))
+        .send()
+        .await
+        .unwrap();
+    assert!(!set_cookie_line(&page, "rfd_csrf").contains("Secure"));
+    drop(app);
+
+    let app = TestApp::builder(backend)
+        .public_url("https://comments.example.gov")
+        .start()
+        .await;
+    let token = app.user("ana", "analyst", "correct horse battery");
+    let page = app
+        .client
+        .get(app.url("/analyst/sign-in"))
+        .send()
+        .await
+        .unwrap();
+    let line = set_cookie_line(&page, "rfd_csrf");
+    assert!(line.contains("Secure"), "{line}");
+    assert_eq!(page.headers()["cache-control"], "no-store");
+    let res = sign_in(&app, "ana", "correct horse battery").await;
+    assert_eq!(res.status(), 303);
+    let line = set_cookie_line(&res, "rfd_session");
+    assert!(line.contains("Secure") && line.contains("HttpOnly"), "{line}");
+    let session = cookie(&res, "rfd_session").unwrap();
+
+    let tn = app.post_json(&comment_body()).await.json::<serde_json::Value>().await.unwrap()
+        ["tracking_number"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Every analyst answer, by token or session, success or refusal.
+    for path in [
+        "/api/v1/search?q=*".to_string(),
+        format!("/api/v1/comments/{tn}"),
+        "/api/v1/admin/index".to_string(),
+        "/api/v1/comments/xxxx-xxxx-xxxx".to_string(),
+    ] {
+        let res = app.get_as(&token, &path).await;
+        assert_eq!(res.headers()["cache-control"], "no-store", "{path}");
+        let res = get_signed_in(&app, &path, &session).await;
+        assert_eq!(res.headers()["cache-control"], "no-store", "{path}");
+    }
+    for path in ["/analyst/search?q=*", "/analyst/", "/analyst/sign-in"] {
+        let res = get_signed_in(&app, path, &session).await;
+        assert_eq!(res.headers()["cache-control"], "no-store", "{path}");
+        let res = app.client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(res.headers()["cache-control"], "no-store", "{path} signed out");
+    }
+    let res = app.client.get(app.url("/api/v1/search?q=*")).send().await.unwrap();
+    assert_eq!(res.status(), 401);
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    // Public pages may be cached as before.
+    let res = app.client.get(app.url("/api/v1/dockets")).send().await.unwrap();
+    assert!(res.headers().get("cache-control").is_none_or(|v| v != "no-store"));
+}
+
+fn cli_ok(app: &TestApp, args: &[&str]) -> String {
+    let out = app.cli(args);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+async fn disabled_accounts_and_revoked_or_expired_tokens_stop_at_once(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let first = app.user("ana", "analyst", "correct horse battery");
+    let second = cli_ok(&app, &["token", "add", "ana"]).lines().last().unwrap().to_string();
+    let expiring = cli_ok(&app, &["token", "add", "ana", "--expires-in-days", "30"])
+        .lines()
+        .last()
+        .unwrap()
+        .to_string();
+    for t in [&first, &second, &expiring] {
+        app.json_as(t, "/api/v1/search?q=*", 200).await;
+    }
+    let list = cli_ok(&app, &["token", "list", "ana"]);
+    assert_eq!(list.lines().count(), 4, "a header and three tokens: {list}");
+    assert!(!list.contains(&first), "tokens are never shown again");
+
+    // Revoke one by presenting it; the others keep working.
+    use std::io::Write;
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_rfidesk"));
+    cmd.args(["token", "revoke", "ana", "--token-stdin"])
+        .env("RFIDESK_DATA_DIR", &app.store.data_dir)
+        .env_remove("DATABASE_URL")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    if let Some(url) = &app.store.database_url {
+        cmd.env("DATABASE_URL", url);
+    }
+    let mut child = cmd.spawn().unwrap();
+    writeln!(child.stdin.take().unwrap(), "{first}").unwrap();
+    assert!(child.wait_with_output().unwrap().status.success());
+    app.json_as(&first, "/api/v1/search?q=*", 401).await;
+    app.json_as(&second, "/api/v1/search?q=*", 200).await;
+    // Revoking an unknown id fails and changes nothing.
+    assert!(!app.cli(&["token", "revoke", "ana", "--id", "ffffffffffff"]).status.success());
+    assert!(!app.cli(&["token", "revoke", "nobody", "--all"]).status.success());
+    app.json_as(&second, "/api/v1/search?q=*", 200).await;
+
+    // An expiring token stops when its day comes (the server's clock).
+    app.clock.set(chrono::Utc::now() + chrono::TimeDelta::days(31));
+    app.json_as(&expiring, "/api/v1/search?q=*", 401).await;
+    app.json_as(&second, "/api/v1/search?q=*", 200).await;
+    app.clock.set(open_time());
+
+    // Disabling ends the session and the tokens at once.
+    let res = sign_in(&app, "ana", "correct horse battery").await;
+    let session = cookie(&res, "rfd_session").unwrap();
+    assert_eq!(get_signed_in(&app, "/analyst/search", &session).await.status(), 200);
+    cli_ok(&app, &["user", "disable", "ana"]);
+    assert_eq!(get_signed_in(&app, "/analyst/search", &session).await.status(), 401);
+    app.json_as(&second, "/api/v1/search?q=*", 401).await;
+    assert_eq!(sign_in(&app, "ana", "correct horse battery").await.status(), 401);
+    assert!(cli_ok(&app, &["user", "list"]).contains("disabled"));
+    // Enabled again: the token that was never revoked works again.
+    cli_ok(&app, &["user", "enable", "ana"]);
+    app.json_as(&second, "/api/v1/search?q=*", 200).await;
+    app.json_as(&first, "/api/v1/search?q=*", 401).await;
 }

@@ -109,6 +109,8 @@ pub struct TestAppBuilder {
     smtp_url: Option<String>,
     now: DateTime<Utc>,
     late_policy: Option<&'static str>,
+    public_url: Option<String>,
+    body_timeout: u64,
     reuse: Option<(tempfile::TempDir, TestDb)>,
 }
 
@@ -127,6 +129,15 @@ impl TestAppBuilder {
     }
     pub fn late_policy(mut self, policy: &'static str) -> Self {
         self.late_policy = Some(policy);
+        self
+    }
+    pub fn public_url(mut self, url: &str) -> Self {
+        self.public_url = Some(url.to_string());
+        self
+    }
+    /// Seconds a request body may take (the grace period is half of it).
+    pub fn body_timeout(mut self, secs: u64) -> Self {
+        self.body_timeout = secs;
         self
     }
 
@@ -166,8 +177,10 @@ impl TestAppBuilder {
             mail_from: "RFI Desk <receipts@rfidesk.example>".into(),
             rate_limit: self.rate_limit,
             client_ip_header: None,
-            public_url: None,
+            public_url: self.public_url.clone(),
             workers: Some(2),
+            body_min_rate: 1024,
+            body_timeout: self.body_timeout,
         };
         let app = Application::build(Config {
             store: store.clone(),
@@ -194,6 +207,8 @@ impl TestAppBuilder {
             smtp_url: self.smtp_url,
             rate_limit: self.rate_limit,
             late_policy: self.late_policy,
+            public_url: self.public_url,
+            body_timeout: self.body_timeout,
             dir,
             db,
         }
@@ -283,6 +298,8 @@ pub struct TestApp {
     smtp_url: Option<String>,
     rate_limit: u32,
     late_policy: Option<&'static str>,
+    public_url: Option<String>,
+    body_timeout: u64,
     dir: tempfile::TempDir,
     db: TestDb,
 }
@@ -295,6 +312,8 @@ impl TestApp {
             smtp_url: None,
             now: open_time(),
             late_policy: None,
+            public_url: None,
+            body_timeout: 600,
             reuse: None,
         }
     }
@@ -315,6 +334,8 @@ impl TestApp {
                 smtp_url: self.smtp_url,
                 now: self.clock.now_value(),
                 late_policy: self.late_policy,
+                public_url: self.public_url,
+                body_timeout: self.body_timeout,
                 reuse: Some((self.dir, self.db)),
             },
         }

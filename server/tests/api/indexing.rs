@@ -15,6 +15,7 @@ on_both_backends!(
     deleting_the_index_directory_rebuilds_it,
     reindex_swaps_in_a_new_index_while_serving,
     unreadable_attachments_end_as_extraction_failed,
+    text_with_nul_is_stored_and_never_blocks_the_next_file,
 );
 
 /// Every tracking number the index returns for `q=*`, page by page (a
@@ -320,4 +321,65 @@ async fn unreadable_attachments_end_as_extraction_failed(backend: Backend) {
     // The comments themselves are searchable, and the server still works.
     assert_eq!(app.index_caught_up(&token).await, 2);
     assert_eq!(app.post_json(&comment_body()).await.status(), 201);
+}
+
+/// A DOCX whose text is `text` (no escaping: the caller may plant bytes an
+/// XML writer never would).
+fn docx_with_text(text: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default();
+    zip.start_file("[Content_Types].xml", options).unwrap();
+    zip.write_all(b"<Types/>").unwrap();
+    zip.start_file("word/document.xml", options).unwrap();
+    zip.write_all(b"<w:document xmlns:w=\"w\"><w:body><w:p><w:r><w:t>")
+        .unwrap();
+    zip.write_all(text).unwrap();
+    zip.write_all(b"</w:t></w:r></w:p></w:body></w:document>")
+        .unwrap();
+    zip.finish().unwrap().into_inner()
+}
+
+/// PostgreSQL cannot store text with NUL; such text used to fail to store
+/// for ever, and no later file ever got its text.
+async fn text_with_nul_is_stored_and_never_blocks_the_next_file(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let token = app.user("ana", "analyst", "analyst-password");
+    let mut numbers = Vec::new();
+    for (text, name) in [
+        (&b"before\0nulword quagga"[..], "nul.docx"),
+        (&b"an ordinary okapi"[..], "plain.docx"),
+    ] {
+        let form = reqwest::multipart::Form::new()
+            .text("comment", comment_body().to_string())
+            .part(
+                "attachments",
+                reqwest::multipart::Part::bytes(docx_with_text(text)).file_name(name),
+            );
+        let res = app
+            .post_multipart(&format!("/api/v1/dockets/{DOCKET}/comments"), form)
+            .await;
+        assert_eq!(res.status(), 201, "{name}");
+        let body: Value = res.json().await.unwrap();
+        numbers.push(body["tracking_number"].as_str().unwrap().to_string());
+    }
+    for tn in &numbers {
+        let c = eventually(Duration::from_secs(60), "extraction to finish", || async {
+            let c = app
+                .json_as(&token, &format!("/api/v1/comments/{tn}"), 200)
+                .await;
+            (c["attachments"][0]["text_status"] != "pending").then_some(c)
+        })
+        .await;
+        assert_eq!(c["attachments"][0]["text_status"], "extracted", "{c}");
+        assert!(!c["attachments"][0]["text"].as_str().unwrap().contains('\0'));
+    }
+    for word in ["quagga", "okapi"] {
+        let found = eventually(Duration::from_secs(10), "the text indexed", || async {
+            let r = app.search(&token, &[("q", word)]).await;
+            (r["total"] == 1).then_some(r)
+        })
+        .await;
+        assert_eq!(found["total"], 1, "{word}");
+    }
 }

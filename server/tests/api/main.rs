@@ -7,6 +7,7 @@ mod attachments;
 mod bad_input;
 mod dockets;
 mod form;
+mod hostile;
 mod indexing;
 mod intake;
 mod operations;

@@ -71,6 +71,27 @@ async fn sigterm_finishes_in_flight_work_and_logs_no_private_data(backend: Backe
         (client.post(&url).json(&body).send().await.unwrap().status() == 201).then_some(())
     })
     .await;
+    // An analyst's search terms are theirs, not the log's.
+    let mut add = Command::new(env!("CARGO_BIN_EXE_rfidesk"));
+    add.args(["user", "add", "ana", "--role", "analyst"])
+        .env("RFIDESK_DATA_DIR", dir.path())
+        .env_remove("DATABASE_URL");
+    if let Some(url) = &db.url {
+        add.env("DATABASE_URL", url);
+    }
+    let out = add.output().unwrap();
+    let token = String::from_utf8(out.stdout).unwrap();
+    let token = token.lines().last().expect("a token").to_string();
+    let searched = "Quetzalcoatl-search-term";
+    for path in ["/api/v1/search", "/analyst/search"] {
+        let res = client
+            .get(format!("{base}{path}?q={searched}"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_ne!(res.status(), 401, "{path}");
+    }
     let in_flight: Vec<_> = (0..20)
         .map(|_| {
             let req = client.post(&url).json(&body);
@@ -127,4 +148,6 @@ async fn sigterm_finishes_in_flight_work_and_logs_no_private_data(backend: Backe
     assert!(log.contains("POST"), "one log line per request");
     assert!(!log.contains("private.person"), "no email address in logs");
     assert!(!log.contains(secret_text), "no comment text in logs");
+    assert!(log.contains("/api/v1/search"), "searches are logged by path");
+    assert!(!log.contains(searched), "no search terms in logs");
 }

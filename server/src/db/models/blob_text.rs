@@ -13,6 +13,8 @@ pub struct BlobTextRow {
     pub detail: Option<String>,
     pub content: String,
     pub extracted_at: NaiveDateTime,
+    /// `content.len()`, so batches can be planned without loading text.
+    pub content_bytes: i64,
 }
 
 pub const EXTRACTED: &str = "extracted";
@@ -59,6 +61,50 @@ pub fn for_files(conn: &mut DbConn, sha256s: &[String]) -> Result<Vec<BlobTextRo
                 .filter(blob_texts::sha256.eq_any(chunk))
                 .select(BlobTextRow::as_select())
                 .load(conn)?,
+        );
+    }
+    Ok(out)
+}
+
+/// The size of each extracted text among these files: (sha256, bytes).
+pub fn extracted_sizes(
+    conn: &mut DbConn,
+    sha256s: &[String],
+) -> Result<Vec<(String, i64)>, DbError> {
+    let mut out = Vec::new();
+    for chunk in sha256s.chunks(500) {
+        out.extend(
+            blob_texts::table
+                .filter(blob_texts::sha256.eq_any(chunk))
+                .filter(blob_texts::status.eq(EXTRACTED))
+                .select((blob_texts::sha256, blob_texts::content_bytes))
+                .load::<(String, i64)>(conn)?,
+        );
+    }
+    Ok(out)
+}
+
+/// The start of each extracted text among these files, at most
+/// `max_chars` characters: (sha256, text). For readers that show a part.
+pub fn extracted_prefixes(
+    conn: &mut DbConn,
+    sha256s: &[String],
+    max_chars: usize,
+) -> Result<Vec<(String, String)>, DbError> {
+    use diesel::dsl::sql;
+    use diesel::sql_types::Text;
+    let mut out = Vec::new();
+    for chunk in sha256s.chunks(500) {
+        out.extend(
+            blob_texts::table
+                .filter(blob_texts::sha256.eq_any(chunk))
+                .filter(blob_texts::status.eq(EXTRACTED))
+                .select((
+                    blob_texts::sha256,
+                    // SUBSTR counts characters on SQLite and PostgreSQL alike.
+                    sql::<Text>(&format!("SUBSTR(content, 1, {max_chars})")),
+                ))
+                .load::<(String, String)>(conn)?,
         );
     }
     Ok(out)

@@ -47,3 +47,8 @@ pub fn delete(conn: &mut DbConn, id_hash: &str) -> Result<(), DbError> {
 pub fn delete_expired(conn: &mut DbConn, now: NaiveDateTime) -> Result<usize, DbError> {
     Ok(diesel::delete(sessions::table.filter(sessions::expires_at.le(now))).execute(conn)?)
 }
+
+/// Ends every session of an account.
+pub fn delete_for_user(conn: &mut DbConn, user_id: &str) -> Result<usize, DbError> {
+    Ok(diesel::delete(sessions::table.filter(sessions::user_id.eq(user_id))).execute(conn)?)
+}

@@ -44,3 +44,16 @@ pub fn list(conn: &mut DbConn) -> Result<Vec<UserRow>, DbError> {
         .select(UserRow::as_select())
         .load(conn)?)
 }
+
+/// Disables (`Some(now)`) or enables (`None`) an account; returns whether
+/// it exists.
+pub fn set_disabled(
+    conn: &mut DbConn,
+    id: &str,
+    disabled_at: Option<NaiveDateTime>,
+) -> Result<bool, DbError> {
+    Ok(diesel::update(users::table.filter(users::id.eq(id)))
+        .set(users::disabled_at.eq(disabled_at))
+        .execute(conn)?
+        == 1)
+}

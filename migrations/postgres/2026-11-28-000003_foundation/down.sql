@@ -1,0 +1,3 @@
+ALTER TABLE blob_texts DROP COLUMN content_bytes;
+DROP INDEX IF EXISTS sessions_expires;
+ALTER TABLE api_tokens DROP COLUMN expires_at;

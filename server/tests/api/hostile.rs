@@ -1,0 +1,256 @@
+//! What an attacker tries first, over real HTTP: queries that would blow
+//! the parser's stack, file parts that dodge the count, bodies that never
+//! end or trickle in. Each gets a clear 4xx, stores nothing, and the server
+//! keeps answering.
+
+use crate::helpers::*;
+use crate::on_both_backends;
+use futures_util::StreamExt;
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+on_both_backends!(
+    hostile_queries_are_400_and_the_server_survives,
+    every_file_part_counts_against_the_limit,
+    a_chunked_body_is_cut_off_at_the_total_limit,
+    trickling_bodies_are_cut_off_with_408,
+);
+
+async fn healthy(app: &TestApp) {
+    assert_eq!(app.get_status("/healthz").await, 200, "the server is up");
+}
+
+fn encode(q: &str) -> String {
+    q.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+async fn hostile_queries_are_400_and_the_server_survives(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let token = app.user("ana", "analyst", "analyst-password");
+    assert_eq!(app.post_json(&comment_body()).await.status(), 201);
+    app.index_caught_up(&token).await;
+
+    let nested = |n: usize| format!("{}asean{}", "(".repeat(n), ")".repeat(n));
+    let nots = |n: usize| format!("{}asean", "NOT ".repeat(n));
+    let terms = |n: usize| (0..n).map(|i| format!("w{i}")).collect::<Vec<_>>().join(" ");
+    // Small enough to reach the handler through the request line, each over
+    // one limit: nesting, a NOT chain, words, length.
+    let refused = [
+        (nested(2_500), "characters"),
+        (nested(20), "levels"),
+        (nots(1_000), "characters"),
+        (nots(100), "levels"),
+        (format!("-{}", "-".repeat(50)) + "asean", "levels"),
+        (terms(250), "words"),
+        ("x".repeat(5_000), "characters"),
+    ];
+    for (q, why) in &refused {
+        let path = format!("/api/v1/search?docket={DOCKET}&q={}", encode(q));
+        let res = app.get_as(&token, &path).await;
+        assert_eq!(res.status(), 400, "{why}");
+        let body: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "invalid_query");
+        assert!(
+            body["error"]["message"].as_str().unwrap().contains(why),
+            "{body}"
+        );
+        // The analyst page goes through the same check.
+        let page = app
+            .get_as(&token, &format!("/analyst/search?q={}", encode(q)))
+            .await;
+        assert_eq!(page.status(), 400, "page: {why}");
+        healthy(&app).await;
+    }
+    // Far past the request line's limit: refused by the HTTP layer, and the
+    // server stays up.
+    for q in [nested(100_000), nots(10_000), terms(5_000)] {
+        for path in [
+            format!("/api/v1/search?docket={DOCKET}&q={}", encode(&q)),
+            format!("/analyst/search?q={}", encode(&q)),
+        ] {
+            let res = app.client.get(app.url(&path)).bearer_auth(&token).send().await;
+            if let Ok(res) = res {
+                let status = res.status().as_u16();
+                assert!((400..500).contains(&status), "{status}");
+            }
+            healthy(&app).await;
+        }
+    }
+    // Parentheses need no escaping in a URL: 30,000 of them fit in the
+    // request line and reach the search.
+    let raw = format!("/api/v1/search?q={}", nested(30_000));
+    assert_eq!(app.get_as(&token, &raw).await.status(), 400);
+    healthy(&app).await;
+    // An ordinary query still works.
+    let found = app.search(&token, &[("q", "asean OR (financing AND NOT x)")]).await;
+    assert!(found["total"].as_u64().is_some(), "{found}");
+}
+
+/// A multipart body by hand: a `comment` part, then `n` file parts whose
+/// Content-Disposition says `filename` (possibly empty).
+fn multipart_body(boundary: &str, n: usize, filename: &str) -> Vec<u8> {
+    let mut body = Vec::new();
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"comment\"\r\n\r\n{}\r\n",
+            comment_body()
+        )
+        .as_bytes(),
+    );
+    for i in 0..n {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"attachments\"; filename=\"{filename}\"\r\nContent-Type: text/plain\r\n\r\nfile number {i}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    body
+}
+
+async fn every_file_part_counts_against_the_limit(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let boundary = "XyZzY0123456789";
+    let ct = format!("multipart/form-data; boundary={boundary}");
+    for filename in ["", "note.txt"] {
+        let res = app
+            .post_raw(&ct, multipart_body(boundary, 30, filename))
+            .await;
+        assert_eq!(res.status(), 413, "30 parts named {filename:?}");
+        let body: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "too_many_attachments");
+    }
+    assert_eq!(app.comment_count(), 0);
+    assert_eq!(app.blob_files(), 0, "no file kept");
+    healthy(&app).await;
+    // Up to the limit is fine, unnamed files included.
+    let res = app.post_raw(&ct, multipart_body(boundary, 20, "")).await;
+    assert_eq!(res.status(), 201);
+    assert_eq!(app.comment_count(), 1);
+}
+
+async fn a_chunked_body_is_cut_off_at_the_total_limit(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    // A comment, then a file part that never ends, sent chunked: no
+    // Content-Length to refuse it by. It is cut off while it streams.
+    let boundary = "XyZzY0123456789";
+    let head = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"comment\"\r\n\r\n{}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"attachments\"; filename=\"\"\r\nContent-Type: text/plain\r\n\r\n",
+        comment_body()
+    )
+    .into_bytes();
+    let chunk = bytes_chunk();
+    let sent = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = sent.clone();
+    let stream = futures_util::stream::iter(std::iter::once(head).chain((0..300).map(move |_| {
+        counter.fetch_add(chunk.len(), std::sync::atomic::Ordering::Relaxed);
+        chunk.clone()
+    })))
+    .map(Ok::<_, std::io::Error>);
+    let res = app
+        .client
+        .post(app.url(&format!("/api/v1/dockets/{DOCKET}/comments")))
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(reqwest::Body::wrap_stream(stream))
+        .send()
+        .await;
+    // The server answers 413 and closes; the client may see the answer or
+    // only the closed connection, depending on when it looks.
+    if let Ok(res) = res {
+        assert_eq!(res.status(), 413);
+    }
+    assert!(
+        sent.load(std::sync::atomic::Ordering::Relaxed) < 300 << 20,
+        "the server stopped reading before the end"
+    );
+    assert_eq!(app.comment_count(), 0);
+    eventually(Duration::from_secs(5), "temporary uploads removed", || async {
+        (app.blob_files() == 0).then_some(())
+    })
+    .await;
+    healthy(&app).await;
+}
+
+fn bytes_chunk() -> Vec<u8> {
+    vec![b'x'; 1 << 20]
+}
+
+/// Sends a request head, then its body one byte at a time every `every`;
+/// returns the status line the server answers with and how long it took.
+async fn trickle(app: &TestApp, content_type: &str, body: &[u8], every: Duration) -> (String, Duration) {
+    let addr = app.address.trim_start_matches("http://").to_string();
+    let mut socket = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let head = format!(
+        "POST /api/v1/dockets/{DOCKET}/comments HTTP/1.1\r\nHost: {addr}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    socket.write_all(head.as_bytes()).await.unwrap();
+    let started = Instant::now();
+    let (mut reader, mut writer) = socket.into_split();
+    let body = body.to_vec();
+    let writing = tokio::spawn(async move {
+        for b in body {
+            if writer.write_all(&[b]).await.is_err() {
+                return;
+            }
+            tokio::time::sleep(every).await;
+        }
+    });
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 4096];
+    let read = tokio::time::timeout(Duration::from_secs(30), async {
+        while !answer.windows(2).any(|w| w == b"\r\n") {
+            match reader.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => answer.extend_from_slice(&buf[..n]),
+            }
+        }
+    })
+    .await;
+    assert!(read.is_ok(), "the server answered within 30 s");
+    writing.abort();
+    let line = String::from_utf8_lossy(&answer)
+        .lines()
+        .next()
+        .unwrap_or("")
+        .to_string();
+    (line, started.elapsed())
+}
+
+async fn trickling_bodies_are_cut_off_with_408(backend: Backend) {
+    // Bodies get 4 s at most, and 2 s of grace before 1 KiB/s is expected.
+    let app = TestApp::builder(backend).body_timeout(4).start().await;
+    let json = comment_body().to_string();
+    let (status, took) = trickle(&app, "application/json", json.as_bytes(), Duration::from_millis(100)).await;
+    assert!(status.contains(" 408 "), "{status}");
+    assert!(took < Duration::from_secs(10), "cut off after {took:?}");
+
+    let boundary = "XyZzY0123456789";
+    let body = multipart_body(boundary, 2, "note.txt");
+    let (status, _) = trickle(
+        &app,
+        &format!("multipart/form-data; boundary={boundary}"),
+        &body,
+        Duration::from_millis(20),
+    )
+    .await;
+    assert!(status.contains(" 408 "), "{status}");
+    assert_eq!(app.comment_count(), 0);
+    // The half-received file is removed with the refused request.
+    eventually(Duration::from_secs(5), "temporary uploads removed", || async {
+        (app.blob_files() == 0).then_some(())
+    })
+    .await;
+    healthy(&app).await;
+    // A body that arrives at a normal pace is taken.
+    assert_eq!(app.post_json(&comment_body()).await.status(), 201);
+}
