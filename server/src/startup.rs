@@ -6,7 +6,9 @@ use crate::db::writer::Writer;
 use crate::db::{run_migrations, DatabaseUrl};
 use crate::dockets::DocketCache;
 use crate::domain::clock::Clock;
-use crate::extraction::{ExtractLimits, Extractor};
+use crate::extraction::ExtractLimits;
+use crate::jobs::extract_text::ExtractText;
+use crate::jobs::runner::Runner;
 use crate::feed_signal::FeedSignal;
 use crate::http::client::SubmissionLimiter;
 use crate::http::error::ApiError;
@@ -97,7 +99,12 @@ impl Application {
 
         let search = Arc::new(SearchService::default());
         let stop_background = Arc::new(AtomicBool::new(false));
+        let node = crate::jobs::node::node_id(&store.data_dir).context("the node id file")?;
         let follower = Follower {
+            node: node.clone(),
+            writer: writer.clone(),
+            runtime: tokio::runtime::Handle::current(),
+            clock: clock.clone(),
             url: url.clone(),
             layout: Layout::new(&store.data_dir),
             service: search.clone(),
@@ -105,15 +112,18 @@ impl Application {
             stop: stop_background.clone(),
         }
         .start();
-        let extractor = Extractor {
-            program: match extractor {
-                Some(p) => p,
-                None => std::env::current_exe().context("finding this executable")?,
-            },
-            limits: ExtractLimits::default(),
-            pool: pool.clone(),
+        let jobs = Runner {
+            node: node.clone(),
+            handlers: crate::jobs::handlers(ExtractText {
+                program: match extractor {
+                    Some(p) => p,
+                    None => std::env::current_exe().context("finding this executable")?,
+                },
+                limits: ExtractLimits::default(),
+                blobs: blobs.clone(),
+            }),
             writer: writer.clone(),
-            blobs: blobs.clone(),
+            pool: pool.clone(),
             clock: clock.clone(),
             signal: signal.clone(),
             stop: stop_background.clone(),
@@ -170,7 +180,7 @@ impl Application {
             writer_thread,
             stop_workers,
             mail_task,
-            background: vec![follower, extractor],
+            background: vec![follower, jobs],
             stop_background,
             signal,
         })

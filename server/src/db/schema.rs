@@ -129,6 +129,37 @@ diesel::table! {
 }
 
 diesel::joinable!(comments -> dockets (docket_id));
+diesel::table! {
+    jobs (id) {
+        id -> Text,
+        kind -> Text,
+        subject -> Text,
+        status -> Text,
+        attempts -> Integer,
+        run_after -> Timestamp,
+        leased_by -> Nullable<Text>,
+        lease_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    index_nodes (node_id) {
+        node_id -> Text,
+        applied_seq -> BigInt,
+        seen_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    feed_horizon (id) {
+        id -> Integer,
+        purged_through -> BigInt,
+    }
+}
+
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(attachments -> comments (comment_id));
@@ -144,5 +175,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     users,
     api_tokens,
     sessions,
-    blob_texts
+    blob_texts,
+    jobs,
+    index_nodes,
+    feed_horizon
 );

@@ -11,6 +11,8 @@ use crate::db::models::attachment::{self, AttachmentRow};
 use crate::db::models::change_feed::{self, NewChange, COMMENT_CREATED};
 use crate::db::models::comment::{self, CommentRow};
 use crate::db::models::idempotency::{self, IdempotencyRow};
+use crate::db::models::blob_text;
+use crate::db::models::job::{self, JobRow};
 use crate::db::models::receipt::{self, Attempt, DueReceipt, ReceiptRow};
 use crate::domain::tracking_number::TrackingNumber;
 use crate::feed_signal::FeedSignal;
@@ -96,7 +98,9 @@ enum Job {
         attempts: Vec<(String, Attempt)>,
         reply: oneshot::Sender<Result<(), DbError>>,
     },
-    Task(Task),
+    /// Any other write; `wakes`: it may append to the change feed, so the
+    /// feed's readers should look.
+    Task { task: Task, wakes: bool },
 }
 
 /// Any other write, run on the writer's connection after the group.
@@ -164,17 +168,36 @@ impl Writer {
     }
 
     /// Runs other writes (the receipt poller's claims, ...) on the writer's
-    /// connection, so they queue instead of fighting it for the lock.
+    /// connection, so they queue instead of fighting it for the lock. The
+    /// feed's readers are not woken for them: a claim every second must
+    /// not wake every reader every second (nor the claimer itself).
     pub async fn run<T: Send + 'static>(
         &self,
         f: impl FnOnce(&mut DbConn) -> Result<T, DbError> + Send + 'static,
+    ) -> Result<T, WriteError> {
+        self.task(f, false).await
+    }
+
+    /// Like [`Self::run`], for writes that may append to the change feed:
+    /// the feed's readers look as soon as they commit.
+    pub async fn run_and_wake<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut DbConn) -> Result<T, DbError> + Send + 'static,
+    ) -> Result<T, WriteError> {
+        self.task(f, true).await
+    }
+
+    async fn task<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut DbConn) -> Result<T, DbError> + Send + 'static,
+        wakes: bool,
     ) -> Result<T, WriteError> {
         let (reply, answer) = oneshot::channel();
         let task: Task = Box::new(move |conn| {
             let _ = reply.send(f(conn));
         });
         self.tx
-            .send(Job::Task(task))
+            .send(Job::Task { task, wakes })
             .await
             .map_err(|_| WriteError::Stopped)?;
         Ok(answer.await.map_err(|_| WriteError::Stopped)??)
@@ -241,6 +264,7 @@ fn serve(
         let mut attempts = Vec::new();
         let mut replies = Vec::new();
         let mut tasks = Vec::new();
+        let mut wake = false;
         for job in batch.drain(..) {
             match job {
                 Job::Comment(c) => comments.push(*c),
@@ -248,9 +272,13 @@ fn serve(
                     attempts.extend(a);
                     replies.push(reply);
                 }
-                Job::Task(task) => tasks.push(task),
+                Job::Task { task, wakes } => {
+                    wake |= wakes;
+                    tasks.push(task);
+                }
             }
         }
+        wake |= !comments.is_empty();
         if !comments.is_empty() || !attempts.is_empty() {
             let recorded = write_batch(&mut conn, comments, &attempts, &receipts);
             for reply in replies {
@@ -266,7 +294,9 @@ fn serve(
             task(&mut conn);
         }
         // The feed's readers look now rather than at their next poll.
-        committed.notify();
+        if wake {
+            committed.notify();
+        }
     }
 }
 
@@ -398,6 +428,7 @@ fn apply(conn: &mut DbConn, news: &[&NewComment]) -> Result<Vec<Outcome>, DbErro
             .flat_map(|n| n.attachments.iter().cloned())
             .collect::<Vec<_>>(),
     )?;
+    enqueue_extractions(conn, &created)?;
     receipt::insert(
         conn,
         &created
@@ -430,6 +461,35 @@ fn apply(conn: &mut DbConn, news: &[&NewComment]) -> Result<Vec<Outcome>, DbErro
         }
     }
     Ok(outcomes)
+}
+
+/// An `extract_text` job for each file these comments bring that has no
+/// text yet (a file already read, or already queued, adds nothing).
+fn enqueue_extractions(conn: &mut DbConn, created: &[&NewComment]) -> Result<(), DbError> {
+    let mut files: Vec<(String, chrono::NaiveDateTime)> = created
+        .iter()
+        .flat_map(|n| {
+            n.attachments
+                .iter()
+                .map(|a| (a.sha256.clone(), n.comment.received_at))
+        })
+        .collect();
+    if files.is_empty() {
+        return Ok(());
+    }
+    files.sort();
+    files.dedup_by(|a, b| a.0 == b.0);
+    let shas: Vec<String> = files.iter().map(|(s, _)| s.clone()).collect();
+    let known: std::collections::HashSet<String> = blob_text::recorded(conn, &shas)?
+        .into_iter()
+        .collect();
+    let jobs: Vec<JobRow> = files
+        .iter()
+        .filter(|(sha, _)| !known.contains(sha))
+        .map(|(sha, at)| JobRow::new(crate::jobs::extract_text::KIND, sha, *at))
+        .collect();
+    job::enqueue(conn, &jobs)?;
+    Ok(())
 }
 
 /// What a stored key says about a request that reuses it: its first answer

@@ -98,6 +98,12 @@ pub async fn index_status(_who: Staff, state: web::Data<AppState>) -> HttpRespon
     HttpResponse::Ok().json(state.search.status())
 }
 
+/// `GET /api/v1/admin/jobs`: background work, and what failed.
+pub async fn jobs(_who: Staff, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let report = state.db(crate::jobs::report).await?;
+    Ok(HttpResponse::Ok().json(report))
+}
+
 fn ascii_fallback(name: &str) -> String {
     name.chars()
         .map(|c| {

@@ -41,6 +41,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/api/v1/admin/index",
             web::get().to(api_analyst::index_status),
         )
+        .route("/api/v1/admin/jobs", web::get().to(api_analyst::jobs))
         // Public pages.
         .route("/", web::get().to(pages::index))
         .route("/dockets/{docket}", web::get().to(pages::docket))

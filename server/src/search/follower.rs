@@ -10,7 +10,7 @@ use super::documents;
 use super::layout::Layout;
 use super::rebuild::{self, Progress, RebuildError};
 use super::{IndexStatus, SearchService};
-use crate::db::models::change_feed;
+use crate::db::models::{change_feed, index_node};
 use crate::db::{DatabaseUrl, DbConn};
 use crate::feed_signal::FeedSignal;
 use rfidesk_indexer::SearchIndex;
@@ -32,8 +32,16 @@ const MAX_PENDING: usize = 20_000;
 const POLL: Duration = Duration::from_millis(250);
 /// The follower's indexing buffer.
 const WRITER_MEMORY: usize = 64 << 20;
+/// How often the follower says how far its index is (for the purge).
+const REPORT_EVERY: Duration = Duration::from_secs(10);
 
 pub struct Follower {
+    /// This node's name in `index_nodes`.
+    pub node: String,
+    /// Reports of how far the index is go through the writer.
+    pub writer: crate::db::writer::Writer,
+    pub runtime: tokio::runtime::Handle,
+    pub clock: Arc<dyn crate::domain::clock::Clock>,
     pub url: DatabaseUrl,
     pub layout: Layout,
     pub service: Arc<SearchService>,
@@ -100,7 +108,11 @@ impl Follower {
         let mut conn = self.url.connect()?;
         let dir = self.layout.current_or_new()?;
         let mut index = SearchIndex::open_or_create(&dir)?;
-        let (dir, index, seq) = match index.commit_point()? {
+        // Changes this index has not applied may have been purged (the node
+        // was away longer than the feed's retention): rebuild it then.
+        let horizon = index_node::purged_through(&mut conn)?;
+        let point = index.commit_point()?.filter(|p| p.seq >= horizon);
+        let (dir, index, seq) = match point {
             Some(point) => (dir, index, point.seq),
             None => {
                 self.service.set_state("rebuilding");
@@ -140,6 +152,20 @@ impl Follower {
         self.follow(&mut conn, &index, &dir, seq)
     }
 
+    /// Tells the purge how far this node's index is. A failure is only
+    /// logged: the next report says the same.
+    fn report(&self, committed: i64) {
+        let node = self.node.clone();
+        let now = self.clock.now().naive_utc();
+        let reported = self.runtime.block_on(
+            self.writer
+                .run(move |conn| index_node::report(conn, &node, committed, now)),
+        );
+        if let Err(e) = reported {
+            tracing::warn!(error = %e, "could not report the index position");
+        }
+    }
+
     fn publish(&self, index: &SearchIndex, dir: &std::path::Path, seq: i64) {
         self.service.set_status(IndexStatus {
             state: "following",
@@ -164,6 +190,7 @@ impl Follower {
         let mut applied = committed;
         let mut first_pending: Option<Instant> = None;
         let mut last_commit = Instant::now();
+        let mut last_report: Option<Instant> = None;
         loop {
             let stopping = self.stop.load(Ordering::Relaxed);
             let swapped = self.layout.current().as_ref() != Some(dir);
@@ -211,6 +238,10 @@ impl Follower {
                 last_commit = Instant::now();
                 first_pending = None;
                 self.publish(index, dir, committed);
+            }
+            if last_report.is_none_or(|t| t.elapsed() >= REPORT_EVERY) {
+                last_report = Some(Instant::now());
+                self.report(committed);
             }
             if stopping {
                 writer.finish()?;

@@ -16,6 +16,7 @@ on_both_backends!(
     reindex_swaps_in_a_new_index_while_serving,
     unreadable_attachments_end_as_extraction_failed,
     text_with_nul_is_stored_and_never_blocks_the_next_file,
+    attachment_text_is_bounded_per_comment_and_copies_count_once,
 );
 
 /// Every tracking number the index returns for `q=*`, page by page (a
@@ -382,4 +383,78 @@ async fn text_with_nul_is_stored_and_never_blocks_the_next_file(backend: Backend
         .await;
         assert_eq!(found["total"], 1, "{word}");
     }
+}
+
+/// A file attached ten times counts once; past 2 MiB of text a comment's
+/// attachments are neither shown nor searchable, and the view says so.
+async fn attachment_text_is_bounded_per_comment_and_copies_count_once(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let token = app.user("ana", "analyst", "analyst-password");
+    // 1.5 MiB of text ending in a word, and 1 MiB starting and ending in one.
+    let filler = "trade ".repeat(1_500_000 / 6);
+    let first = docx_with_text(format!("{filler} wildebeest").as_bytes());
+    let second = docx_with_text(format!("ocelot {} pangolin", "route ".repeat(1_000_000 / 6)).as_bytes());
+    let mut form = reqwest::multipart::Form::new().text("comment", comment_body().to_string());
+    for i in 0..10 {
+        form = form.part(
+            "attachments",
+            reqwest::multipart::Part::bytes(first.clone()).file_name(format!("copy-{i}.docx")),
+        );
+    }
+    form = form.part(
+        "attachments",
+        reqwest::multipart::Part::bytes(second).file_name("second.docx"),
+    );
+    let res = app
+        .post_multipart(&format!("/api/v1/dockets/{DOCKET}/comments"), form)
+        .await;
+    assert_eq!(res.status(), 201);
+    let tn = res.json::<Value>().await.unwrap()["tracking_number"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let c = eventually(Duration::from_secs(60), "extraction to finish", || async {
+        let c = app
+            .json_as(&token, &format!("/api/v1/comments/{tn}"), 200)
+            .await;
+        let files = c["attachments"].as_array().unwrap();
+        files.iter().all(|f| f["text_status"] == "extracted").then_some(c)
+    })
+    .await;
+    let files = c["attachments"].as_array().unwrap();
+    assert!(files[0]["text"].as_str().unwrap().ends_with("wildebeest"));
+    assert_eq!(files[0]["text_truncated"], false);
+    for copy in &files[1..10] {
+        assert!(copy["text"].is_null(), "a copy's text is shown once");
+        assert_eq!(copy["text_same_as"], 0);
+    }
+    let second = &files[10];
+    assert_eq!(second["text_truncated"], true, "past the comment's bound");
+    assert!(second["text"].as_str().unwrap().starts_with("ocelot"));
+    let shown: usize = files
+        .iter()
+        .filter_map(|f| f["text"].as_str())
+        .map(str::len)
+        .sum();
+    assert!(shown <= 2 << 20, "{shown} bytes shown");
+
+    // The index holds what the view shows.
+    let found = eventually(Duration::from_secs(10), "the text indexed", || async {
+        let r = app.search(&token, &[("q", "ocelot")]).await;
+        (r["total"] == 1).then_some(r)
+    })
+    .await;
+    assert_eq!(found["total"], 1);
+    let r = app.search(&token, &[("q", "pangolin")]).await;
+    assert_eq!(r["total"], 0, "text past the bound is not searchable");
+    // A word 1.5 MiB into a file still gets its snippet (from a window).
+    let r = app.search(&token, &[("q", "wildebeest")]).await;
+    assert_eq!(r["total"], 1);
+    let snippet = r["hits"][0]["snippets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["field"] == "attachment")
+        .expect("an attachment snippet");
+    assert!(snippet["html"].as_str().unwrap().contains("<mark>wildebeest</mark>"));
 }

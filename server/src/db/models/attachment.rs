@@ -73,3 +73,12 @@ pub fn find(
         .first(conn)
         .optional()?)
 }
+
+/// The kind of a stored file, from any comment that carries it.
+pub fn kind_of(conn: &mut DbConn, sha256: &str) -> Result<Option<String>, DbError> {
+    Ok(attachments::table
+        .filter(attachments::sha256.eq(sha256))
+        .select(attachments::kind)
+        .first(conn)
+        .optional()?)
+}

@@ -109,3 +109,17 @@ pub fn extracted_prefixes(
     }
     Ok(out)
 }
+
+/// Which of these files have a text row, whatever its status.
+pub fn recorded(conn: &mut DbConn, sha256s: &[String]) -> Result<Vec<String>, DbError> {
+    let mut out = Vec::new();
+    for chunk in sha256s.chunks(500) {
+        out.extend(
+            blob_texts::table
+                .filter(blob_texts::sha256.eq_any(chunk))
+                .select(blob_texts::sha256)
+                .load::<String>(conn)?,
+        );
+    }
+    Ok(out)
+}

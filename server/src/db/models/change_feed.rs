@@ -67,3 +67,22 @@ pub fn after(conn: &mut DbConn, seq: i64, limit: i64) -> Result<Vec<Change>, DbE
         .select(Change::as_select())
         .load(conn)?)
 }
+
+/// Removes changes up to and including `seq` that were written before
+/// `before`; returns the highest sequence removed, if any.
+pub fn delete_through(
+    conn: &mut DbConn,
+    seq: i64,
+    before: NaiveDateTime,
+) -> Result<Option<i64>, DbError> {
+    let target = change_feed::table
+        .filter(change_feed::seq.le(seq))
+        .filter(change_feed::created_at.lt(before));
+    let highest = target
+        .select(diesel::dsl::max(change_feed::seq))
+        .first::<Option<i64>>(conn)?;
+    if highest.is_some() {
+        diesel::delete(target).execute(conn)?;
+    }
+    Ok(highest)
+}

@@ -39,3 +39,11 @@ pub fn delete(conn: &mut DbConn, docket_id: &str, key: &str) -> Result<(), DbErr
     diesel::delete(idempotency_keys::table.find((docket_id, key))).execute(conn)?;
     Ok(())
 }
+
+/// Removes keys recorded before `before`; returns how many.
+pub fn delete_before(conn: &mut DbConn, before: NaiveDateTime) -> Result<usize, DbError> {
+    Ok(
+        diesel::delete(idempotency_keys::table.filter(idempotency_keys::created_at.lt(before)))
+            .execute(conn)?,
+    )
+}

@@ -7,6 +7,8 @@ pub mod change_feed;
 pub mod comment;
 pub mod docket;
 pub mod idempotency;
+pub mod index_node;
+pub mod job;
 pub mod receipt;
 pub mod session;
 pub mod user;

@@ -1,0 +1,221 @@
+//! The `jobs` table: background work, leased by one node at a time.
+//! The rules (backoff, limits, what each kind does) are in `crate::jobs`;
+//! here is only how rows are claimed and settled.
+
+use crate::db::connection::{DbConn, DbError};
+use crate::db::schema::jobs;
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+pub const QUEUED: &str = "queued";
+pub const RUNNING: &str = "running";
+pub const DONE: &str = "done";
+pub const FAILED: &str = "failed";
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = jobs)]
+pub struct JobRow {
+    pub id: String,
+    pub kind: String,
+    pub subject: String,
+    pub status: String,
+    pub attempts: i32,
+    pub run_after: NaiveDateTime,
+    pub leased_by: Option<String>,
+    pub lease_until: Option<NaiveDateTime>,
+    pub last_error: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl JobRow {
+    pub fn new(kind: &str, subject: &str, now: NaiveDateTime) -> Self {
+        JobRow {
+            id: format!("{kind}:{subject}"),
+            kind: kind.to_string(),
+            subject: subject.to_string(),
+            status: QUEUED.into(),
+            attempts: 0,
+            run_after: now,
+            leased_by: None,
+            lease_until: None,
+            last_error: None,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+}
+
+/// Adds jobs; one that exists already (same kind and subject) is kept as
+/// it is, so enqueueing twice, or from two nodes at once, adds one job.
+pub fn enqueue(conn: &mut DbConn, rows: &[JobRow]) -> Result<usize, DbError> {
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    Ok(match conn {
+        DbConn::Pg(c) => diesel::insert_into(jobs::table)
+            .values(rows)
+            .on_conflict_do_nothing()
+            .execute(c)?,
+        DbConn::Sqlite(c) => {
+            let mut n = 0;
+            for row in rows {
+                n += diesel::insert_into(jobs::table)
+                    .values(row)
+                    .on_conflict_do_nothing()
+                    .execute(c)?;
+            }
+            n
+        }
+    })
+}
+
+/// Claims the job due first among `kinds`: queued and due, or running
+/// with a lapsed lease (its node died). The UPDATE repeats the condition,
+/// so of two nodes that picked the same row only one changes it; the other
+/// claims nothing this time.
+pub fn claim(
+    conn: &mut DbConn,
+    kinds: &[&str],
+    node: &str,
+    lease_until: NaiveDateTime,
+    now: NaiveDateTime,
+) -> Result<Option<JobRow>, DbError> {
+    let due = jobs::status
+        .eq(QUEUED)
+        .and(jobs::run_after.le(now))
+        .or(jobs::status.eq(RUNNING).and(jobs::lease_until.lt(now)));
+    let Some(id) = jobs::table
+        .filter(jobs::kind.eq_any(kinds))
+        .filter(due)
+        .order(jobs::run_after)
+        .select(jobs::id)
+        .first::<String>(conn)
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let changed = diesel::update(jobs::table.filter(jobs::id.eq(&id)).filter(due))
+        .set((
+            jobs::status.eq(RUNNING),
+            jobs::leased_by.eq(node),
+            jobs::lease_until.eq(lease_until),
+            jobs::attempts.eq(jobs::attempts + 1),
+            jobs::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    if changed == 0 {
+        return Ok(None);
+    }
+    Ok(jobs::table
+        .filter(jobs::id.eq(&id))
+        .select(JobRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Whether `node` still holds the job's lease (another node takes a job
+/// whose lease lapsed; the first must then not settle it).
+pub fn holds(conn: &mut DbConn, id: &str, node: &str) -> Result<bool, DbError> {
+    let n: i64 = jobs::table
+        .filter(jobs::id.eq(id))
+        .filter(jobs::status.eq(RUNNING))
+        .filter(jobs::leased_by.eq(node))
+        .count()
+        .get_result(conn)?;
+    Ok(n == 1)
+}
+
+/// Ends a job's run: `status` done, failed, or queued again at
+/// `run_after` (a retry, or the next round of a recurring job).
+pub fn settle(
+    conn: &mut DbConn,
+    id: &str,
+    status: &str,
+    run_after: Option<NaiveDateTime>,
+    error: Option<&str>,
+    reset_attempts: bool,
+    now: NaiveDateTime,
+) -> Result<(), DbError> {
+    let target = jobs::table.filter(jobs::id.eq(id));
+    diesel::update(target)
+        .set((
+            jobs::status.eq(status),
+            jobs::leased_by.eq(None::<String>),
+            jobs::lease_until.eq(None::<NaiveDateTime>),
+            jobs::last_error.eq(error),
+            jobs::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    if let Some(at) = run_after {
+        diesel::update(jobs::table.filter(jobs::id.eq(id)))
+            .set(jobs::run_after.eq(at))
+            .execute(conn)?;
+    }
+    if reset_attempts {
+        diesel::update(jobs::table.filter(jobs::id.eq(id)))
+            .set(jobs::attempts.eq(0))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Gives up the leases a node held when it stopped or died: its jobs are
+/// due again at once instead of when the lease lapses.
+pub fn release_node(conn: &mut DbConn, node: &str, now: NaiveDateTime) -> Result<usize, DbError> {
+    Ok(diesel::update(
+        jobs::table
+            .filter(jobs::status.eq(RUNNING))
+            .filter(jobs::leased_by.eq(node)),
+    )
+    .set((
+        jobs::status.eq(QUEUED),
+        jobs::leased_by.eq(None::<String>),
+        jobs::lease_until.eq(None::<NaiveDateTime>),
+        jobs::run_after.eq(now),
+        jobs::updated_at.eq(now),
+    ))
+    .execute(conn)?)
+}
+
+/// How many jobs of each kind are in each status: (kind, status, count).
+pub fn counts(conn: &mut DbConn) -> Result<Vec<(String, String, i64)>, DbError> {
+    Ok(jobs::table
+        .group_by((jobs::kind, jobs::status))
+        .select((jobs::kind, jobs::status, diesel::dsl::count_star()))
+        .order((jobs::kind, jobs::status))
+        .load(conn)?)
+}
+
+/// Jobs that failed for good, and jobs waiting to retry after a failure,
+/// newest first.
+pub fn troubled(conn: &mut DbConn, limit: i64) -> Result<Vec<JobRow>, DbError> {
+    Ok(jobs::table
+        .filter(
+            jobs::status
+                .eq(FAILED)
+                .or(jobs::status.eq(QUEUED).and(jobs::last_error.is_not_null())),
+        )
+        .order(jobs::updated_at.desc())
+        .limit(limit)
+        .select(JobRow::as_select())
+        .load(conn)?)
+}
+
+pub fn find(conn: &mut DbConn, id: &str) -> Result<Option<JobRow>, DbError> {
+    Ok(jobs::table
+        .filter(jobs::id.eq(id))
+        .select(JobRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Done jobs not touched since `before` (their rows only prevent nothing).
+pub fn delete_done_before(conn: &mut DbConn, before: NaiveDateTime) -> Result<usize, DbError> {
+    Ok(diesel::delete(
+        jobs::table
+            .filter(jobs::status.eq(DONE))
+            .filter(jobs::updated_at.lt(before)),
+    )
+    .execute(conn)?)
+}
