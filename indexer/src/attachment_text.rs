@@ -83,7 +83,13 @@ mod tests {
         let kept: usize = b.iter().filter_map(|x| x.text).map(str::len).sum();
         assert!(kept <= MAX_ATTACHMENT_TEXT_PER_COMMENT);
         assert!(b[3].truncated, "the third distinct file passes the budget");
-        assert!(b[3].text.unwrap().chars().all(|c| c == 'é'), "cut at a char boundary");
-        assert!(b[4].truncated && b[4].text.is_none(), "nothing left for the last");
+        assert!(
+            b[3].text.unwrap().chars().all(|c| c == 'é'),
+            "cut at a char boundary"
+        );
+        assert!(
+            b[4].truncated && b[4].text.is_none(),
+            "nothing left for the last"
+        );
     }
 }

@@ -128,8 +128,10 @@ impl Highlighter {
             })
             .min()
             .unwrap_or(0);
-        let start = crate::attachment_text::char_floor(text, first.saturating_sub(SNIPPET_WINDOW / 8));
-        let end = crate::attachment_text::char_floor(text, (start + SNIPPET_WINDOW).min(text.len()));
+        let start =
+            crate::attachment_text::char_floor(text, first.saturating_sub(SNIPPET_WINDOW / 8));
+        let end =
+            crate::attachment_text::char_floor(text, (start + SNIPPET_WINDOW).min(text.len()));
         &text[start..end]
     }
 
@@ -220,4 +222,3 @@ pub fn escape_into(out: &mut String, text: &str) {
 
 /// Bytes of a long text that one snippet may tokenize.
 pub const SNIPPET_WINDOW: usize = 32 * 1024;
-

@@ -134,7 +134,11 @@ mod tests {
 
     #[test]
     fn deep_groups_are_refused_where_they_go_too_deep() {
-        let ok = format!("{}a{}", "(".repeat(MAX_QUERY_DEPTH), ")".repeat(MAX_QUERY_DEPTH));
+        let ok = format!(
+            "{}a{}",
+            "(".repeat(MAX_QUERY_DEPTH),
+            ")".repeat(MAX_QUERY_DEPTH)
+        );
         assert!(check(&ok).is_ok());
         let deep = format!("{}a{}", "(".repeat(100_000), ")".repeat(100_000));
         let e = check(&deep).unwrap_err();
@@ -158,8 +162,13 @@ mod tests {
 
     #[test]
     fn too_many_words_are_refused() {
-        let many = (0..=MAX_QUERY_TERMS).map(|i| format!("w{i}")).collect::<Vec<_>>();
-        assert!(check(&many.join(" ")).unwrap_err().message.contains("words"));
+        let many = (0..=MAX_QUERY_TERMS)
+            .map(|i| format!("w{i}"))
+            .collect::<Vec<_>>();
+        assert!(check(&many.join(" "))
+            .unwrap_err()
+            .message
+            .contains("words"));
         let phrase = format!("\"{}\"", many.join(" "));
         assert!(check(&phrase).unwrap_err().message.contains("words"));
         assert!(check(&many[..MAX_QUERY_TERMS].join(" ")).is_ok());

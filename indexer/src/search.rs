@@ -302,7 +302,11 @@ fn field_has_any(
     for text in terms {
         let term = Term::from_field_text(field, text);
         if let Some(mut postings) = inverted.read_postings(&term, IndexRecordOption::Basic)? {
-            if postings.seek(addr.doc_id) == addr.doc_id {
+            // A fresh postings list stands on its first document, and
+            // seek may only move forward from there.
+            let at = postings.doc();
+            if at == addr.doc_id || (at < addr.doc_id && postings.seek(addr.doc_id) == addr.doc_id)
+            {
                 return Ok(true);
             }
         }

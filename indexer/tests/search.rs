@@ -354,3 +354,30 @@ fn filtered_facets_equal_the_totals_of_the_searches_they_offer() {
     }
     assert!(checked > 300, "only {checked} counts checked");
 }
+
+/// Whether a hit's attachment matched is read from the postings of each
+/// query word; a word whose first document comes after the hit must not
+/// be sought backwards (tantivy asserts it in debug builds).
+#[test]
+fn attachment_matches_are_found_whichever_document_comes_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = SearchIndex::open_or_create(dir.path()).unwrap();
+    let mut w = index.writer(1, 15_000_000).unwrap();
+    for (n, word) in [(1, "bison"), (2, "alpaca")] {
+        let mut d = doc(n, "ai-developer", "US", &[("regions", "ordinary answer")]);
+        d.attachment_count = 1;
+        d.attachment_texts = vec![format!("the attachment names the {word}")];
+        w.upsert(&d).unwrap();
+    }
+    w.commit(2).unwrap();
+    index.reload().unwrap();
+    let results = index
+        .search(&SearchRequest {
+            q: "alpaca OR bison".into(),
+            limit: 10,
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(results.total, 2);
+    assert!(results.hits.iter().all(|h| h.attachment_match));
+}

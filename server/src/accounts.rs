@@ -61,7 +61,8 @@ pub fn create(
 
 fn named(conn: &mut DbConn, name: &str) -> Result<user::UserRow, AccountError> {
     let parsed = UserName::parse(name).map_err(|_| AccountError::NotFound(name.to_string()))?;
-    user::find_by_name(conn, parsed.as_str())?.ok_or_else(|| AccountError::NotFound(name.to_string()))
+    user::find_by_name(conn, parsed.as_str())?
+        .ok_or_else(|| AccountError::NotFound(name.to_string()))
 }
 
 /// Issues another API token for an account, optionally expiring.

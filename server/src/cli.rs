@@ -240,7 +240,9 @@ fn token_command(store: &StoreArgs, cmd: TokenCommand) -> anyhow::Result<()> {
         }
         TokenCommand::List { name } => {
             let fmt = |t: Option<chrono::NaiveDateTime>| {
-                t.map_or("-".to_string(), |t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+                t.map_or("-".to_string(), |t| {
+                    t.format("%Y-%m-%d %H:%M UTC").to_string()
+                })
             };
             println!("id\tcreated\texpires\trevoked");
             for t in accounts::tokens(&mut conn, &name)? {

@@ -20,10 +20,10 @@ pub mod extraction;
 pub mod feed_signal;
 /// Reading requests: bodies, multipart, clients, the error shape.
 pub mod http;
-/// Background work as leased jobs: text extraction, purges.
-pub mod jobs;
 /// The steps of taking a comment, shared by the API and the form.
 pub mod intake;
+/// Background work as leased jobs: text extraction, purges.
+pub mod jobs;
 /// Receipts by email from a durable outbox.
 pub mod mail;
 /// HTML pages and their view models.

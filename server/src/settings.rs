@@ -20,6 +20,18 @@ pub struct StoreArgs {
     /// (or at the path given).
     #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
     pub database_url: Option<String>,
+    /// Directory of attachment files (default: DATA_DIR/attachments). Nodes
+    /// that share a PostgreSQL database must share this directory too.
+    #[arg(long, env = "RFIDESK_ATTACHMENTS_DIR", global = true)]
+    pub attachments_dir: Option<PathBuf>,
+}
+
+impl StoreArgs {
+    pub fn attachments_dir(&self) -> PathBuf {
+        self.attachments_dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("attachments"))
+    }
 }
 
 #[derive(Debug, Clone, Args)]

@@ -7,12 +7,13 @@ use crate::db::{run_migrations, DatabaseUrl};
 use crate::dockets::DocketCache;
 use crate::domain::clock::Clock;
 use crate::extraction::ExtractLimits;
-use crate::jobs::extract_text::ExtractText;
-use crate::jobs::runner::Runner;
 use crate::feed_signal::FeedSignal;
 use crate::http::client::SubmissionLimiter;
 use crate::http::error::ApiError;
+use crate::http::request_log::RequestSpan;
 use crate::http::throttle::SignInThrottle;
+use crate::jobs::extract_text::ExtractText;
+use crate::jobs::runner::Runner;
 use crate::mail::{transport::Transport, worker::ReceiptWorker};
 use crate::search::follower::Follower;
 use crate::search::layout::Layout;
@@ -29,7 +30,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
-use crate::http::request_log::RequestSpan;
 use tracing_actix_web::TracingLogger;
 
 pub struct Config {
@@ -70,7 +70,7 @@ impl Application {
             docket_files::load_dir(&mut conn, &serve.dockets, clock.now())?;
         }
         let pool = pool(&url, 8)?;
-        let blobs = BlobStore::open(store.data_dir.join("attachments"))?;
+        let blobs = BlobStore::open(store.attachments_dir())?;
         let swept = blobs.sweep_tmp()?;
         if swept > 0 {
             tracing::info!(files = swept, "removed unfinished uploads");

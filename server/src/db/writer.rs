@@ -8,10 +8,10 @@
 
 use crate::db::connection::{write_transaction, DatabaseUrl, DbConn, DbError};
 use crate::db::models::attachment::{self, AttachmentRow};
+use crate::db::models::blob_text;
 use crate::db::models::change_feed::{self, NewChange, COMMENT_CREATED};
 use crate::db::models::comment::{self, CommentRow};
 use crate::db::models::idempotency::{self, IdempotencyRow};
-use crate::db::models::blob_text;
 use crate::db::models::job::{self, JobRow};
 use crate::db::models::receipt::{self, Attempt, DueReceipt, ReceiptRow};
 use crate::domain::tracking_number::TrackingNumber;
@@ -100,7 +100,10 @@ enum Job {
     },
     /// Any other write; `wakes`: it may append to the change feed, so the
     /// feed's readers should look.
-    Task { task: Task, wakes: bool },
+    Task {
+        task: Task,
+        wakes: bool,
+    },
 }
 
 /// Any other write, run on the writer's connection after the group.
@@ -480,9 +483,8 @@ fn enqueue_extractions(conn: &mut DbConn, created: &[&NewComment]) -> Result<(),
     files.sort();
     files.dedup_by(|a, b| a.0 == b.0);
     let shas: Vec<String> = files.iter().map(|(s, _)| s.clone()).collect();
-    let known: std::collections::HashSet<String> = blob_text::recorded(conn, &shas)?
-        .into_iter()
-        .collect();
+    let known: std::collections::HashSet<String> =
+        blob_text::recorded(conn, &shas)?.into_iter().collect();
     let jobs: Vec<JobRow> = files
         .iter()
         .filter(|(sha, _)| !known.contains(sha))

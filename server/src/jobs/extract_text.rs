@@ -20,7 +20,13 @@ pub struct ExtractText {
     pub blobs: BlobStore,
 }
 
-fn row(sha256: &str, status: &str, detail: Option<String>, content: String, now: NaiveDateTime) -> BlobTextRow {
+fn row(
+    sha256: &str,
+    status: &str,
+    detail: Option<String>,
+    content: String,
+    now: NaiveDateTime,
+) -> BlobTextRow {
     BlobTextRow {
         sha256: sha256.to_string(),
         status: status.into(),
@@ -50,15 +56,26 @@ impl Handler for ExtractText {
     }
 
     fn run(&self, sha256: &str, ctx: &mut Context<'_>) -> Outcome {
-        let kind = match ctx.pool.get().map_err(crate::db::DbError::from).and_then(|mut conn| attachment::kind_of(&mut conn, sha256)) {
+        let kind = match ctx
+            .pool
+            .get()
+            .map_err(crate::db::DbError::from)
+            .and_then(|mut conn| attachment::kind_of(&mut conn, sha256))
+        {
             Ok(Some(kind)) => kind,
             // No comment carries the file (any more): nothing to read.
             Ok(None) => return Outcome::Done(super::no_write()),
             Err(e) => return Outcome::Retry(format!("the database: {e}")),
         };
+        let path = self.blobs.path_of(sha256);
+        if !path.exists() {
+            // Storage this node cannot see (an unmounted shared volume):
+            // not the file's fault, so not a verdict on it.
+            return Outcome::Retry("the stored file is not on this node's storage".into());
+        }
         let started = Instant::now();
         let outcome = if rfidesk_indexer::extract::supports(&kind) {
-            run_child(&self.program, &kind, &self.blobs.path_of(sha256), &self.limits, ctx.stop)
+            run_child(&self.program, &kind, &path, &self.limits, ctx.stop)
         } else {
             Extracted::NotExtracted
         };
@@ -76,10 +93,28 @@ impl Handler for ExtractText {
         );
         match outcome {
             // PostgreSQL text cannot hold NUL, and no reader needs it.
-            Extracted::Text(t) => Outcome::Done(recording(row(sha256, EXTRACTED, None, strip_nul(t), ctx.now))),
-            Extracted::NotExtracted => Outcome::Done(recording(row(sha256, NOT_EXTRACTED, None, String::new(), ctx.now))),
+            Extracted::Text(t) => Outcome::Done(recording(row(
+                sha256,
+                EXTRACTED,
+                None,
+                strip_nul(t),
+                ctx.now,
+            ))),
+            Extracted::NotExtracted => Outcome::Done(recording(row(
+                sha256,
+                NOT_EXTRACTED,
+                None,
+                String::new(),
+                ctx.now,
+            ))),
             Extracted::Unreadable(why) => {
-                let write = recording(row(sha256, FAILED, Some(why.clone()), String::new(), ctx.now));
+                let write = recording(row(
+                    sha256,
+                    FAILED,
+                    Some(why.clone()),
+                    String::new(),
+                    ctx.now,
+                ));
                 Outcome::Failed(why, write)
             }
             Extracted::Crashed(why) => Outcome::Retry(why),
@@ -87,6 +122,12 @@ impl Handler for ExtractText {
     }
 
     fn gave_up(&self, sha256: &str, reason: &str, now: NaiveDateTime) -> Write {
-        recording(row(sha256, FAILED, Some(reason.to_string()), String::new(), now))
+        recording(row(
+            sha256,
+            FAILED,
+            Some(reason.to_string()),
+            String::new(),
+            now,
+        ))
     }
 }

@@ -80,7 +80,10 @@ pub trait Handler: Send + Sync {
 
 /// Every kind of background job, in one place.
 pub fn handlers(extract: extract_text::ExtractText) -> Vec<std::sync::Arc<dyn Handler>> {
-    vec![std::sync::Arc::new(extract), std::sync::Arc::new(purge::Purge)]
+    vec![
+        std::sync::Arc::new(extract),
+        std::sync::Arc::new(purge::Purge),
+    ]
 }
 
 /// How long a claimed job stays with its node before another may take it:

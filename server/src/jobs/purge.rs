@@ -31,7 +31,10 @@ pub struct Purged {
     pub feed_through: Option<i64>,
 }
 
-pub fn purge(conn: &mut crate::db::DbConn, now: NaiveDateTime) -> Result<Purged, crate::db::DbError> {
+pub fn purge(
+    conn: &mut crate::db::DbConn,
+    now: NaiveDateTime,
+) -> Result<Purged, crate::db::DbError> {
     let mut purged = Purged {
         idempotency_keys: idempotency::delete_before(conn, now - IDEMPOTENCY_RETENTION)?,
         sessions: session::delete_expired(conn, now)?,

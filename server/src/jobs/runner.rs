@@ -37,8 +37,11 @@ impl Runner {
     }
 
     fn run(self) {
-        let by_kind: HashMap<&'static str, Arc<dyn Handler>> =
-            self.handlers.iter().map(|h| (h.kind(), h.clone())).collect();
+        let by_kind: HashMap<&'static str, Arc<dyn Handler>> = self
+            .handlers
+            .iter()
+            .map(|h| (h.kind(), h.clone()))
+            .collect();
         let kinds: Vec<&'static str> = by_kind.keys().copied().collect();
         // Leases this node held when it last stopped or died are its own.
         let node = self.node.clone();
@@ -96,7 +99,9 @@ impl Runner {
         let (node, claim_kinds) = (self.node.clone(), kinds.to_vec());
         let lease_until = now + delta(LEASE);
         let Some(claimed) = self.write(move |conn| {
-            write_transaction(conn, |conn| job::claim(conn, &claim_kinds, &node, lease_until, now))
+            write_transaction(conn, |conn| {
+                job::claim(conn, &claim_kinds, &node, lease_until, now)
+            })
         })?
         else {
             return Ok(false);
@@ -159,7 +164,15 @@ impl Runner {
                     return Ok(());
                 }
                 write(conn)?;
-                job::settle(conn, &id, status, run_after, error.as_deref(), recurring, now)
+                job::settle(
+                    conn,
+                    &id,
+                    status,
+                    run_after,
+                    error.as_deref(),
+                    recurring,
+                    now,
+                )
             })
         })
     }
@@ -181,6 +194,14 @@ impl Runner {
         }
         let at = now + delta(policy.backoff(claimed.attempts));
         tracing::info!(job = %claimed.id, attempts = claimed.attempts, reason = %reason, "job will be retried");
-        self.settle(id, node, QUEUED, Some(at), Some(reason), super::no_write(), now)
+        self.settle(
+            id,
+            node,
+            QUEUED,
+            Some(at),
+            Some(reason),
+            super::no_write(),
+            now,
+        )
     }
 }

@@ -30,14 +30,16 @@ pub async fn create(
 
     let (raw, files, claim) = match media_type(&req).as_deref() {
         Some("application/json") => {
-            let body = read_limited(&req, payload, docket.max_json_bytes(), state.body_timing).await?;
+            let body =
+                read_limited(&req, payload, docket.max_json_bytes(), state.body_timing).await?;
             let raw: RawSubmission = parse_json(&body)?;
             let claim = intake::idempotency_claim(key.as_deref(), intake::content_hash(&[&body]))
                 .map_err(|e| intake_error(e, &docket))?;
             (raw, Vec::new(), claim)
         }
         Some("multipart/form-data") => {
-            let parts = multipart::read(&req, payload, &docket, &state.blobs, state.body_timing).await?;
+            let parts =
+                multipart::read(&req, payload, &docket, &state.blobs, state.body_timing).await?;
             if let Some((name, _)) = parts.texts.iter().find(|(n, _)| n != "comment") {
                 return Err(ApiError::invalid(
                     [(

@@ -106,10 +106,13 @@ pub async fn run(state: &AppState, params: &SearchParams) -> Result<SearchPage, 
                     let own = &files[start..end];
                     start = end;
                     let shas: Vec<String> = own.iter().map(|f| f.sha256.clone()).collect();
-                    let texts: HashMap<String, String> =
-                        blob_text::extracted_prefixes(conn, &shas, MAX_ATTACHMENT_TEXT_PER_COMMENT)?
-                            .into_iter()
-                            .collect();
+                    let texts: HashMap<String, String> = blob_text::extracted_prefixes(
+                        conn,
+                        &shas,
+                        MAX_ATTACHMENT_TEXT_PER_COMMENT,
+                    )?
+                    .into_iter()
+                    .collect();
                     let shares: Vec<(&str, Option<&str>)> = own
                         .iter()
                         .map(|f| (f.sha256.as_str(), texts.get(&f.sha256).map(String::as_str)))

@@ -314,7 +314,10 @@ async fn parallel_guesses_are_throttled_before_the_password_is_checked(backend: 
     let checked = statuses.iter().filter(|s| **s == 401).count();
     let throttled = statuses.iter().filter(|s| **s == 429).count();
     assert_eq!(checked + throttled, 40, "{statuses:?}");
-    assert!(checked <= 5, "{checked} passwords were checked: {statuses:?}");
+    assert!(
+        checked <= 5,
+        "{checked} passwords were checked: {statuses:?}"
+    );
     assert_eq!(app.get_status("/healthz").await, 200);
 }
 
@@ -347,11 +350,18 @@ async fn cookies_are_secure_and_private_answers_are_not_stored(backend: Backend)
     let res = sign_in(&app, "ana", "correct horse battery").await;
     assert_eq!(res.status(), 303);
     let line = set_cookie_line(&res, "rfd_session");
-    assert!(line.contains("Secure") && line.contains("HttpOnly"), "{line}");
+    assert!(
+        line.contains("Secure") && line.contains("HttpOnly"),
+        "{line}"
+    );
     let session = cookie(&res, "rfd_session").unwrap();
 
-    let tn = app.post_json(&comment_body()).await.json::<serde_json::Value>().await.unwrap()
-        ["tracking_number"]
+    let tn = app
+        .post_json(&comment_body())
+        .await
+        .json::<serde_json::Value>()
+        .await
+        .unwrap()["tracking_number"]
         .as_str()
         .unwrap()
         .to_string();
@@ -371,14 +381,31 @@ async fn cookies_are_secure_and_private_answers_are_not_stored(backend: Backend)
         let res = get_signed_in(&app, path, &session).await;
         assert_eq!(res.headers()["cache-control"], "no-store", "{path}");
         let res = app.client.get(app.url(path)).send().await.unwrap();
-        assert_eq!(res.headers()["cache-control"], "no-store", "{path} signed out");
+        assert_eq!(
+            res.headers()["cache-control"],
+            "no-store",
+            "{path} signed out"
+        );
     }
-    let res = app.client.get(app.url("/api/v1/search?q=*")).send().await.unwrap();
+    let res = app
+        .client
+        .get(app.url("/api/v1/search?q=*"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 401);
     assert_eq!(res.headers()["cache-control"], "no-store");
     // Public pages may be cached as before.
-    let res = app.client.get(app.url("/api/v1/dockets")).send().await.unwrap();
-    assert!(res.headers().get("cache-control").is_none_or(|v| v != "no-store"));
+    let res = app
+        .client
+        .get(app.url("/api/v1/dockets"))
+        .send()
+        .await
+        .unwrap();
+    assert!(res
+        .headers()
+        .get("cache-control")
+        .is_none_or(|v| v != "no-store"));
 }
 
 fn cli_ok(app: &TestApp, args: &[&str]) -> String {
@@ -394,7 +421,11 @@ fn cli_ok(app: &TestApp, args: &[&str]) -> String {
 async fn disabled_accounts_and_revoked_or_expired_tokens_stop_at_once(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let first = app.user("ana", "analyst", "correct horse battery");
-    let second = cli_ok(&app, &["token", "add", "ana"]).lines().last().unwrap().to_string();
+    let second = cli_ok(&app, &["token", "add", "ana"])
+        .lines()
+        .last()
+        .unwrap()
+        .to_string();
     let expiring = cli_ok(&app, &["token", "add", "ana", "--expires-in-days", "30"])
         .lines()
         .last()
@@ -425,12 +456,19 @@ async fn disabled_accounts_and_revoked_or_expired_tokens_stop_at_once(backend: B
     app.json_as(&first, "/api/v1/search?q=*", 401).await;
     app.json_as(&second, "/api/v1/search?q=*", 200).await;
     // Revoking an unknown id fails and changes nothing.
-    assert!(!app.cli(&["token", "revoke", "ana", "--id", "ffffffffffff"]).status.success());
-    assert!(!app.cli(&["token", "revoke", "nobody", "--all"]).status.success());
+    assert!(!app
+        .cli(&["token", "revoke", "ana", "--id", "ffffffffffff"])
+        .status
+        .success());
+    assert!(!app
+        .cli(&["token", "revoke", "nobody", "--all"])
+        .status
+        .success());
     app.json_as(&second, "/api/v1/search?q=*", 200).await;
 
     // An expiring token stops when its day comes (the server's clock).
-    app.clock.set(chrono::Utc::now() + chrono::TimeDelta::days(31));
+    app.clock
+        .set(chrono::Utc::now() + chrono::TimeDelta::days(31));
     app.json_as(&expiring, "/api/v1/search?q=*", 401).await;
     app.json_as(&second, "/api/v1/search?q=*", 200).await;
     app.clock.set(open_time());
@@ -438,11 +476,24 @@ async fn disabled_accounts_and_revoked_or_expired_tokens_stop_at_once(backend: B
     // Disabling ends the session and the tokens at once.
     let res = sign_in(&app, "ana", "correct horse battery").await;
     let session = cookie(&res, "rfd_session").unwrap();
-    assert_eq!(get_signed_in(&app, "/analyst/search", &session).await.status(), 200);
+    assert_eq!(
+        get_signed_in(&app, "/analyst/search", &session)
+            .await
+            .status(),
+        200
+    );
     cli_ok(&app, &["user", "disable", "ana"]);
-    assert_eq!(get_signed_in(&app, "/analyst/search", &session).await.status(), 401);
+    assert_eq!(
+        get_signed_in(&app, "/analyst/search", &session)
+            .await
+            .status(),
+        401
+    );
     app.json_as(&second, "/api/v1/search?q=*", 401).await;
-    assert_eq!(sign_in(&app, "ana", "correct horse battery").await.status(), 401);
+    assert_eq!(
+        sign_in(&app, "ana", "correct horse battery").await.status(),
+        401
+    );
     assert!(cli_ok(&app, &["user", "list"]).contains("disabled"));
     // Enabled again: the token that was never revoked works again.
     cli_ok(&app, &["user", "enable", "ana"]);

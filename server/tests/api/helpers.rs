@@ -111,6 +111,9 @@ pub struct TestAppBuilder {
     late_policy: Option<&'static str>,
     public_url: Option<String>,
     body_timeout: u64,
+    extractor: Option<PathBuf>,
+    shared_db: Option<String>,
+    shared_attachments: Option<PathBuf>,
     reuse: Option<(tempfile::TempDir, TestDb)>,
 }
 
@@ -135,6 +138,18 @@ impl TestAppBuilder {
         self.public_url = Some(url.to_string());
         self
     }
+    /// The program run as `PROGRAM extract-text ...` (default: rfidesk).
+    pub fn extractor(mut self, program: PathBuf) -> Self {
+        self.extractor = Some(program);
+        self
+    }
+    /// A second node: its own data directory and index, the database and
+    /// the attachments of `other` (PostgreSQL), which stay `other`'s.
+    pub fn sharing_database_of(mut self, other: &TestApp) -> Self {
+        self.shared_db = other.store.database_url.clone();
+        self.shared_attachments = Some(other.store.attachments_dir());
+        self
+    }
     /// Seconds a request body may take (the grace period is half of it).
     pub fn body_timeout(mut self, secs: u64) -> Self {
         self.body_timeout = secs;
@@ -150,9 +165,17 @@ impl TestAppBuilder {
             )
             .with_test_writer()
             .try_init();
-        let (dir, db) = match self.reuse {
-            Some(kept) => kept,
-            None => (tempfile::tempdir().unwrap(), TestDb::create(self.backend)),
+        let (dir, db) = match (self.reuse, &self.shared_db) {
+            (Some(kept), _) => kept,
+            (None, Some(url)) => (
+                tempfile::tempdir().unwrap(),
+                TestDb {
+                    url: Some(url.clone()),
+                    admin_url: None,
+                    name: String::new(),
+                },
+            ),
+            (None, None) => (tempfile::tempdir().unwrap(), TestDb::create(self.backend)),
         };
         let dockets = dir.path().join("dockets");
         std::fs::create_dir_all(&dockets).unwrap();
@@ -169,6 +192,7 @@ impl TestAppBuilder {
         let store = StoreArgs {
             data_dir: dir.path().join("data"),
             database_url: db.url.clone(),
+            attachments_dir: self.shared_attachments.clone(),
         };
         let serve = ServeArgs {
             bind: "127.0.0.1:0".parse().unwrap(),
@@ -186,7 +210,11 @@ impl TestAppBuilder {
             store: store.clone(),
             serve,
             clock: Arc::new(clock.clone()),
-            extractor: Some(PathBuf::from(env!("CARGO_BIN_EXE_rfidesk"))),
+            extractor: Some(
+                self.extractor
+                    .clone()
+                    .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_rfidesk"))),
+            ),
         })
         .await
         .expect("application starts");
@@ -209,6 +237,7 @@ impl TestAppBuilder {
             late_policy: self.late_policy,
             public_url: self.public_url,
             body_timeout: self.body_timeout,
+            extractor: self.extractor,
             dir,
             db,
         }
@@ -300,6 +329,7 @@ pub struct TestApp {
     late_policy: Option<&'static str>,
     public_url: Option<String>,
     body_timeout: u64,
+    extractor: Option<PathBuf>,
     dir: tempfile::TempDir,
     db: TestDb,
 }
@@ -314,6 +344,9 @@ impl TestApp {
             late_policy: None,
             public_url: None,
             body_timeout: 600,
+            extractor: None,
+            shared_db: None,
+            shared_attachments: None,
             reuse: None,
         }
     }
@@ -336,6 +369,9 @@ impl TestApp {
                 late_policy: self.late_policy,
                 public_url: self.public_url,
                 body_timeout: self.body_timeout,
+                extractor: self.extractor,
+                shared_db: None,
+                shared_attachments: self.store.attachments_dir.clone(),
                 reuse: Some((self.dir, self.db)),
             },
         }
@@ -435,7 +471,7 @@ impl TestApp {
     }
 
     pub fn blob_files(&self) -> usize {
-        count_files(&self.store.data_dir.join("attachments"))
+        count_files(&self.store.attachments_dir())
     }
 
     /// Runs the `rfidesk` binary against this app's data.

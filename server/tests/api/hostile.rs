@@ -37,7 +37,12 @@ async fn hostile_queries_are_400_and_the_server_survives(backend: Backend) {
 
     let nested = |n: usize| format!("{}asean{}", "(".repeat(n), ")".repeat(n));
     let nots = |n: usize| format!("{}asean", "NOT ".repeat(n));
-    let terms = |n: usize| (0..n).map(|i| format!("w{i}")).collect::<Vec<_>>().join(" ");
+    let terms = |n: usize| {
+        (0..n)
+            .map(|i| format!("w{i}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
     // Small enough to reach the handler through the request line, each over
     // one limit: nesting, a NOT chain, words, length.
     let refused = [
@@ -73,7 +78,12 @@ async fn hostile_queries_are_400_and_the_server_survives(backend: Backend) {
             format!("/api/v1/search?docket={DOCKET}&q={}", encode(&q)),
             format!("/analyst/search?q={}", encode(&q)),
         ] {
-            let res = app.client.get(app.url(&path)).bearer_auth(&token).send().await;
+            let res = app
+                .client
+                .get(app.url(&path))
+                .bearer_auth(&token)
+                .send()
+                .await;
             if let Ok(res) = res {
                 let status = res.status().as_u16();
                 assert!((400..500).contains(&status), "{status}");
@@ -87,7 +97,9 @@ async fn hostile_queries_are_400_and_the_server_survives(backend: Backend) {
     assert_eq!(app.get_as(&token, &raw).await.status(), 400);
     healthy(&app).await;
     // An ordinary query still works.
-    let found = app.search(&token, &[("q", "asean OR (financing AND NOT x)")]).await;
+    let found = app
+        .search(&token, &[("q", "asean OR (financing AND NOT x)")])
+        .await;
     assert!(found["total"].as_u64().is_some(), "{found}");
 }
 
@@ -173,9 +185,11 @@ async fn a_chunked_body_is_cut_off_at_the_total_limit(backend: Backend) {
         "the server stopped reading before the end"
     );
     assert_eq!(app.comment_count(), 0);
-    eventually(Duration::from_secs(5), "temporary uploads removed", || async {
-        (app.blob_files() == 0).then_some(())
-    })
+    eventually(
+        Duration::from_secs(5),
+        "temporary uploads removed",
+        || async { (app.blob_files() == 0).then_some(()) },
+    )
     .await;
     healthy(&app).await;
 }
@@ -186,7 +200,12 @@ fn bytes_chunk() -> Vec<u8> {
 
 /// Sends a request head, then its body one byte at a time every `every`;
 /// returns the status line the server answers with and how long it took.
-async fn trickle(app: &TestApp, content_type: &str, body: &[u8], every: Duration) -> (String, Duration) {
+async fn trickle(
+    app: &TestApp,
+    content_type: &str,
+    body: &[u8],
+    every: Duration,
+) -> (String, Duration) {
     let addr = app.address.trim_start_matches("http://").to_string();
     let mut socket = tokio::net::TcpStream::connect(&addr).await.unwrap();
     let head = format!(
@@ -230,7 +249,13 @@ async fn trickling_bodies_are_cut_off_with_408(backend: Backend) {
     // Bodies get 4 s at most, and 2 s of grace before 1 KiB/s is expected.
     let app = TestApp::builder(backend).body_timeout(4).start().await;
     let json = comment_body().to_string();
-    let (status, took) = trickle(&app, "application/json", json.as_bytes(), Duration::from_millis(100)).await;
+    let (status, took) = trickle(
+        &app,
+        "application/json",
+        json.as_bytes(),
+        Duration::from_millis(100),
+    )
+    .await;
     assert!(status.contains(" 408 "), "{status}");
     assert!(took < Duration::from_secs(10), "cut off after {took:?}");
 
@@ -246,9 +271,11 @@ async fn trickling_bodies_are_cut_off_with_408(backend: Backend) {
     assert!(status.contains(" 408 "), "{status}");
     assert_eq!(app.comment_count(), 0);
     // The half-received file is removed with the refused request.
-    eventually(Duration::from_secs(5), "temporary uploads removed", || async {
-        (app.blob_files() == 0).then_some(())
-    })
+    eventually(
+        Duration::from_secs(5),
+        "temporary uploads removed",
+        || async { (app.blob_files() == 0).then_some(()) },
+    )
     .await;
     healthy(&app).await;
     // A body that arrives at a normal pace is taken.

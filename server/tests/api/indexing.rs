@@ -393,7 +393,8 @@ async fn attachment_text_is_bounded_per_comment_and_copies_count_once(backend: B
     // 1.5 MiB of text ending in a word, and 1 MiB starting and ending in one.
     let filler = "trade ".repeat(1_500_000 / 6);
     let first = docx_with_text(format!("{filler} wildebeest").as_bytes());
-    let second = docx_with_text(format!("ocelot {} pangolin", "route ".repeat(1_000_000 / 6)).as_bytes());
+    let second =
+        docx_with_text(format!("ocelot {} pangolin", "route ".repeat(1_000_000 / 6)).as_bytes());
     let mut form = reqwest::multipart::Form::new().text("comment", comment_body().to_string());
     for i in 0..10 {
         form = form.part(
@@ -418,7 +419,10 @@ async fn attachment_text_is_bounded_per_comment_and_copies_count_once(backend: B
             .json_as(&token, &format!("/api/v1/comments/{tn}"), 200)
             .await;
         let files = c["attachments"].as_array().unwrap();
-        files.iter().all(|f| f["text_status"] == "extracted").then_some(c)
+        files
+            .iter()
+            .all(|f| f["text_status"] == "extracted")
+            .then_some(c)
     })
     .await;
     let files = c["attachments"].as_array().unwrap();
@@ -456,5 +460,8 @@ async fn attachment_text_is_bounded_per_comment_and_copies_count_once(backend: B
         .iter()
         .find(|s| s["field"] == "attachment")
         .expect("an attachment snippet");
-    assert!(snippet["html"].as_str().unwrap().contains("<mark>wildebeest</mark>"));
+    assert!(snippet["html"]
+        .as_str()
+        .unwrap()
+        .contains("<mark>wildebeest</mark>"));
 }

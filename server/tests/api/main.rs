@@ -10,6 +10,7 @@ mod form;
 mod hostile;
 mod indexing;
 mod intake;
+mod jobs;
 mod operations;
 mod receipts;
 mod search;

@@ -102,6 +102,7 @@ async fn sigterm_finishes_in_flight_work_and_logs_no_private_data(backend: Backe
     let store = rfidesk::settings::StoreArgs {
         data_dir: dir.path().to_path_buf(),
         database_url: db.url.clone(),
+        attachments_dir: None,
     };
     let connect = || {
         rfidesk::db::DatabaseUrl::from_env_value(store.database_url.as_deref(), &store.data_dir)
@@ -148,6 +149,9 @@ async fn sigterm_finishes_in_flight_work_and_logs_no_private_data(backend: Backe
     assert!(log.contains("POST"), "one log line per request");
     assert!(!log.contains("private.person"), "no email address in logs");
     assert!(!log.contains(secret_text), "no comment text in logs");
-    assert!(log.contains("/api/v1/search"), "searches are logged by path");
+    assert!(
+        log.contains("/api/v1/search"),
+        "searches are logged by path"
+    );
     assert!(!log.contains(searched), "no search terms in logs");
 }

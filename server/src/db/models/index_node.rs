@@ -9,7 +9,10 @@ use diesel::prelude::*;
 /// Records that `node`'s index has applied the feed through `seq`.
 pub fn report(conn: &mut DbConn, node: &str, seq: i64, now: NaiveDateTime) -> Result<(), DbError> {
     let changed = diesel::update(index_nodes::table.filter(index_nodes::node_id.eq(node)))
-        .set((index_nodes::applied_seq.eq(seq), index_nodes::seen_at.eq(now)))
+        .set((
+            index_nodes::applied_seq.eq(seq),
+            index_nodes::seen_at.eq(now),
+        ))
         .execute(conn)?;
     if changed == 0 {
         diesel::insert_into(index_nodes::table)

@@ -71,9 +71,9 @@ pub fn enqueue(conn: &mut DbConn, rows: &[JobRow]) -> Result<usize, DbError> {
 }
 
 /// Claims the job due first among `kinds`: queued and due, or running
-/// with a lapsed lease (its node died). The UPDATE repeats the condition,
-/// so of two nodes that picked the same row only one changes it; the other
-/// claims nothing this time.
+/// with a lapsed lease (its node died). Call it in a transaction. The
+/// UPDATE repeats the condition, so of two nodes that picked the same row
+/// only one changes it; the other claims nothing this time.
 pub fn claim(
     conn: &mut DbConn,
     kinds: &[&str],
@@ -85,14 +85,22 @@ pub fn claim(
         .eq(QUEUED)
         .and(jobs::run_after.le(now))
         .or(jobs::status.eq(RUNNING).and(jobs::lease_until.lt(now)));
-    let Some(id) = jobs::table
+    let candidates = jobs::table
         .filter(jobs::kind.eq_any(kinds))
         .filter(due)
         .order(jobs::run_after)
-        .select(jobs::id)
-        .first::<String>(conn)
-        .optional()?
-    else {
+        .select(jobs::id);
+    let id = match conn {
+        // Rows another node is claiming right now are skipped, not waited
+        // for: two nodes take two jobs at once instead of racing for one.
+        DbConn::Pg(c) => candidates
+            .for_update()
+            .skip_locked()
+            .first::<String>(c)
+            .optional()?,
+        DbConn::Sqlite(c) => candidates.first::<String>(c).optional()?,
+    };
+    let Some(id) = id else {
         return Ok(None);
     };
     let changed = diesel::update(jobs::table.filter(jobs::id.eq(&id)).filter(due))
