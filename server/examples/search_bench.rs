@@ -14,7 +14,7 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Double, Text};
 use diesel::SqliteConnection;
-use rfidesk::db::models::change_feed::{self, NewChange, COMMENT_CREATED};
+use rfidesk::db::indexed::{self, Change, Touched};
 use rfidesk::db::models::comment::{self, CommentRow};
 use rfidesk::db::{write_transaction, DatabaseUrl, DbConn};
 use rfidesk_indexer::{CommentDoc, Filters, SearchIndex, SearchRequest, Sort};
@@ -477,18 +477,19 @@ fn load(db: &std::path::Path, count: u64) -> anyhow::Result<()> {
             .iter()
             .map(|r| (r.answers.len() + r.general_comment.as_ref().map_or(0, |c| c.len())) as u64)
             .sum::<u64>();
-        let changes: Vec<NewChange> = rows
+        let touched: Vec<Touched> = rows
             .iter()
-            .map(|r| NewChange {
-                kind: COMMENT_CREATED.into(),
+            .map(|r| Touched {
                 comment_id: r.id.clone(),
                 docket_id: r.docket_id.clone(),
-                created_at: r.received_at,
+                at: r.received_at,
             })
             .collect();
         write_transaction(&mut conn, |conn| {
-            comment::insert(conn, &rows)?;
-            change_feed::append(conn, &changes)
+            indexed::write(conn, Change::CommentCreated, |conn| {
+                comment::insert(conn, &rows)?;
+                Ok(((), touched))
+            })
         })?;
         n += rows.len() as u64;
         if n % 100_000 == 0 {

@@ -4,9 +4,9 @@
 //! read when, and what happens after a failure, is the `extract_text` job's
 //! business (`jobs/extract_text.rs`).
 
+use crate::db::indexed::{self, Change, Touched};
 use crate::db::models::attachment;
 use crate::db::models::blob_text::{self, BlobTextRow};
-use crate::db::models::change_feed::{self, NewChange, ATTACHMENT_TEXT};
 use crate::db::DbError;
 use std::io::Read;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
@@ -59,21 +59,23 @@ pub fn strip_nul(text: String) -> String {
     }
 }
 
-/// Stores the result and tells the follower which comments to index again.
+/// Stores the result and tells the follower which comments to index again
+/// (every comment carrying the file).
 pub fn record(conn: &mut crate::db::DbConn, row: &BlobTextRow) -> Result<(), DbError> {
-    if !blob_text::record(conn, row)? {
-        return Ok(());
-    }
-    let changes: Vec<NewChange> = attachment::comments_with_file(conn, &row.sha256)?
-        .into_iter()
-        .map(|(comment_id, docket_id)| NewChange {
-            kind: ATTACHMENT_TEXT.into(),
-            comment_id,
-            docket_id,
-            created_at: row.extracted_at,
-        })
-        .collect();
-    change_feed::append(conn, &changes)
+    indexed::write(conn, Change::AttachmentText, |conn| {
+        if !blob_text::record(conn, row)? {
+            return Ok(((), Vec::new()));
+        }
+        let touched = attachment::comments_with_file(conn, &row.sha256)?
+            .into_iter()
+            .map(|(comment_id, docket_id)| Touched {
+                comment_id,
+                docket_id,
+                at: row.extracted_at,
+            })
+            .collect();
+        Ok(((), touched))
+    })
 }
 
 /// Runs `program extract-text --kind KIND FILE` under the limits. A stop

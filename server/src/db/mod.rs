@@ -1,6 +1,7 @@
 //! The database: the source of truth. All SQL lives below this module.
 
 pub mod connection;
+pub mod indexed;
 pub mod models;
 pub mod schema;
 pub mod writer;

@@ -7,9 +7,9 @@
 //! after the commit returned: a 201 means the comment is on disk.
 
 use crate::db::connection::{write_transaction, DatabaseUrl, DbConn, DbError};
+use crate::db::indexed::{self, Change, Touched};
 use crate::db::models::attachment::{self, AttachmentRow};
 use crate::db::models::blob_text;
-use crate::db::models::change_feed::{self, NewChange, COMMENT_CREATED};
 use crate::db::models::comment::{self, CommentRow};
 use crate::db::models::idempotency::{self, IdempotencyRow};
 use crate::db::models::job::{self, JobRow};
@@ -417,52 +417,56 @@ fn apply(conn: &mut DbConn, news: &[&NewComment]) -> Result<Vec<Outcome>, DbErro
         created.push(new);
     }
 
-    comment::insert(
-        conn,
-        &created
-            .iter()
-            .map(|n| n.comment.clone())
-            .collect::<Vec<_>>(),
-    )?;
-    attachment::insert(
-        conn,
-        &created
-            .iter()
-            .flat_map(|n| n.attachments.iter().cloned())
-            .collect::<Vec<_>>(),
-    )?;
-    enqueue_extractions(conn, &created)?;
-    receipt::insert(
-        conn,
-        &created
-            .iter()
-            .filter_map(|n| n.receipt.as_ref().map(|r| r.row.clone()))
-            .collect::<Vec<_>>(),
-    )?;
-    let changes: Vec<NewChange> = created
-        .iter()
-        .map(|n| NewChange {
-            kind: COMMENT_CREATED.into(),
-            comment_id: n.comment.id.clone(),
-            docket_id: n.comment.docket_id.clone(),
-            created_at: n.comment.received_at,
-        })
-        .collect();
-    change_feed::append(conn, &changes)?;
-    for (new, outcome) in news.iter().zip(&outcomes) {
-        if let (Some(claim), Outcome::Created(a)) = (&new.idempotency, outcome) {
-            idempotency::insert(
-                conn,
-                &IdempotencyRow {
-                    docket_id: new.comment.docket_id.clone(),
-                    idem_key: claim.key.clone(),
-                    request_hash: claim.request_hash.clone(),
-                    response: serde_json::to_string(a).expect("serialises"),
-                    created_at: new.comment.received_at,
-                },
-            )?;
+    // Everything the comments write, with their change-feed rows appended
+    // last (on PostgreSQL the append takes the lock that orders the feed,
+    // held until the commit: the shorter the better).
+    indexed::write(conn, Change::CommentCreated, |conn| {
+        comment::insert(
+            conn,
+            &created
+                .iter()
+                .map(|n| n.comment.clone())
+                .collect::<Vec<_>>(),
+        )?;
+        attachment::insert(
+            conn,
+            &created
+                .iter()
+                .flat_map(|n| n.attachments.iter().cloned())
+                .collect::<Vec<_>>(),
+        )?;
+        enqueue_extractions(conn, &created)?;
+        receipt::insert(
+            conn,
+            &created
+                .iter()
+                .filter_map(|n| n.receipt.as_ref().map(|r| r.row.clone()))
+                .collect::<Vec<_>>(),
+        )?;
+        for (new, outcome) in news.iter().zip(&outcomes) {
+            if let (Some(claim), Outcome::Created(a)) = (&new.idempotency, outcome) {
+                idempotency::insert(
+                    conn,
+                    &IdempotencyRow {
+                        docket_id: new.comment.docket_id.clone(),
+                        idem_key: claim.key.clone(),
+                        request_hash: claim.request_hash.clone(),
+                        response: serde_json::to_string(a).expect("serialises"),
+                        created_at: new.comment.received_at,
+                    },
+                )?;
+            }
         }
-    }
+        let touched = created
+            .iter()
+            .map(|n| Touched {
+                comment_id: n.comment.id.clone(),
+                docket_id: n.comment.docket_id.clone(),
+                at: n.comment.received_at,
+            })
+            .collect();
+        Ok(((), touched))
+    })?;
     Ok(outcomes)
 }
 

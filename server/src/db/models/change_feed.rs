@@ -24,14 +24,11 @@ pub struct Change {
     pub created_at: NaiveDateTime,
 }
 
-pub const COMMENT_CREATED: &str = "comment_created";
-/// An attachment of the comment got its text (or failed to).
-pub const ATTACHMENT_TEXT: &str = "attachment_text";
-
 /// Any number: the key of the PostgreSQL advisory lock that orders appends.
 const FEED_LOCK: i64 = 0x7266_6465_736b;
 
-/// Appends changes; call it last in a transaction.
+/// Appends changes; only `db::indexed::write` calls it, last in its
+/// transaction.
 ///
 /// On PostgreSQL, BIGSERIAL numbers are drawn at insert but become visible
 /// at commit, so two transactions can commit out of order and a follower
@@ -40,7 +37,7 @@ const FEED_LOCK: i64 = 0x7266_6465_736b;
 /// released by the commit, makes sequence order the commit order. Writes
 /// are group commits, so this serialises batches, not comments. SQLite has
 /// one writer and needs nothing.
-pub fn append(conn: &mut DbConn, rows: &[NewChange]) -> Result<(), DbError> {
+pub(in crate::db) fn append(conn: &mut DbConn, rows: &[NewChange]) -> Result<(), DbError> {
     if rows.is_empty() {
         return Ok(());
     }
