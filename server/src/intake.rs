@@ -2,16 +2,59 @@
 //! shares once the input has been read.
 
 use crate::blobs::BlobStore;
+use crate::blobs::PendingBlob;
 use crate::db::models::attachment::AttachmentRow;
 use crate::db::models::comment::{CommentRow, PENDING_REVIEW};
 use crate::db::models::receipt::{DueReceipt, ReceiptRow};
 use crate::db::writer::{IdempotencyClaim, NewComment, Outcome, QueuedReceipt, WriteError, Writer};
+use crate::domain::attachment::FileKind;
 use crate::domain::docket::{Docket, Intake};
 use crate::domain::submission::{FieldErrors, RawSubmission, Submission};
 use crate::domain::tracking_number::TrackingNumber;
-use crate::http::multipart::ReceivedFile;
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+
+/// A file that passed its checks while it streamed in (size, count, type
+/// by content), waiting in temporary storage; dropped, it is removed.
+pub struct ReceivedFile {
+    pub filename: String,
+    pub kind: FileKind,
+    pub blob: PendingBlob,
+}
+
+/// The answer to an accepted comment (the 201 body), stored with an
+/// idempotency key so a retry gets it again.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Accepted {
+    pub tracking_number: String,
+    pub received_at: DateTime<Utc>,
+    pub docket: String,
+    pub late: bool,
+    pub receipt: ReceiptState,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReceiptState {
+    Queued,
+    NotRequested,
+}
+
+/// How a submission was taken.
+#[derive(Debug)]
+pub enum Submitted {
+    Created(Accepted),
+    /// Same key, same body, within the window: the first answer again.
+    Replayed(Accepted),
+}
+
+fn answer(json: &str) -> Result<Accepted, IntakeError> {
+    serde_json::from_str(json).map_err(|e| {
+        tracing::error!(error = %e, "a stored answer could not be read");
+        IntakeError::Internal
+    })
+}
 
 #[derive(Debug)]
 pub enum IntakeError {
@@ -83,7 +126,7 @@ pub async fn submit(
     files: Vec<ReceivedFile>,
     idempotency: Option<IdempotencyClaim>,
     received_at: DateTime<Utc>,
-) -> Result<Outcome, IntakeError> {
+) -> Result<Submitted, IntakeError> {
     let late = match check_period(docket, received_at) {
         Ok(late) => late,
         Err(closed) => {
@@ -91,7 +134,9 @@ pub async fn submit(
             // before it gets the first answer, not a refusal.
             if let Some(claim) = &idempotency {
                 match writer.earlier_answer(&docket.id, claim, received_at).await {
-                    Ok(Some(Outcome::Replayed(first))) => return Ok(Outcome::Replayed(first)),
+                    Ok(Some(Outcome::Replayed(first))) => {
+                        return Ok(Submitted::Replayed(answer(&first)?))
+                    }
                     Ok(_) => {}
                     Err(WriteError::Stopped) => return Err(IntakeError::Unavailable),
                     Err(WriteError::Db(_)) => return Err(IntakeError::Internal),
@@ -161,8 +206,20 @@ pub async fn submit(
         signatories: submission.signatories,
         posting_status: PENDING_REVIEW.to_string(),
     };
+    let accepted = Accepted {
+        tracking_number: comment.tracking_number.clone(),
+        received_at: comment.received_at.and_utc(),
+        docket: comment.docket_id.clone(),
+        late: comment.late,
+        receipt: if receipt.is_some() {
+            ReceiptState::Queued
+        } else {
+            ReceiptState::NotRequested
+        },
+    };
     let outcome = writer
         .write(NewComment {
+            answer: serde_json::to_string(&accepted).expect("an answer serialises"),
             comment,
             attachments,
             receipt,
@@ -175,6 +232,7 @@ pub async fn submit(
         })?;
     match outcome {
         Outcome::KeyReused => Err(IntakeError::IdempotencyKeyReused),
-        other => Ok(other),
+        Outcome::Created(json) => Ok(Submitted::Created(answer(&json)?)),
+        Outcome::Replayed(json) => Ok(Submitted::Replayed(answer(&json)?)),
     }
 }

@@ -2,6 +2,8 @@
 
 /// Accounts: creation, passwords, sessions.
 pub mod accounts;
+/// Search and the comment as each audience sees it, free of HTTP.
+pub mod analysis;
 /// Attachment bytes, stored by content hash.
 pub mod blobs;
 /// Command-line interface: serve, migrate, docket load/extend.
@@ -28,8 +30,6 @@ pub mod jobs;
 pub mod mail;
 /// HTML pages and their view models.
 pub mod pages;
-/// A whole comment as analysts read it.
-pub mod review;
 /// Every route in one table, and the thin handlers.
 pub mod routes;
 /// The search index: follower, rebuilds, queries.

@@ -131,8 +131,14 @@ impl Application {
         }
         .start();
 
+        let dockets = DocketCache::new(pool.clone());
         let state = web::Data::new(AppState {
-            dockets: DocketCache::new(pool.clone()),
+            analysis: crate::analysis::Analysis {
+                pool: pool.clone(),
+                search: search.clone(),
+                dockets: dockets.clone(),
+            },
+            dockets,
             pool,
             writer,
             blobs,

@@ -17,6 +17,7 @@ use std::sync::Arc;
 
 pub struct AppState {
     pub pool: Pool,
+    pub analysis: crate::analysis::Analysis,
     pub writer: Writer,
     pub blobs: BlobStore,
     pub dockets: DocketCache,

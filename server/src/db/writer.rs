@@ -18,7 +18,6 @@ use crate::domain::tracking_number::TrackingNumber;
 use crate::feed_signal::FeedSignal;
 use chrono::{DateTime, TimeDelta, Utc};
 use diesel::connection::SimpleConnection;
-use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
@@ -32,26 +31,12 @@ const IDEMPOTENCY_WINDOW: TimeDelta = TimeDelta::hours(24);
 /// How often the WAL is copied back into the SQLite database file.
 const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
 
-/// The body of a 201, stored with an idempotency key to answer retries.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Accepted {
-    pub tracking_number: String,
-    pub received_at: DateTime<Utc>,
-    pub docket: String,
-    pub late: bool,
-    pub receipt: ReceiptState,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ReceiptState {
-    Queued,
-    NotRequested,
-}
-
 /// Everything one accepted comment writes, in one transaction.
 #[derive(Debug)]
 pub struct NewComment {
+    /// The answer to give (intake's 201 body, as JSON): stored with an
+    /// idempotency key, so a retry gets the very same answer.
+    pub answer: String,
     pub comment: CommentRow,
     pub attachments: Vec<AttachmentRow>,
     pub receipt: Option<QueuedReceipt>,
@@ -74,9 +59,10 @@ pub struct IdempotencyClaim {
 
 #[derive(Debug)]
 pub enum Outcome {
-    Created(Accepted),
+    /// The answer of the new comment (JSON, as intake made it).
+    Created(String),
     /// Same key, same body, within the window: the first answer again.
-    Replayed(Accepted),
+    Replayed(String),
     /// Same key, different body.
     KeyReused,
 }
@@ -413,7 +399,7 @@ fn apply(conn: &mut DbConn, news: &[&NewComment]) -> Result<Vec<Outcome>, DbErro
             }
             fresh_keys.insert((c.docket_id.as_str(), claim.key.as_str()), i);
         }
-        outcomes.push(Outcome::Created(accepted(new)));
+        outcomes.push(Outcome::Created(new.answer.clone()));
         created.push(new);
     }
 
@@ -451,7 +437,7 @@ fn apply(conn: &mut DbConn, news: &[&NewComment]) -> Result<Vec<Outcome>, DbErro
                         docket_id: new.comment.docket_id.clone(),
                         idem_key: claim.key.clone(),
                         request_hash: claim.request_hash.clone(),
-                        response: serde_json::to_string(a).expect("serialises"),
+                        response: a.clone(),
                         created_at: new.comment.received_at,
                     },
                 )?;
@@ -511,22 +497,5 @@ fn earlier_answer(
     if stored.request_hash != claim.request_hash {
         return Ok(Some(Outcome::KeyReused));
     }
-    let first =
-        serde_json::from_str(&stored.response).map_err(|e| DbError::Corrupt(e.to_string()))?;
-    Ok(Some(Outcome::Replayed(first)))
-}
-
-fn accepted(new: &NewComment) -> Accepted {
-    let c = &new.comment;
-    Accepted {
-        tracking_number: c.tracking_number.clone(),
-        received_at: c.received_at.and_utc(),
-        docket: c.docket_id.clone(),
-        late: c.late,
-        receipt: if new.receipt.is_some() {
-            ReceiptState::Queued
-        } else {
-            ReceiptState::NotRequested
-        },
-    }
+    Ok(Some(Outcome::Replayed(stored.response.clone())))
 }

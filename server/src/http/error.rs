@@ -115,3 +115,41 @@ impl ResponseError for ApiError {
         res.json(Envelope { error: self })
     }
 }
+
+/// What the analysis services' errors answer.
+impl From<crate::analysis::AnalysisError> for ApiError {
+    fn from(e: crate::analysis::AnalysisError) -> Self {
+        use crate::analysis::AnalysisError;
+        match e {
+            AnalysisError::NotFound(what) => ApiError::not_found(what),
+            AnalysisError::InvalidQuery(q) => {
+                let at = q
+                    .position
+                    .map(|p| format!(" (at character {})", p + 1))
+                    .unwrap_or_default();
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_query",
+                    format!("the query could not be read: {}{at}", q.message),
+                )
+                .with_field("q", format!("{}{at}", q.message))
+            }
+            AnalysisError::IndexUnavailable => ApiError {
+                retry_after_secs: Some(5),
+                ..ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "index_unavailable",
+                    "the search index is being built; please retry shortly",
+                )
+            },
+            AnalysisError::Db(e) => {
+                tracing::error!(error = %e, "database error");
+                ApiError::internal()
+            }
+            AnalysisError::Search(e) => {
+                tracing::error!(error = %e, "search failed");
+                ApiError::internal()
+            }
+        }
+    }
+}

@@ -4,11 +4,12 @@
 //! never sits in memory; each is cut off the moment it passes the docket's
 //! size limit, and its type is judged from its bytes.
 
-use crate::blobs::{BlobStore, PendingBlob};
+use crate::blobs::BlobStore;
 use crate::domain::attachment::{clean_filename, FileKind, Sniffed};
 use crate::domain::docket::Docket;
 use crate::http::body::{check_declared_length, BodyTiming, Bounded};
 use crate::http::error::ApiError;
+pub use crate::intake::ReceivedFile;
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest};
@@ -18,12 +19,6 @@ use futures_util::StreamExt;
 pub const ATTACHMENTS: &str = "attachments";
 /// More parts than any honest form has: bounds the work a request can cause.
 const MAX_PARTS: usize = 256;
-
-pub struct ReceivedFile {
-    pub filename: String,
-    pub kind: FileKind,
-    pub blob: PendingBlob,
-}
 
 #[derive(Default)]
 pub struct Parts {

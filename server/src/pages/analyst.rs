@@ -2,11 +2,11 @@
 //! Comment text reaches templates as plain strings (escaped by askama);
 //! only snippet HTML, which the indexer escapes itself, is marked safe.
 
+use crate::analysis::comment::CommentView;
+use crate::analysis::search::{HitView, SearchPage};
 use crate::domain::docket::Docket;
 use crate::domain::search_params::SearchParams;
 use crate::pages::html_response;
-use crate::review::CommentView;
-use crate::search::query::{HitView, SearchPage};
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::StatusCode;
 use actix_web::HttpResponse;

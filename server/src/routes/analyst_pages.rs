@@ -1,6 +1,7 @@
 //! The analyst pages: sign-in, sign-out, search and a whole comment.
 
 use crate::accounts;
+use crate::analysis::{self, view::Audience, AnalysisError};
 use crate::domain::search_params::SearchParams;
 use crate::http::auth::{principal, Analyst, Principal, SESSION_COOKIE};
 use crate::http::error::ApiError;
@@ -9,7 +10,6 @@ use crate::pages::analyst::{
 };
 use crate::pages::html_response;
 use crate::state::AppState;
-use crate::{review, search};
 use actix_web::cookie::{time::Duration as CookieDuration, Cookie, SameSite};
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -157,7 +157,9 @@ pub async fn search_page(
     let dockets = all_dockets(&state).await;
     let (params, result) = match SearchParams::parse(&pairs) {
         Ok(params) => {
-            let result = search::query::run(&state, &params).await;
+            let result = analysis::search::run(&state.analysis, &params, Audience::of(who.role))
+                .await
+                .map_err(ApiError::from);
             (params, result)
         }
         Err(fields) => {
@@ -191,19 +193,20 @@ pub async fn comment_page(
     path: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let view = match review::load(&state, &path, &who).await {
+    let audience = Audience::of(who.role);
+    let view = match analysis::comment::load(&state.analysis, &path, audience).await {
         Ok(v) => v,
-        Err(e) if e.status == StatusCode::NOT_FOUND => {
+        Err(AnalysisError::NotFound(_)) => {
             return Ok(message_page(
                 StatusCode::NOT_FOUND,
                 "No such comment",
                 "No comment has that tracking number.",
             ))
         }
-        Err(e) => return Err(e),
+        Err(e) => return Err(e.into()),
     };
     // Similar comments are a help, not a must: a failure leaves them out.
-    let similar = review::similar(&state, &view.tracking_number)
+    let similar = analysis::comment::similar(&state.analysis, &view.tracking_number, audience)
         .await
         .unwrap_or_default();
     let dockets = all_dockets(&state).await;

@@ -1,18 +1,18 @@
 //! The analysts' JSON API: search, whole comments, similar comments,
 //! attachment downloads, and (staff) the index's state.
 
+use crate::analysis::{self, view::Audience};
 use crate::domain::attachment::FileKind;
 use crate::domain::search_params::SearchParams;
 use crate::http::auth::{Analyst, Staff};
 use crate::http::error::ApiError;
 use crate::state::AppState;
-use crate::{review, search};
 use actix_web::http::header::{self, ContentDisposition, DispositionParam, DispositionType};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::json;
 
 pub async fn search(
-    _who: Analyst,
+    Analyst(who): Analyst,
     req: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
@@ -25,7 +25,7 @@ pub async fn search(
             "some search parameters could not be read",
         )
     })?;
-    let page = search::query::run(&state, &params).await?;
+    let page = analysis::search::run(&state.analysis, &params, Audience::of(who.role)).await?;
     Ok(HttpResponse::Ok().json(page))
 }
 
@@ -34,16 +34,16 @@ pub async fn comment(
     path: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let view = review::load(&state, &path, &who).await?;
+    let view = analysis::comment::load(&state.analysis, &path, Audience::of(who.role)).await?;
     Ok(HttpResponse::Ok().json(view))
 }
 
 pub async fn similar(
-    _who: Analyst,
+    Analyst(who): Analyst,
     path: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let hits = review::similar(&state, &path).await?;
+    let hits = analysis::comment::similar(&state.analysis, &path, Audience::of(who.role)).await?;
     Ok(HttpResponse::Ok().json(json!({ "hits": hits })))
 }
 
@@ -54,8 +54,13 @@ pub async fn attachment(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let (tracking_number, position) = path.into_inner();
-    let (filename, kind, file) =
-        review::attachment_file(&state, &tracking_number, position).await?;
+    let (filename, kind, file) = analysis::comment::attachment_file(
+        &state.analysis,
+        &state.blobs,
+        &tracking_number,
+        position,
+    )
+    .await?;
     let file = actix_files::NamedFile::open_async(&file)
         .await
         .map_err(|e| {

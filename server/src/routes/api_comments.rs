@@ -1,10 +1,10 @@
-use crate::db::writer::{Accepted, Outcome};
 use crate::domain::docket::Docket;
 use crate::domain::submission::RawSubmission;
 use crate::http::body::{media_type, parse_json, read_limited, unsupported_media_type};
 use crate::http::error::ApiError;
 use crate::http::multipart;
 use crate::intake::{self, IntakeError};
+use crate::intake::{Accepted, Submitted};
 use crate::pages::deadline::local_text;
 use crate::state::AppState;
 use actix_web::http::{header, StatusCode};
@@ -87,9 +87,8 @@ pub async fn create(
     .await
     .map_err(|e| intake_error(e, &docket))?;
     Ok(match outcome {
-        Outcome::Created(accepted) => created(accepted, false),
-        Outcome::Replayed(accepted) => created(accepted, true),
-        Outcome::KeyReused => unreachable!("intake::submit turns a reused key into an error"),
+        Submitted::Created(accepted) => created(accepted, false),
+        Submitted::Replayed(accepted) => created(accepted, true),
     })
 }
 

@@ -1,10 +1,9 @@
 use crate::db::models::{comment, receipt};
-use crate::db::writer::Outcome;
 use crate::domain::tracking_number::TrackingNumber;
 use crate::http::body::{media_type, read_limited};
 use crate::http::error::ApiError;
 use crate::http::multipart;
-use crate::intake::{self, IntakeError};
+use crate::intake::{self, IntakeError, Submitted};
 use crate::pages::deadline::local_text;
 use crate::pages::form::FormView;
 use crate::pages::{
@@ -221,10 +220,10 @@ pub async fn submit(
     )
     .await
     {
-        Ok(Outcome::Created(a) | Outcome::Replayed(a)) => HttpResponse::SeeOther()
+        Ok(Submitted::Created(a) | Submitted::Replayed(a)) => HttpResponse::SeeOther()
             .insert_header((header::LOCATION, format!("/receipts/{}", a.tracking_number)))
             .finish(),
-        Ok(Outcome::KeyReused) | Err(IntakeError::IdempotencyKeyReused) => refuse(
+        Err(IntakeError::IdempotencyKeyReused) => refuse(
             StatusCode::UNPROCESSABLE_ENTITY,
             form,
             intake_error(IntakeError::IdempotencyKeyReused, &docket),

@@ -5,7 +5,6 @@
 pub mod documents;
 pub mod follower;
 pub mod layout;
-pub mod query;
 pub mod rebuild;
 
 use rfidesk_indexer::SearchIndex;

@@ -1,14 +1,14 @@
-//! A whole comment as analysts read it: answers in the docket's order,
-//! attachments with their text and extraction status. Contact details go
-//! to staff only.
+//! A whole comment as its audience may read it: answers in the docket's
+//! order, attachments with their text and extraction status; similar
+//! comments; the stored file of an attachment. What each audience sees is
+//! decided in `view.rs`.
 
+use super::search::{hit_view, HitView};
+use super::view::{self, Audience, Contact, SubmitterDetail};
+use super::{Analysis, AnalysisError};
 use crate::db::models::blob_text::{self, PENDING};
 use crate::db::models::{attachment, comment};
 use crate::domain::tracking_number::TrackingNumber;
-use crate::http::auth::Principal;
-use crate::http::error::ApiError;
-use crate::search::query::{hit_view, HitView};
-use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use rfidesk_indexer::attachment_text;
 use serde::Serialize;
@@ -30,24 +30,6 @@ pub struct CommentView {
     pub answers: Vec<AnswerView>,
     pub comment: Option<String>,
     pub attachments: Vec<AttachmentView>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct SubmitterDetail {
-    #[serde(rename = "type")]
-    pub kind: String,
-    pub first_name: Option<String>,
-    pub last_name: Option<String>,
-    pub organization: Option<String>,
-    pub organization_type: Option<String>,
-    pub category: String,
-    pub country: String,
-}
-
-#[derive(Debug, Serialize)]
-pub struct Contact {
-    pub email: Option<String>,
-    pub state_province: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -81,13 +63,12 @@ pub struct AttachmentView {
 }
 
 pub async fn load(
-    state: &AppState,
+    analysis: &Analysis,
     tracking_number: &str,
-    who: &Principal,
-) -> Result<CommentView, ApiError> {
-    let tn =
-        TrackingNumber::parse(tracking_number).ok_or_else(|| ApiError::not_found("comment"))?;
-    let (row, files, texts) = state
+    audience: Audience,
+) -> Result<CommentView, AnalysisError> {
+    let tn = TrackingNumber::parse(tracking_number).ok_or(AnalysisError::NotFound("comment"))?;
+    let (row, files, texts) = analysis
         .db(move |conn| {
             let Some(row) = comment::find_by_tracking_number(conn, tn.as_str())? else {
                 return Ok(None);
@@ -98,8 +79,12 @@ pub async fn load(
             Ok(Some((row, files, texts)))
         })
         .await?
-        .ok_or_else(|| ApiError::not_found("comment"))?;
-    let docket = state.docket(&row.docket_id).await?;
+        .ok_or(AnalysisError::NotFound("comment"))?;
+    let docket = analysis
+        .dockets
+        .get(&row.docket_id)
+        .await?
+        .ok_or(AnalysisError::NotFound("docket"))?;
     let mut answers: BTreeMap<String, String> =
         serde_json::from_str(&row.answers).unwrap_or_default();
     let mut ordered = Vec::new();
@@ -159,6 +144,8 @@ pub async fn load(
         })
         .collect();
     Ok(CommentView {
+        submitter: view::submitter(&row, audience),
+        contact: view::contact(&row, audience),
         tracking_number: row.tracking_number,
         docket: row.docket_id,
         received_at: row.received_at.and_utc(),
@@ -166,19 +153,6 @@ pub async fn load(
         posting_status: row.posting_status,
         business_confidential: row.business_confidential,
         signatories: row.signatories,
-        submitter: SubmitterDetail {
-            kind: row.submitter_type,
-            first_name: row.first_name,
-            last_name: row.last_name,
-            organization: row.organization,
-            organization_type: row.organization_type,
-            category: row.category,
-            country: row.country,
-        },
-        contact: who.is_staff().then_some(Contact {
-            email: row.email,
-            state_province: row.state_province,
-        }),
         answers: ordered,
         comment: row.general_comment,
         attachments,
@@ -186,33 +160,36 @@ pub async fn load(
 }
 
 /// The comments most like this one.
-pub async fn similar(state: &AppState, tracking_number: &str) -> Result<Vec<HitView>, ApiError> {
-    let tn =
-        TrackingNumber::parse(tracking_number).ok_or_else(|| ApiError::not_found("comment"))?;
-    let id = state
+pub async fn similar(
+    analysis: &Analysis,
+    tracking_number: &str,
+    audience: Audience,
+) -> Result<Vec<HitView>, AnalysisError> {
+    let tn = TrackingNumber::parse(tracking_number).ok_or(AnalysisError::NotFound("comment"))?;
+    let id = analysis
         .db(move |conn| Ok(comment::find_by_tracking_number(conn, tn.as_str())?.map(|c| c.id)))
         .await?
-        .ok_or_else(|| ApiError::not_found("comment"))?;
-    let index = state.search_index()?;
-    let hits = actix_web::rt::task::spawn_blocking(move || index.similar(&id, 10))
-        .await
-        .map_err(|_| ApiError::internal())?
-        .map_err(|e| {
-            tracing::error!(error = %e, "similar search failed");
-            ApiError::internal()
-        })?;
-    Ok(hits.into_iter().map(|h| hit_view(h, Vec::new())).collect())
+        .ok_or(AnalysisError::NotFound("comment"))?;
+    let index = analysis.index()?;
+    let hits = analysis
+        .blocking(move || index.similar(&id, 10))
+        .await?
+        .map_err(|e| AnalysisError::Search(e.to_string()))?;
+    Ok(hits
+        .into_iter()
+        .map(|h| hit_view(h, Vec::new(), audience))
+        .collect())
 }
 
 /// The stored file of a comment's attachment: (filename, kind, path).
 pub async fn attachment_file(
-    state: &AppState,
+    analysis: &Analysis,
+    blobs: &crate::blobs::BlobStore,
     tracking_number: &str,
     position: i32,
-) -> Result<(String, String, std::path::PathBuf), ApiError> {
-    let tn =
-        TrackingNumber::parse(tracking_number).ok_or_else(|| ApiError::not_found("attachment"))?;
-    let file = state
+) -> Result<(String, String, std::path::PathBuf), AnalysisError> {
+    let tn = TrackingNumber::parse(tracking_number).ok_or(AnalysisError::NotFound("attachment"))?;
+    let file = analysis
         .db(move |conn| {
             let Some(c) = comment::find_by_tracking_number(conn, tn.as_str())? else {
                 return Ok(None);
@@ -220,7 +197,7 @@ pub async fn attachment_file(
             attachment::find(conn, &c.id, position)
         })
         .await?
-        .ok_or_else(|| ApiError::not_found("attachment"))?;
-    let path = state.blobs.path_of(&file.sha256);
+        .ok_or(AnalysisError::NotFound("attachment"))?;
+    let path = blobs.path_of(&file.sha256);
     Ok((file.filename, file.kind, path))
 }

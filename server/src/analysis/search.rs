@@ -1,11 +1,10 @@
 //! One search as the API and the pages run it: the index's answer, plus
 //! snippets from attachment text (which only the database keeps).
 
+use super::view::{self, Audience, SubmitterView};
+use super::{Analysis, AnalysisError};
 use crate::db::models::{attachment, blob_text};
 use crate::domain::search_params::SearchParams;
-use crate::http::error::ApiError;
-use crate::state::AppState;
-use actix_web::http::StatusCode;
 use chrono::{DateTime, Utc};
 use rfidesk_indexer::attachment_text::{self, MAX_ATTACHMENT_TEXT_PER_COMMENT};
 use rfidesk_indexer::{FacetCounts, Hit, SearchError};
@@ -34,16 +33,6 @@ pub struct HitView {
     pub snippets: Vec<SnippetView>,
 }
 
-/// Who commented, as analysts see it: no contact details.
-#[derive(Debug, Serialize)]
-pub struct SubmitterView {
-    pub name: Option<String>,
-    pub organization: Option<String>,
-    pub organization_type: Option<String>,
-    pub category: String,
-    pub country: String,
-}
-
 #[derive(Debug, Serialize)]
 pub struct SnippetView {
     /// `answer.<question id>`, `comment`, `organization`, `name`, or
@@ -55,29 +44,20 @@ pub struct SnippetView {
     pub filename: Option<String>,
 }
 
-pub async fn run(state: &AppState, params: &SearchParams) -> Result<SearchPage, ApiError> {
-    let index = state.search_index()?;
+/// Runs one search for `audience`, with snippets from attachment text.
+pub async fn run(
+    analysis: &Analysis,
+    params: &SearchParams,
+    audience: Audience,
+) -> Result<SearchPage, AnalysisError> {
+    let index = analysis.index()?;
     let request = params.to_request();
-    let results = actix_web::rt::task::spawn_blocking(move || index.search(&request))
-        .await
-        .map_err(|_| ApiError::internal())?
+    let results = analysis
+        .blocking(move || index.search(&request))
+        .await?
         .map_err(|e| match e {
-            SearchError::Query(q) => {
-                let at = q
-                    .position
-                    .map(|p| format!(" (at character {})", p + 1))
-                    .unwrap_or_default();
-                ApiError::new(
-                    StatusCode::BAD_REQUEST,
-                    "invalid_query",
-                    format!("the query could not be read: {}{at}", q.message),
-                )
-                .with_field("q", format!("{}{at}", q.message))
-            }
-            SearchError::Tantivy(e) => {
-                tracing::error!(error = %e, "search failed");
-                ApiError::internal()
-            }
+            SearchError::Query(q) => AnalysisError::InvalidQuery(q),
+            SearchError::Tantivy(e) => AnalysisError::Search(e.to_string()),
         })?;
 
     // Attachment snippets, for the hits whose attachment text matched.
@@ -90,7 +70,7 @@ pub async fn run(state: &AppState, params: &SearchParams) -> Result<SearchPage, 
     let mut attachment_snippets: HashMap<String, Vec<SnippetView>> = HashMap::new();
     if !matched.is_empty() {
         let highlighter = results.highlighter.clone();
-        attachment_snippets = state
+        attachment_snippets = analysis
             .db(move |conn| {
                 let files = attachment::for_comments(conn, &matched)?;
                 let mut out: HashMap<String, Vec<SnippetView>> = HashMap::new();
@@ -140,7 +120,7 @@ pub async fn run(state: &AppState, params: &SearchParams) -> Result<SearchPage, 
         .into_iter()
         .map(|h| {
             let extra = attachment_snippets.remove(&h.id).unwrap_or_default();
-            hit_view(h, extra)
+            hit_view(h, extra, audience)
         })
         .collect();
     Ok(SearchPage {
@@ -152,7 +132,9 @@ pub async fn run(state: &AppState, params: &SearchParams) -> Result<SearchPage, 
     })
 }
 
-pub fn hit_view(h: Hit, extra: Vec<SnippetView>) -> HitView {
+pub fn hit_view(h: Hit, extra: Vec<SnippetView>, audience: Audience) -> HitView {
+    let submitter = view::hit_submitter(&h, audience);
+    let received_at = view::hit_received(&h);
     let mut snippets: Vec<SnippetView> = h
         .snippets
         .into_iter()
@@ -166,16 +148,10 @@ pub fn hit_view(h: Hit, extra: Vec<SnippetView>) -> HitView {
     HitView {
         tracking_number: h.tracking_number,
         docket: h.docket,
-        received_at: DateTime::from_timestamp_millis(h.received_at_ms).unwrap_or_default(),
+        received_at,
         late: h.late,
         score: h.score,
-        submitter: SubmitterView {
-            name: h.name,
-            organization: h.organization,
-            organization_type: h.org_type,
-            category: h.category,
-            country: h.country,
-        },
+        submitter,
         snippets,
     }
 }
