@@ -43,6 +43,22 @@ pub enum Command {
     /// Rebuild the search index from the database into a new directory and
     /// swap it in; a running server switches to it without a restart.
     Reindex,
+    /// Search the comments, as the analyst API does, from this node's index:
+    /// prints the total, then one line per hit (tracking number, received,
+    /// organization or name, category, country).
+    Search {
+        /// The query, in the analyst search's language (`*` for all).
+        query: String,
+        /// A filter, as in the API: `--filter country=MY --filter late=true`.
+        #[arg(long = "filter", value_name = "KEY=VALUE")]
+        filters: Vec<String>,
+        /// Hits to print (at most 100).
+        #[arg(long, default_value_t = 20)]
+        per_page: usize,
+        /// Sort: relevance, newest or oldest.
+        #[arg(long, default_value = "relevance")]
+        sort: String,
+    },
     /// Print the text of one attachment file (run by the server in a
     /// resource-limited child process).
     #[command(hide = true)]
@@ -133,6 +149,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::User(cmd)) => user_command(&store, cmd),
         Some(Command::Token(cmd)) => token_command(&store, cmd),
         Some(Command::Reindex) => reindex(&store),
+        Some(Command::Search {
+            query,
+            filters,
+            per_page,
+            sort,
+        }) => search(&store, query, filters, per_page, sort).await,
         Some(Command::ExtractText { .. }) => {
             unreachable!("extract-text runs before the async runtime starts")
         }
@@ -326,6 +348,69 @@ fn reindex(store: &StoreArgs) -> anyhow::Result<()> {
         built.seq,
         built.dir.display()
     );
+    Ok(())
+}
+
+/// The same search service the API runs, on this node's index.
+async fn search(
+    store: &StoreArgs,
+    query: String,
+    filters: Vec<String>,
+    per_page: usize,
+    sort: String,
+) -> anyhow::Result<()> {
+    use crate::analysis::{self, view::Audience, Analysis, AnalysisError};
+    use crate::domain::search_params::SearchParams;
+    let mut pairs = vec![
+        ("q".to_string(), query),
+        ("per_page".to_string(), per_page.to_string()),
+        ("sort".to_string(), sort),
+    ];
+    for f in filters {
+        let (k, v) = f
+            .split_once('=')
+            .with_context(|| format!("a filter is KEY=VALUE, not {f:?}"))?;
+        pairs.push((k.to_string(), v.to_string()));
+    }
+    let params = SearchParams::parse(&pairs).map_err(|errors| {
+        let list: Vec<String> = errors.iter().map(|(k, v)| format!("{k} {v}")).collect();
+        anyhow::anyhow!("{}", list.join("; "))
+    })?;
+    connect(store)?;
+    let url = DatabaseUrl::from_env_value(store.database_url.as_deref(), &store.data_dir);
+    let dir = crate::search::layout::Layout::new(&store.data_dir)
+        .current()
+        .context("this node has no search index yet: start the server or run `rfidesk reindex`")?;
+    let service = std::sync::Arc::new(crate::search::SearchService::default());
+    service.set_index(rfidesk_indexer::SearchIndex::open_or_create(&dir)?);
+    let pool = crate::db::connection::pool(&url, 2)?;
+    let analysis = Analysis {
+        dockets: crate::dockets::DocketCache::new(pool.clone()),
+        pool,
+        search: service,
+    };
+    // The command line is staff's: staff see what staff may.
+    let page = match analysis::search::run(&analysis, &params, Audience::Staff).await {
+        Ok(page) => page,
+        Err(AnalysisError::InvalidQuery(q)) => bail!("the query could not be read: {q}"),
+        Err(e) => return Err(e.into()),
+    };
+    println!("{} comments match", page.total);
+    for hit in page.hits {
+        let who = hit
+            .submitter
+            .organization
+            .or(hit.submitter.name)
+            .unwrap_or_else(|| "-".into());
+        println!(
+            "{}\t{}\t{}\t{}\t{}",
+            hit.tracking_number,
+            hit.received_at.format("%Y-%m-%d %H:%M UTC"),
+            who,
+            hit.submitter.category,
+            hit.submitter.country
+        );
+    }
     Ok(())
 }
 

@@ -15,6 +15,7 @@ on_both_backends!(
     a_new_comment_is_searchable_within_two_seconds,
     whole_comments_similar_comments_and_downloads,
     contact_details_go_to_staff_only,
+    the_command_line_searches_as_the_api_does,
 );
 
 /// A comment with answers that share no word with the fixture files.
@@ -402,4 +403,47 @@ async fn contact_details_go_to_staff_only(backend: Backend) {
     app.index_caught_up(&staff).await;
     let r = app.search(&staff, &[("q", "*")]).await;
     assert!(!r.to_string().contains("ada@example.com"));
+}
+
+/// `rfidesk search` runs the same service as the API, on the node's index.
+async fn the_command_line_searches_as_the_api_does(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let token = app.user("ana", "analyst", "analyst-password");
+    let res = app
+        .post_json(&plain_body("Shipping lanes through Malaysia"))
+        .await;
+    let tn = res.json::<Value>().await.unwrap()["tracking_number"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        app.post_json(&plain_body("Nothing about that"))
+            .await
+            .status(),
+        201
+    );
+    assert_eq!(app.index_caught_up(&token).await, 2);
+    let api = app.search(&token, &[("q", "malaysia")]).await;
+    assert_eq!(api["total"], 1);
+
+    let out = app.cli(&["search", "malaysia"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("1 comments match"));
+    assert!(lines.next().unwrap().starts_with(&tn), "{text}");
+    let out = app.cli(&["search", "*", "--filter", "country=ZZ"]);
+    assert!(String::from_utf8(out.stdout)
+        .unwrap()
+        .starts_with("0 comments match"));
+    // Bad input: a clear error, a failing exit.
+    let out = app.cli(&["search", &"(".repeat(50)]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("could not be read"));
+    let out = app.cli(&["search", "x", "--filter", "nonsense"]);
+    assert!(!out.status.success());
 }
