@@ -85,8 +85,8 @@ async fn staff_routes_refuse_analysts(backend: Backend) {
     app.json_as(&staff, "/api/v1/search?q=*", 200).await;
 }
 
-/// Signs in through the form; returns the session cookie (`name=value`).
-async fn sign_in(app: &TestApp, name: &str, password: &str) -> reqwest::Response {
+/// The sign-in form's double-submit pair: (cookie `name=value`, token).
+async fn sign_in_form(app: &TestApp) -> (String, String) {
     let page = app
         .client
         .get(app.url("/analyst/sign-in"))
@@ -96,7 +96,12 @@ async fn sign_in(app: &TestApp, name: &str, password: &str) -> reqwest::Response
     assert_eq!(page.status(), 200);
     let csrf_cookie = cookie(&page, "rfd_csrf").expect("a CSRF cookie");
     let html = page.text().await.unwrap();
-    let token = hidden(&html, "csrf");
+    (csrf_cookie, hidden(&html, "csrf"))
+}
+
+/// Signs in through the form; the answer carries the session cookie.
+async fn sign_in(app: &TestApp, name: &str, password: &str) -> reqwest::Response {
+    let (csrf_cookie, token) = sign_in_form(app).await;
     app.client
         .post(app.url("/analyst/sign-in"))
         .header(COOKIE, csrf_cookie)
@@ -290,14 +295,7 @@ async fn analyst_pages_escape_comment_text(backend: Backend) {
 async fn parallel_guesses_are_throttled_before_the_password_is_checked(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     app.user("ana", "analyst", "correct horse battery");
-    let page = app
-        .client
-        .get(app.url("/analyst/sign-in"))
-        .send()
-        .await
-        .unwrap();
-    let csrf_cookie = cookie(&page, "rfd_csrf").unwrap();
-    let token = hidden(&page.text().await.unwrap(), "csrf");
+    let (csrf_cookie, token) = sign_in_form(&app).await;
     let guesses = (0..40).map(|i| {
         let req = app
             .client

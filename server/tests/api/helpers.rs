@@ -527,6 +527,36 @@ impl TestApp {
             .unwrap()
     }
 
+    /// Submits the standard comment with one attachment; returns its
+    /// tracking number.
+    pub async fn submit_with_file(&self, name: &str, bytes: Vec<u8>) -> String {
+        let form = reqwest::multipart::Form::new()
+            .text("comment", comment_body().to_string())
+            .part(
+                "attachments",
+                reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
+            );
+        let res = self
+            .post_multipart(&format!("/api/v1/dockets/{DOCKET}/comments"), form)
+            .await;
+        assert_eq!(res.status(), 201, "{name}");
+        res.json::<serde_json::Value>().await.unwrap()["tracking_number"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    /// The comment once its first attachment's text is no longer pending.
+    pub async fn first_file_settled(&self, token: &str, tn: &str) -> serde_json::Value {
+        eventually(Duration::from_secs(60), "extraction to finish", || async {
+            let c = self
+                .json_as(token, &format!("/api/v1/comments/{tn}"), 200)
+                .await;
+            (c["attachments"][0]["text_status"] != "pending").then_some(c)
+        })
+        .await
+    }
+
     /// GET a JSON answer with a bearer token, asserting the status.
     pub async fn json_as(&self, token: &str, path: &str, status: u16) -> serde_json::Value {
         let res = self.get_as(token, path).await;

@@ -292,27 +292,10 @@ async fn unreadable_attachments_end_as_extraction_failed(backend: Backend) {
     assert!(bomb.len() < 2 << 20);
     let mut numbers = Vec::new();
     for (bytes, name) in [(broken_pdf, "broken.pdf"), (bomb, "bomb.docx")] {
-        let form = reqwest::multipart::Form::new()
-            .text("comment", comment_body().to_string())
-            .part(
-                "attachments",
-                reqwest::multipart::Part::bytes(bytes).file_name(name),
-            );
-        let res = app
-            .post_multipart(&format!("/api/v1/dockets/{DOCKET}/comments"), form)
-            .await;
-        assert_eq!(res.status(), 201, "{name}");
-        let body: Value = res.json().await.unwrap();
-        numbers.push(body["tracking_number"].as_str().unwrap().to_string());
+        numbers.push(app.submit_with_file(name, bytes).await);
     }
     for tn in &numbers {
-        let c = eventually(Duration::from_secs(60), "extraction to finish", || async {
-            let c = app
-                .json_as(&token, &format!("/api/v1/comments/{tn}"), 200)
-                .await;
-            (c["attachments"][0]["text_status"] != "pending").then_some(c)
-        })
-        .await;
+        let c = app.first_file_settled(&token, tn).await;
         assert_eq!(
             c["attachments"][0]["text_status"], "extraction_failed",
             "{c}"
@@ -351,27 +334,10 @@ async fn text_with_nul_is_stored_and_never_blocks_the_next_file(backend: Backend
         (&b"before\0nulword quagga"[..], "nul.docx"),
         (&b"an ordinary okapi"[..], "plain.docx"),
     ] {
-        let form = reqwest::multipart::Form::new()
-            .text("comment", comment_body().to_string())
-            .part(
-                "attachments",
-                reqwest::multipart::Part::bytes(docx_with_text(text)).file_name(name),
-            );
-        let res = app
-            .post_multipart(&format!("/api/v1/dockets/{DOCKET}/comments"), form)
-            .await;
-        assert_eq!(res.status(), 201, "{name}");
-        let body: Value = res.json().await.unwrap();
-        numbers.push(body["tracking_number"].as_str().unwrap().to_string());
+        numbers.push(app.submit_with_file(name, docx_with_text(text)).await);
     }
     for tn in &numbers {
-        let c = eventually(Duration::from_secs(60), "extraction to finish", || async {
-            let c = app
-                .json_as(&token, &format!("/api/v1/comments/{tn}"), 200)
-                .await;
-            (c["attachments"][0]["text_status"] != "pending").then_some(c)
-        })
-        .await;
+        let c = app.first_file_settled(&token, tn).await;
         assert_eq!(c["attachments"][0]["text_status"], "extracted", "{c}");
         assert!(!c["attachments"][0]["text"].as_str().unwrap().contains('\0'));
     }

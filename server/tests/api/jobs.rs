@@ -40,20 +40,7 @@ fn flaky_extractor(dir: &std::path::Path) -> std::path::PathBuf {
 }
 
 async fn submit_file(app: &TestApp, name: &str, text: &str) -> String {
-    let form = reqwest::multipart::Form::new()
-        .text("comment", comment_body().to_string())
-        .part(
-            "attachments",
-            reqwest::multipart::Part::bytes(text.as_bytes().to_vec()).file_name(name.to_string()),
-        );
-    let res = app
-        .post_multipart(&format!("/api/v1/dockets/{DOCKET}/comments"), form)
-        .await;
-    assert_eq!(res.status(), 201, "{name}");
-    res.json::<Value>().await.unwrap()["tracking_number"]
-        .as_str()
-        .unwrap()
-        .to_string()
+    app.submit_with_file(name, text.as_bytes().to_vec()).await
 }
 
 async fn text_status(app: &TestApp, token: &str, tn: &str) -> Value {
