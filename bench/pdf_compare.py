@@ -3,9 +3,10 @@
 
 Runs `rfidesk extract-text --kind pdf` and `pdftotext` over every PDF under
 the given directories (PDFs that no one here wrote: for example those that
-Debian's documentation packages install), and over a damaged copy of each:
-its `startxref` offset pointing nowhere, as in files whose cross-reference
-table is missing or wrong, which poppler and pdf.js repair. Reports, for
+Debian's documentation packages install), and over two damaged copies of
+each, as found in the wild: one whose `startxref` offset points nowhere,
+and one whose last cross-reference section (table and trailer, or xref
+stream) is cut off. Reports, for
 each reader and set, the share of files with text and the word overlap with
 pdftotext (the share of pdftotext's distinct words that the extractor also
 found).
@@ -61,6 +62,17 @@ def damage(data):
     return data[:end] + data[end:end + m.start(1)] + bogus + data[end + m.end(1):]
 
 
+def truncate_xref(data):
+    """The same file with its last cross-reference section (a classic
+    table with its trailer, or an /XRef stream object) cut off."""
+    classic = [m.start() for m in re.finditer(rb"(?:^|[\r\n])xref[\r\n ]", data)]
+    streams = [m.start() for m in re.finditer(rb"(?:^|[\r\n])\d+\s+\d+\s+obj\s*<<[^>]*?/Type\s*/XRef", data)]
+    cuts = classic + streams
+    if not cuts:
+        return None
+    return data[:max(cuts) + 1]
+
+
 def main():
     if len(sys.argv) < 3:
         print(__doc__)
@@ -79,12 +91,13 @@ def main():
             with open(path, "rb") as fh:
                 data = fh.read()
             variants = [("original", path)]
-            broken = damage(data)
-            if broken is not None:
-                bpath = os.path.join(tmp, "damaged.pdf")
+            for label, broken in [("wrong startxref", damage(data)), ("missing xref", truncate_xref(data))]:
+                if broken is None:
+                    continue
+                bpath = os.path.join(tmp, label.replace(" ", "-") + ".pdf")
                 with open(bpath, "wb") as fh:
                     fh.write(broken)
-                variants.append(("damaged xref", bpath))
+                variants.append((label, bpath))
             for label, p in variants:
                 ours = run([rfidesk, "extract-text", "--kind", "pdf", p])
                 poppler = run(["pdftotext", "-q", "-enc", "UTF-8", p, "-"])
