@@ -17,6 +17,7 @@ on_both_backends!(
     unreadable_attachments_end_as_extraction_failed,
     text_with_nul_is_stored_and_never_blocks_the_next_file,
     attachment_text_is_bounded_per_comment_and_copies_count_once,
+    a_comment_that_is_gone_leaves_the_index,
 );
 
 /// Every tracking number the index returns for `q=*`, page by page (a
@@ -430,4 +431,43 @@ async fn attachment_text_is_bounded_per_comment_and_copies_count_once(backend: B
         .as_str()
         .unwrap()
         .contains("<mark>wildebeest</mark>"));
+}
+
+/// No route deletes a comment today; a purge or a rolled-back import will.
+/// When the feed names a comment that is gone, the follower removes its
+/// document rather than keeping it for ever.
+async fn a_comment_that_is_gone_leaves_the_index(backend: Backend) {
+    use diesel::prelude::*;
+    use rfidesk::db::schema::{change_feed, comments};
+    let app = TestApp::spawn(backend).await;
+    let token = app.user("ana", "analyst", "analyst-password");
+    let mut body = comment_body();
+    body["send_receipt"] = false.into();
+    body["submitter"]["email"] = Value::Null;
+    for _ in 0..2 {
+        assert_eq!(app.post_json(&body).await.status(), 201);
+    }
+    assert_eq!(app.index_caught_up(&token).await, 2);
+    let mut conn = app.db();
+    let (id, docket): (String, String) = comments::table
+        .select((comments::id, comments::docket_id))
+        .first(&mut conn)
+        .unwrap();
+    diesel::delete(comments::table.filter(comments::id.eq(&id)))
+        .execute(&mut conn)
+        .unwrap();
+    diesel::insert_into(change_feed::table)
+        .values((
+            change_feed::kind.eq("comment_created"),
+            change_feed::comment_id.eq(&id),
+            change_feed::docket_id.eq(&docket),
+            change_feed::created_at.eq(open_time().naive_utc()),
+        ))
+        .execute(&mut conn)
+        .unwrap();
+    assert_eq!(
+        app.index_caught_up(&token).await,
+        1,
+        "the index follows the database"
+    );
 }
