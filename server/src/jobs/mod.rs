@@ -115,15 +115,23 @@ pub struct TroubledJob {
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
 
-/// The report, with the 100 most recent troubled jobs.
+/// The report, with the 100 most recent troubled jobs. Receipts, which
+/// keep their own leased outbox (`mail/`), are reported here too, as kind
+/// `receipt`, by tracking number (never the recipient).
 pub fn report(conn: &mut DbConn) -> Result<JobsReport, DbError> {
-    use crate::db::models::job;
+    use crate::db::models::{job, receipt};
     let mut counts: std::collections::BTreeMap<String, std::collections::BTreeMap<String, i64>> =
         Default::default();
     for (kind, status, n) in job::counts(conn)? {
         counts.entry(kind).or_default().insert(status, n);
     }
-    let troubled = job::troubled(conn, 100)?
+    for (status, n) in receipt::counts(conn)? {
+        counts
+            .entry("receipt".into())
+            .or_default()
+            .insert(status, n);
+    }
+    let mut troubled: Vec<TroubledJob> = job::troubled(conn, 100)?
         .into_iter()
         .map(|j| TroubledJob {
             kind: j.kind,
@@ -135,5 +143,18 @@ pub fn report(conn: &mut DbConn) -> Result<JobsReport, DbError> {
             updated_at: j.updated_at.and_utc(),
         })
         .collect();
+    troubled.extend(
+        receipt::troubled(conn, 100)?
+            .into_iter()
+            .map(|r| TroubledJob {
+                kind: "receipt".into(),
+                subject: r.tracking_number,
+                status: r.status,
+                attempts: r.attempts,
+                last_error: r.last_error,
+                run_after: r.next_attempt_at.and_utc(),
+                updated_at: r.next_attempt_at.and_utc(),
+            }),
+    );
     Ok(JobsReport { counts, troubled })
 }

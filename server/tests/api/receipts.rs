@@ -73,6 +73,25 @@ async fn smtp_outage_delays_receipts_and_loses_none(backend: Backend) {
     )
     .await;
     assert!(sink.delivered().is_empty());
+    // Staff see the receipts waiting to retry, and why, by tracking number.
+    let staff = app.user("sam", "staff", "staff-password");
+    let report = app.json_as(&staff, "/api/v1/admin/jobs", 200).await;
+    assert_eq!(report["counts"]["receipt"]["pending"], 3, "{report}");
+    let waiting: Vec<&serde_json::Value> = report["troubled"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|j| j["kind"] == "receipt")
+        .collect();
+    assert_eq!(waiting.len(), 3, "{report}");
+    for j in &waiting {
+        assert!(numbers.iter().any(|tn| j["subject"] == tn.as_str()));
+        assert!(j["last_error"].as_str().is_some_and(|e| !e.is_empty()));
+    }
+    assert!(
+        !report.to_string().contains("@example"),
+        "no recipient in the report"
+    );
 
     // The server recovers; the backoff has passed.
     sink.refusing.store(false, Ordering::SeqCst);

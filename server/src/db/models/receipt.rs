@@ -180,3 +180,40 @@ pub fn status_for(conn: &mut DbConn, comment_id: &str) -> Result<Option<String>,
         .first(conn)
         .optional()?)
 }
+
+/// How many receipts are in each status: (status, count).
+pub fn counts(conn: &mut DbConn) -> Result<Vec<(String, i64)>, DbError> {
+    Ok(receipts::table
+        .group_by(receipts::status)
+        .select((receipts::status, diesel::dsl::count_star()))
+        .order(receipts::status)
+        .load(conn)?)
+}
+
+/// A receipt in trouble, by its comment's tracking number (never the
+/// recipient): failed for good, or waiting to retry after a failure.
+#[derive(Debug, Clone, Queryable)]
+pub struct TroubledReceipt {
+    pub tracking_number: String,
+    pub status: String,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+    pub next_attempt_at: NaiveDateTime,
+}
+
+pub fn troubled(conn: &mut DbConn, limit: i64) -> Result<Vec<TroubledReceipt>, DbError> {
+    Ok(receipts::table
+        .inner_join(comments::table)
+        .filter(receipts::last_error.is_not_null())
+        .filter(receipts::status.ne(SENT))
+        .order(receipts::next_attempt_at.desc())
+        .limit(limit)
+        .select((
+            comments::tracking_number,
+            receipts::status,
+            receipts::attempts,
+            receipts::last_error,
+            receipts::next_attempt_at,
+        ))
+        .load(conn)?)
+}
