@@ -88,21 +88,29 @@ pub fn repair(bytes: &[u8]) -> Option<Vec<u8>> {
         .iter()
         .rev()
         .find(|(_, _, at)| is_type(bytes, *at, b"/Type/Catalog"))
-        .map(|(n, g, _)| (*n, *g))?;
+        .map(|(n, g, _)| (*n, *g))
+        .or_else(|| catalog_in_object_streams(bytes, &objects))?;
     let mut out = Vec::with_capacity(bytes.len() + 20 * offsets.len() + 128);
     out.extend_from_slice(bytes);
     if !out.ends_with(b"\n") {
         out.push(b'\n');
     }
     let xref_at = out.len();
-    out.extend_from_slice(format!("xref\n0 {}\n", offsets.len()).as_bytes());
-    for (n, entry) in offsets.iter().enumerate() {
-        let line = match entry {
-            Some((at, gen)) => format!("{at:010} {gen:05} n\r\n"),
-            None if n == 0 => "0000000000 65535 f\r\n".to_string(),
-            None => "0000000000 00000 f\r\n".to_string(),
-        };
-        out.extend_from_slice(line.as_bytes());
+    // Only the objects found get entries (in runs of consecutive numbers):
+    // one listed as free would hide its twin inside an object stream.
+    out.extend_from_slice(b"xref\n0 1\n0000000000 65535 f\r\n");
+    let mut n = 1;
+    while n < offsets.len() {
+        if offsets[n].is_none() {
+            n += 1;
+            continue;
+        }
+        let run = offsets[n..].iter().take_while(|o| o.is_some()).count();
+        out.extend_from_slice(format!("{n} {run}\n").as_bytes());
+        for (at, gen) in offsets[n..n + run].iter().flatten() {
+            out.extend_from_slice(format!("{at:010} {gen:05} n\r\n").as_bytes());
+        }
+        n += run;
     }
     out.extend_from_slice(
         format!(
@@ -114,6 +122,87 @@ pub fn repair(bytes: &[u8]) -> Option<Vec<u8>> {
         .as_bytes(),
     );
     Some(out)
+}
+
+/// Most bytes one object stream may inflate to while looking for the catalog.
+const MAX_OBJECT_STREAM: u64 = 16 << 20;
+
+/// The catalog's number, when it sits inside a compressed object stream
+/// (as in most files written since PDF 1.5): the rebuilt table lists the
+/// stream, and the reader takes the objects out of it.
+fn catalog_in_object_streams(bytes: &[u8], objects: &[(u32, u32, usize)]) -> Option<(u32, u32)> {
+    use std::io::Read;
+    for &(_, _, at) in objects.iter().rev() {
+        if !is_type(bytes, at, b"/Type/ObjStm") {
+            continue;
+        }
+        let window = &bytes[at..bytes.len().min(at + 4096)];
+        let dict_end = find(window, b"stream", 0)?;
+        let dict: Vec<u8> = window[..dict_end]
+            .iter()
+            .copied()
+            .filter(|b| !b.is_ascii_whitespace())
+            .collect();
+        if find(&dict, b"/FlateDecode", 0).is_none() {
+            continue;
+        }
+        let Some(first) = number_after(&dict, b"/First") else {
+            continue;
+        };
+        let mut start = at + dict_end + b"stream".len();
+        while matches!(bytes.get(start), Some(b'\r' | b'\n')) {
+            start += 1;
+        }
+        let Some(end) = find(bytes, b"endstream", start) else {
+            continue;
+        };
+        let mut inflated = Vec::new();
+        let reader = flate2::read::ZlibDecoder::new(&bytes[start..end]);
+        if reader
+            .take(MAX_OBJECT_STREAM)
+            .read_to_end(&mut inflated)
+            .is_err()
+            && inflated.is_empty()
+        {
+            continue;
+        }
+        let header = String::from_utf8_lossy(&inflated[..first.min(inflated.len())]).into_owned();
+        let pairs: Vec<usize> = header
+            .split_ascii_whitespace()
+            .filter_map(|w| w.parse().ok())
+            .collect();
+        for (i, pair) in pairs.chunks(2).enumerate() {
+            let [number, offset] = pair else { break };
+            let from = first + offset;
+            let to = pairs
+                .get(2 * i + 3)
+                .map_or(inflated.len(), |next| first + next)
+                .min(inflated.len());
+            if from >= to {
+                continue;
+            }
+            let object: Vec<u8> = inflated[from..to]
+                .iter()
+                .copied()
+                .filter(|b| !b.is_ascii_whitespace())
+                .collect();
+            if find(&object, b"/Type/Catalog", 0).is_some() {
+                return Some((u32::try_from(*number).ok()?, 0));
+            }
+        }
+    }
+    None
+}
+
+/// The integer after `key` in a dictionary written without white space.
+fn number_after(dict: &[u8], key: &[u8]) -> Option<usize> {
+    let at = find(dict, key, 0)? + key.len();
+    let digits: Vec<u8> = dict[at..]
+        .iter()
+        .copied()
+        .take_while(u8::is_ascii_digit)
+        .collect();
+    std::str::from_utf8(&digits).ok()?.parse().ok()
 }
 
 /// Every `N G obj` that starts a line: (number, generation, offset).
@@ -217,6 +306,59 @@ mod tests {
         let bad = good[..cut].to_vec();
         assert!(read(&bad).is_err());
         assert!(extract(&bad).unwrap().contains("Malaysia"));
+    }
+
+    /// A PDF 1.5 file whose catalog and page tree live in a compressed
+    /// object stream, with no cross-reference section at all.
+    fn object_stream_pdf_without_xref() -> Vec<u8> {
+        use std::io::Write;
+        let objs = [
+            "<< /Type /Catalog /Pages 2 0 R >>",
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        ];
+        let mut body = String::new();
+        let mut header = String::new();
+        for (i, o) in objs.iter().enumerate() {
+            header.push_str(&format!("{} {} ", i + 1, body.len()));
+            body.push_str(o);
+            body.push(' ');
+        }
+        let plain = format!("{header}{body}");
+        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+        z.write_all(plain.as_bytes()).unwrap();
+        let packed = z.finish().unwrap();
+        let content = "BT /F1 12 Tf 20 100 Td (Words from a stream okapi) Tj ET";
+        let mut pdf = b"%PDF-1.5\n".to_vec();
+        pdf.extend_from_slice(b"3 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 200] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>\nendobj\n");
+        pdf.extend_from_slice(
+            format!(
+                "4 0 obj\n<< /Length {} >>\nstream\n{content}\nendstream\nendobj\n",
+                content.len()
+            )
+            .as_bytes(),
+        );
+        pdf.extend_from_slice(
+            b"5 0 obj\n<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>\nendobj\n",
+        );
+        pdf.extend_from_slice(
+            format!(
+                "6 0 obj\n<< /Type /ObjStm /N 2 /First {} /Filter /FlateDecode /Length {} >>\nstream\n",
+                header.len(),
+                packed.len()
+            )
+            .as_bytes(),
+        );
+        pdf.extend_from_slice(&packed);
+        pdf.extend_from_slice(b"\nendstream\nendobj\n");
+        pdf
+    }
+
+    #[test]
+    fn a_catalog_inside_an_object_stream_is_found() {
+        let bad = object_stream_pdf_without_xref();
+        assert!(read(&bad).is_err());
+        let text = extract(&bad).unwrap();
+        assert!(text.contains("okapi"), "{text}");
     }
 
     #[test]
