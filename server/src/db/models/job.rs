@@ -134,8 +134,22 @@ pub fn holds(conn: &mut DbConn, id: &str, node: &str) -> Result<bool, DbError> {
     Ok(n == 1)
 }
 
+/// One UPDATE that ends a run; `None` leaves a column as it is.
+#[derive(AsChangeset)]
+#[diesel(table_name = jobs)]
+struct Settlement<'a> {
+    status: &'a str,
+    leased_by: Option<Option<String>>,
+    lease_until: Option<Option<NaiveDateTime>>,
+    last_error: Option<Option<&'a str>>,
+    run_after: Option<NaiveDateTime>,
+    attempts: Option<i32>,
+    updated_at: NaiveDateTime,
+}
+
 /// Ends a job's run: `status` done, failed, or queued again at
-/// `run_after` (a retry, or the next round of a recurring job).
+/// `run_after` (a retry, or the next round of a recurring job, which also
+/// starts counting its attempts afresh).
 pub fn settle(
     conn: &mut DbConn,
     id: &str,
@@ -145,26 +159,17 @@ pub fn settle(
     reset_attempts: bool,
     now: NaiveDateTime,
 ) -> Result<(), DbError> {
-    let target = jobs::table.filter(jobs::id.eq(id));
-    diesel::update(target)
-        .set((
-            jobs::status.eq(status),
-            jobs::leased_by.eq(None::<String>),
-            jobs::lease_until.eq(None::<NaiveDateTime>),
-            jobs::last_error.eq(error),
-            jobs::updated_at.eq(now),
-        ))
+    diesel::update(jobs::table.filter(jobs::id.eq(id)))
+        .set(Settlement {
+            status,
+            leased_by: Some(None),
+            lease_until: Some(None),
+            last_error: Some(error),
+            run_after,
+            attempts: reset_attempts.then_some(0),
+            updated_at: now,
+        })
         .execute(conn)?;
-    if let Some(at) = run_after {
-        diesel::update(jobs::table.filter(jobs::id.eq(id)))
-            .set(jobs::run_after.eq(at))
-            .execute(conn)?;
-    }
-    if reset_attempts {
-        diesel::update(jobs::table.filter(jobs::id.eq(id)))
-            .set(jobs::attempts.eq(0))
-            .execute(conn)?;
-    }
     Ok(())
 }
 
