@@ -71,12 +71,24 @@ def get(url, token):
         return json.load(r)
 
 
-def peak_kib(pid):
+def status_kib(pid, key):
     with open(f"/proc/{pid}/status") as fh:
         for line in fh:
-            if line.startswith("VmHWM:"):
+            if line.startswith(key + ":"):
                 return int(line.split()[1])
     return 0
+
+
+class Sampler:
+    """The most anonymous (heap) and file-backed (mapped index files,
+    reclaimable by the kernel) resident memory seen, sampled as it runs."""
+
+    def __init__(self, pid):
+        self.pid, self.anon, self.file = pid, 0, 0
+
+    def sample(self):
+        self.anon = max(self.anon, status_kib(self.pid, "RssAnon"))
+        self.file = max(self.file, status_kib(self.pid, "RssFile"))
 
 
 def main():
@@ -104,7 +116,9 @@ def main():
                     time.sleep(0.1)
             started = time.time()
             sent = 0
+            sampler = Sampler(server.pid)
             for i in range(n):
+                sampler.sample()
                 body, ctype = multipart(
                     {"submitter": {"type": "anonymous", "category": "other", "country": "US"},
                      "comment": f"benchmark comment {i}"},
@@ -119,6 +133,7 @@ def main():
             while True:
                 jobs = get(f"{base}/api/v1/admin/jobs", token)
                 done = jobs["counts"].get("extract_text", {}).get("done", 0)
+                sampler.sample()
                 if done == n:
                     break
                 time.sleep(0.5)
@@ -126,6 +141,7 @@ def main():
             while True:
                 hits = get(f"{base}/api/v1/search?q=lastword{n - 1}x", token)
                 total = get(f"{base}/api/v1/search?q=*&per_page=1", token)["total"]
+                sampler.sample()
                 if total == n:
                     break
                 time.sleep(0.5)
@@ -137,7 +153,9 @@ def main():
             print(f"submitted in {submitted:.1f} s; all text extracted at {extracted:.1f} s; "
                   f"all indexed at {indexed:.1f} s")
             print(f"last word of the last file found: {hits['total']} (text past the bound is not indexed)")
-            print(f"server peak RSS (VmHWM): {peak_kib(server.pid) / 1024:.0f} MiB")
+            print(f"server peak RSS (VmHWM): {status_kib(server.pid, 'VmHWM') / 1024:.0f} MiB; "
+                  f"largest sampled: heap (RssAnon) {sampler.anon / 1024:.0f} MiB, "
+                  f"mapped files (RssFile) {sampler.file / 1024:.0f} MiB")
         finally:
             server.terminate()
             server.wait(timeout=60)
