@@ -12,7 +12,6 @@ use crate::http::throttle::SignInThrottle;
 use crate::search::SearchService;
 use actix_web::HttpRequest;
 use chrono::{DateTime, SubsecRound, Utc};
-use rfidesk_indexer::SearchIndex;
 use std::sync::Arc;
 
 pub struct AppState {
@@ -48,18 +47,6 @@ impl AppState {
                 Err(ApiError::internal())
             }
         }
-    }
-
-    /// The search index, or 503 while the first build is still running.
-    pub fn search_index(&self) -> Result<SearchIndex, ApiError> {
-        self.search.index().ok_or_else(|| ApiError {
-            retry_after_secs: Some(5),
-            ..ApiError::new(
-                actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
-                "index_unavailable",
-                "the search index is being built; please retry shortly",
-            )
-        })
     }
 
     pub fn client_address(&self, req: &HttpRequest) -> String {

@@ -96,6 +96,18 @@ async fn hostile_queries_are_400_and_the_server_survives(backend: Backend) {
     let raw = format!("/api/v1/search?q={}", nested(30_000));
     assert_eq!(app.get_as(&token, &raw).await.status(), 400);
     healthy(&app).await;
+    // The same hostile query 40 times at once: 40 refusals, still up.
+    let path = format!(
+        "/api/v1/search?docket={DOCKET}&q={}",
+        encode(&nested(2_500))
+    );
+    let all = (0..40).map(|_| {
+        let req = app.client.get(app.url(&path)).bearer_auth(&token);
+        async move { req.send().await.unwrap().status().as_u16() }
+    });
+    let statuses = futures_util::future::join_all(all).await;
+    assert!(statuses.iter().all(|s| *s == 400), "{statuses:?}");
+    healthy(&app).await;
     // An ordinary query still works.
     let found = app
         .search(&token, &[("q", "asean OR (financing AND NOT x)")])
