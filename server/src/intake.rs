@@ -5,8 +5,8 @@ use crate::blobs::BlobStore;
 use crate::blobs::PendingBlob;
 use crate::db::models::attachment::AttachmentRow;
 use crate::db::models::comment::{CommentRow, PENDING_REVIEW};
-use crate::db::models::receipt::{DueReceipt, ReceiptRow};
-use crate::db::writer::{IdempotencyClaim, NewComment, Outcome, QueuedReceipt, WriteError, Writer};
+use crate::db::models::receipt::ReceiptRow;
+use crate::db::writer::{IdempotencyClaim, NewComment, Outcome, WriteError, Writer};
 use crate::domain::attachment::FileKind;
 use crate::domain::docket::{Docket, Intake};
 use crate::domain::submission::{FieldErrors, RawSubmission, Submission};
@@ -169,20 +169,7 @@ pub async fn submit(
     }
     let tracking_number = TrackingNumber::generate().to_string();
     let receipt = match (&submission.email, submission.send_receipt) {
-        (Some(email), true) => Some(QueuedReceipt {
-            row: ReceiptRow::new(comment_id.clone(), email.to_string(), received),
-            due: DueReceipt {
-                comment_id: comment_id.clone(),
-                recipient: email.to_string(),
-                attempts: 0,
-                tracking_number: tracking_number.clone(),
-                received_at: received,
-                late,
-                docket_id: docket.id.clone(),
-                docket_title: docket.title.clone(),
-                docket_time_zone: docket.time_zone.name().to_string(),
-            },
-        }),
+        (Some(email), true) => Some(ReceiptRow::new(comment_id.clone(), email.to_string())),
         _ => None,
     };
     let comment = CommentRow {

@@ -1,7 +1,9 @@
-//! Builds the running application: database, writer, mail worker, HTTP.
+//! Builds the running application: database, writer, job lanes, search
+//! follower, HTTP.
 
 use crate::blobs::BlobStore;
 use crate::db::connection::pool;
+use crate::db::models::job;
 use crate::db::writer::Writer;
 use crate::db::{run_migrations, DatabaseUrl};
 use crate::dockets::DocketCache;
@@ -13,8 +15,10 @@ use crate::http::error::ApiError;
 use crate::http::request_log::RequestSpan;
 use crate::http::throttle::SignInThrottle;
 use crate::jobs::extract_text::ExtractText;
+use crate::jobs::handoff::Handoff;
 use crate::jobs::runner::Runner;
-use crate::mail::{transport::Transport, worker::ReceiptWorker};
+use crate::jobs::send_receipt::{self, SendReceipt};
+use crate::mail::transport::Transport;
 use crate::search::follower::Follower;
 use crate::search::layout::Layout;
 use crate::search::SearchService;
@@ -29,7 +33,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::watch;
 use tracing_actix_web::TracingLogger;
 
 pub struct Config {
@@ -46,8 +50,7 @@ pub struct Application {
     server: Server,
     writer_thread: std::thread::JoinHandle<()>,
     stop_workers: watch::Sender<bool>,
-    mail_task: tokio::task::JoinHandle<()>,
-    /// Follower and extractor threads, and what stops them.
+    /// Follower and job lane threads, and what stops them.
     background: Vec<std::thread::JoinHandle<()>>,
     stop_background: Arc<AtomicBool>,
     signal: Arc<FeedSignal>,
@@ -64,10 +67,18 @@ impl Application {
         std::fs::create_dir_all(&store.data_dir)
             .with_context(|| format!("creating {}", store.data_dir.display()))?;
         let url = DatabaseUrl::from_env_value(store.database_url.as_deref(), &store.data_dir);
+        let node = crate::jobs::node::node_id(&store.data_dir).context("the node id file")?;
         {
             let mut conn = url.connect()?;
             run_migrations(&mut conn)?;
             docket_files::load_dir(&mut conn, &serve.dockets, clock.now())?;
+            // Jobs this node held when it last stopped or died are due again
+            // now, not when their leases lapse. Done before this node can
+            // write (and hand itself) new ones.
+            let released = job::release_node(&mut conn, &node, clock.now().naive_utc())?;
+            if released > 0 {
+                tracing::info!(jobs = released, "took back this node's unfinished jobs");
+            }
         }
         let pool = pool(&url, 8)?;
         let blobs = BlobStore::open(store.attachments_dir())?;
@@ -76,13 +87,11 @@ impl Application {
             tracing::info!(files = swept, "removed unfinished uploads");
         }
 
-        // Room for a burst of receipts; past that they wait for the poller.
-        let (receipts_tx, receipts_rx) = mpsc::channel(10_000);
         let signal = Arc::new(FeedSignal::default());
-        let (writer, writer_thread) = Writer::start(&url, receipts_tx, signal.clone())?;
+        let (handoff, handed) = Handoff::new(&node, &[send_receipt::KIND]);
+        let (writer, writer_thread) = Writer::start(&url, handoff, signal.clone())?;
         let (stop_workers, stop_rx) = watch::channel(false);
-        let worker = ReceiptWorker {
-            writer: writer.clone(),
+        let receipts = SendReceipt {
             transport: Transport::from_settings(
                 serve.smtp_url.as_deref(),
                 store.data_dir.join("outbox"),
@@ -92,14 +101,11 @@ impl Application {
                 .parse()
                 .context("RFIDESK_MAIL_FROM is not a valid mailbox")?,
             public_url: serve.public_url(),
-            clock: clock.clone(),
-            fresh: receipts_rx,
+            runtime: tokio::runtime::Handle::current(),
         };
-        let mail_task = tokio::spawn(worker.run(stop_rx.clone()));
 
         let search = Arc::new(SearchService::default());
         let stop_background = Arc::new(AtomicBool::new(false));
-        let node = crate::jobs::node::node_id(&store.data_dir).context("the node id file")?;
         let follower = Follower {
             node: node.clone(),
             writer: writer.clone(),
@@ -112,16 +118,20 @@ impl Application {
             stop: stop_background.clone(),
         }
         .start();
-        let jobs = Runner {
+        let lanes = Runner {
             node: node.clone(),
-            handlers: crate::jobs::handlers(ExtractText {
-                program: match extractor {
-                    Some(p) => p,
-                    None => std::env::current_exe().context("finding this executable")?,
+            handed,
+            handlers: crate::jobs::handlers(
+                receipts,
+                ExtractText {
+                    program: match extractor {
+                        Some(p) => p,
+                        None => std::env::current_exe().context("finding this executable")?,
+                    },
+                    limits: ExtractLimits::default(),
+                    blobs: blobs.clone(),
                 },
-                limits: ExtractLimits::default(),
-                blobs: blobs.clone(),
-            }),
+            ),
             writer: writer.clone(),
             pool: pool.clone(),
             clock: clock.clone(),
@@ -185,8 +195,7 @@ impl Application {
             server: server.run(),
             writer_thread,
             stop_workers,
-            mail_task,
-            background: vec![follower, jobs],
+            background: std::iter::once(follower).chain(lanes).collect(),
             stop_background,
             signal,
         })
@@ -201,11 +210,12 @@ impl Application {
     }
 
     /// Serves until stopped (SIGTERM, SIGINT or `handle().stop()`), then lets
-    /// the writer commit what was queued and stops the mail worker.
+    /// the writer commit what was queued and stops the background threads.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let served = self.server.await;
         let _ = self.stop_workers.send(true);
-        // The follower commits what it applied; the extractor finishes its file.
+        // The follower commits what it applied; each job lane settles what
+        // it finished (the receipts it sent) and leaves the rest leased.
         self.stop_background.store(true, Ordering::Relaxed);
         self.signal.notify();
         let background = self.background;
@@ -215,7 +225,6 @@ impl Application {
             }
         })
         .await;
-        let _ = tokio::time::timeout(Duration::from_secs(20), self.mail_task).await;
         // The server's handles to the writer are gone now; its thread ends
         // once the queue is empty.
         let writer = self.writer_thread;

@@ -58,10 +58,6 @@ diesel::table! {
         comment_id -> Text,
         recipient -> Text,
         status -> Text,
-        attempts -> Integer,
-        next_attempt_at -> Timestamp,
-        locked_until -> Nullable<Timestamp>,
-        last_error -> Nullable<Text>,
         sent_at -> Nullable<Timestamp>,
     }
 }

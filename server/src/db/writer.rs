@@ -13,9 +13,10 @@ use crate::db::models::blob_text;
 use crate::db::models::comment::{self, CommentRow};
 use crate::db::models::idempotency::{self, IdempotencyRow};
 use crate::db::models::job::{self, JobRow};
-use crate::db::models::receipt::{self, Attempt, DueReceipt, ReceiptRow};
+use crate::db::models::receipt::{self, ReceiptRow};
 use crate::domain::tracking_number::TrackingNumber;
 use crate::feed_signal::FeedSignal;
+use crate::jobs::handoff::Handoff;
 use chrono::{DateTime, TimeDelta, Utc};
 use diesel::connection::SimpleConnection;
 use std::collections::HashMap;
@@ -39,15 +40,9 @@ pub struct NewComment {
     pub answer: String,
     pub comment: CommentRow,
     pub attachments: Vec<AttachmentRow>,
-    pub receipt: Option<QueuedReceipt>,
+    /// Its receipt, sent by a `receipt` job born with it.
+    pub receipt: Option<ReceiptRow>,
     pub idempotency: Option<IdempotencyClaim>,
-}
-
-/// A receipt row, and what the mail worker needs to send it straight away.
-#[derive(Debug)]
-pub struct QueuedReceipt {
-    pub row: ReceiptRow,
-    pub due: DueReceipt,
 }
 
 #[derive(Debug, Clone)]
@@ -75,15 +70,11 @@ pub enum WriteError {
     Db(#[from] DbError),
 }
 
-/// Every write this process makes to the outbox or the comments goes
-/// through the one writer: on SQLite a second writer would wait on the lock
-/// (and on the busy handler's sleeps) instead of sharing the commit.
+/// Every write this process makes goes through the one writer: on SQLite
+/// a second writer would wait on the lock (and on the busy handler's
+/// sleeps) instead of sharing the commit.
 enum Job {
     Comment(Box<CommentJob>),
-    Receipts {
-        attempts: Vec<(String, Attempt)>,
-        reply: oneshot::Sender<Result<(), DbError>>,
-    },
     /// Any other write; `wakes`: it may append to the change feed, so the
     /// feed's readers should look.
     Task {
@@ -109,11 +100,11 @@ pub struct Writer {
 impl Writer {
     /// Starts the writer thread on its own connection. The thread ends when
     /// every `Writer` handle is dropped, after finishing what was queued.
-    /// Receipts of committed comments go to `receipts`; when it is full they
-    /// wait in the outbox for the poller instead.
+    /// Receipt jobs of committed comments are born leased to this node and
+    /// handed to its receipt lane through `handoff`.
     pub fn start(
         url: &DatabaseUrl,
-        receipts: mpsc::Sender<DueReceipt>,
+        handoff: Handoff,
         committed: Arc<FeedSignal>,
     ) -> Result<(Writer, std::thread::JoinHandle<()>), DbError> {
         let mut conn = url.connect()?;
@@ -128,7 +119,7 @@ impl Writer {
             .name("rfidesk-writer".into())
             .spawn(move || {
                 let _alive = writer_alive;
-                serve(conn, rx, receipts, &committed);
+                serve(conn, rx, &handoff, &committed);
             })
             .expect("spawn writer thread");
         Ok((Writer { tx }, handle))
@@ -143,20 +134,7 @@ impl Writer {
         Ok(answer.await.map_err(|_| WriteError::Stopped)??)
     }
 
-    /// Records receipt delivery attempts (from the mail worker).
-    pub async fn record_receipts(
-        &self,
-        attempts: Vec<(String, Attempt)>,
-    ) -> Result<(), WriteError> {
-        let (reply, answer) = oneshot::channel();
-        self.tx
-            .send(Job::Receipts { attempts, reply })
-            .await
-            .map_err(|_| WriteError::Stopped)?;
-        Ok(answer.await.map_err(|_| WriteError::Stopped)??)
-    }
-
-    /// Runs other writes (the receipt poller's claims, ...) on the writer's
+    /// Runs other writes (job claims and settlements, ...) on the writer's
     /// connection, so they queue instead of fighting it for the lock. The
     /// feed's readers are not woken for them: a claim every second must
     /// not wake every reader every second (nor the claimer itself).
@@ -216,30 +194,32 @@ impl Writer {
     }
 }
 
-/// Hands a committed comment's receipt to the mail worker.
-fn notify(
-    receipts: &mpsc::Sender<DueReceipt>,
-    new: &NewComment,
-    outcome: &Result<Outcome, DbError>,
-) {
-    if let (Ok(Outcome::Created(_)), Some(r)) = (outcome, &new.receipt) {
-        let mut due = r.due.clone();
-        due.tracking_number = new.comment.tracking_number.clone();
-        // Full or closed: the row is in the outbox and its lease will lapse.
-        let _ = receipts.try_send(due);
+/// The receipt job of a comment, born leased to this node.
+fn receipt_job(new: &NewComment, node: &str) -> Option<JobRow> {
+    new.receipt.as_ref()?;
+    let at = new.comment.received_at;
+    Some(JobRow::leased(
+        crate::jobs::send_receipt::KIND,
+        &new.comment.tracking_number,
+        node,
+        at + crate::jobs::delta(crate::jobs::send_receipt::LEASE),
+        at,
+    ))
+}
+
+/// Hands a committed comment's receipt job to this node's receipt lane.
+fn notify(handoff: &Handoff, new: &NewComment, outcome: &Result<Outcome, DbError>) {
+    if let Ok(Outcome::Created(_)) = outcome {
+        if let Some(job) = receipt_job(new, handoff.node()) {
+            // Refused (a full lane): the job waits for its lease to lapse.
+            handoff.offer(job);
+        }
     }
 }
 
-/// Writes one group: the comments and the receipt outcomes in one
-/// transaction, so one fsync covers them all. Returns whether the receipt
-/// outcomes were recorded.
-/// The writer thread: takes everything queued, writes it as one group.
-fn serve(
-    mut conn: DbConn,
-    mut rx: mpsc::Receiver<Job>,
-    receipts: mpsc::Sender<DueReceipt>,
-    committed: &FeedSignal,
-) {
+/// The writer thread: takes everything queued, writes it as one group:
+/// the comments in one transaction, so one fsync covers them all.
+fn serve(mut conn: DbConn, mut rx: mpsc::Receiver<Job>, handoff: &Handoff, committed: &FeedSignal) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while let Some(first) = rx.blocking_recv() {
         batch.push(first);
@@ -250,17 +230,11 @@ fn serve(
             }
         }
         let mut comments = Vec::with_capacity(batch.len());
-        let mut attempts = Vec::new();
-        let mut replies = Vec::new();
         let mut tasks = Vec::new();
         let mut wake = false;
         for job in batch.drain(..) {
             match job {
                 Job::Comment(c) => comments.push(*c),
-                Job::Receipts { attempts: a, reply } => {
-                    attempts.extend(a);
-                    replies.push(reply);
-                }
                 Job::Task { task, wakes } => {
                     wake |= wakes;
                     tasks.push(task);
@@ -268,21 +242,14 @@ fn serve(
             }
         }
         wake |= !comments.is_empty();
-        if !comments.is_empty() || !attempts.is_empty() {
-            let recorded = write_batch(&mut conn, comments, &attempts, &receipts);
-            for reply in replies {
-                let _ = reply.send(
-                    recorded
-                        .as_ref()
-                        .map(|_| ())
-                        .map_err(|e| DbError::Repeated(e.to_string())),
-                );
-            }
+        if !comments.is_empty() {
+            write_batch(&mut conn, comments, handoff);
         }
         for task in tasks {
             task(&mut conn);
         }
-        // The feed's readers look now rather than at their next poll.
+        // The feed's readers (and the job lanes) look now rather than at
+        // their next poll.
         if wake {
             committed.notify();
         }
@@ -309,54 +276,39 @@ fn start_checkpointer(mut conn: DbConn, alive: std::sync::mpsc::Receiver<()>) {
         .expect("spawn checkpoint thread");
 }
 
-fn write_batch(
-    conn: &mut DbConn,
-    batch: Vec<CommentJob>,
-    attempts: &[(String, Attempt)],
-    receipts: &mpsc::Sender<DueReceipt>,
-) -> Result<(), DbError> {
+fn write_batch(conn: &mut DbConn, batch: Vec<CommentJob>, handoff: &Handoff) {
     let news: Vec<&NewComment> = batch.iter().map(|job| &job.new).collect();
-    let together = write_transaction(conn, |conn| {
-        let outcomes = apply(conn, &news)?;
-        receipt::record(conn, attempts)?;
-        Ok(outcomes)
-    });
-    match together {
+    match write_transaction(conn, |conn| apply(conn, &news, handoff.node())) {
         Ok(outcomes) => {
             for (job, outcome) in batch.into_iter().zip(outcomes) {
                 let outcome = Ok(outcome);
-                notify(receipts, &job.new, &outcome);
+                notify(handoff, &job.new, &outcome);
                 let _ = job.reply.send(outcome);
             }
-            Ok(())
         }
         // One bad submission must not sink the others: retry each alone.
         Err(e) => {
             tracing::warn!(error = %e, size = batch.len(), "group commit failed; writing one by one");
             for job in batch {
-                write_alone(conn, job, receipts);
+                write_alone(conn, job, handoff);
             }
-            let recorded = write_transaction(conn, |conn| receipt::record(conn, attempts));
-            if let Err(e) = &recorded {
-                tracing::error!(error = %e, "could not record receipt attempts");
-            }
-            recorded
         }
     }
 }
 
-fn write_alone(conn: &mut DbConn, mut job: CommentJob, receipts: &mpsc::Sender<DueReceipt>) {
-    let mut result = write_transaction(conn, |conn| apply(conn, &[&job.new]));
+fn write_alone(conn: &mut DbConn, mut job: CommentJob, handoff: &Handoff) {
+    let node = handoff.node();
+    let mut result = write_transaction(conn, |conn| apply(conn, &[&job.new], node));
     if is_unique_violation(&result) {
         // A tracking number collided (about 1 in 10^11 per pair): draw again.
         job.new.comment.tracking_number = TrackingNumber::generate().to_string();
-        result = write_transaction(conn, |conn| apply(conn, &[&job.new]));
+        result = write_transaction(conn, |conn| apply(conn, &[&job.new], node));
     }
     let result = result.map(|mut v| v.pop().expect("one outcome"));
     if let Err(e) = &result {
         tracing::error!(error = %e, "could not store a comment");
     }
-    notify(receipts, &job.new, &result);
+    notify(handoff, &job.new, &result);
     let _ = job.reply.send(result);
 }
 
@@ -373,7 +325,7 @@ fn is_unique_violation<T>(result: &Result<T, DbError>) -> bool {
 /// Writes a group of comments: first each idempotency key is looked at (in
 /// order, so a key used twice in one group replays the first), then every
 /// new row goes in with one multi-row INSERT per table.
-fn apply(conn: &mut DbConn, news: &[&NewComment]) -> Result<Vec<Outcome>, DbError> {
+fn apply(conn: &mut DbConn, news: &[&NewComment], node: &str) -> Result<Vec<Outcome>, DbError> {
     let mut outcomes = Vec::with_capacity(news.len());
     // Keys first used in this group: key to the index of its comment.
     let mut fresh_keys: HashMap<(&str, &str), usize> = HashMap::new();
@@ -426,7 +378,14 @@ fn apply(conn: &mut DbConn, news: &[&NewComment]) -> Result<Vec<Outcome>, DbErro
             conn,
             &created
                 .iter()
-                .filter_map(|n| n.receipt.as_ref().map(|r| r.row.clone()))
+                .filter_map(|n| n.receipt.clone())
+                .collect::<Vec<_>>(),
+        )?;
+        job::enqueue(
+            conn,
+            &created
+                .iter()
+                .filter_map(|n| receipt_job(n, node))
                 .collect::<Vec<_>>(),
         )?;
         for (new, outcome) in news.iter().zip(&outcomes) {

@@ -52,6 +52,9 @@ impl Handler for ExtractText {
         Policy {
             max_attempts: 3,
             first_retry: Duration::from_secs(30),
+            // A run stops at 60 s.
+            lease: Duration::from_secs(300),
+            batch: 1,
         }
     }
 
@@ -119,6 +122,10 @@ impl Handler for ExtractText {
             }
             Extracted::Crashed(why) => Outcome::Retry(why),
         }
+    }
+
+    fn changes_index(&self) -> bool {
+        true
     }
 
     fn gave_up(&self, sha256: &str, reason: &str, now: NaiveDateTime) -> Write {

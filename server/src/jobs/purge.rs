@@ -61,6 +61,8 @@ impl Handler for Purge {
         Policy {
             max_attempts: i32::MAX,
             first_retry: Duration::from_secs(60),
+            lease: Duration::from_secs(300),
+            batch: 1,
         }
     }
 

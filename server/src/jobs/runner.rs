@@ -1,13 +1,17 @@
-//! The runner: one thread per node that claims due jobs, runs them and
-//! settles them. Claims and settlements go through the writer (on SQLite
-//! it is the only writer; on PostgreSQL it is this node's).
+//! The runner: one lane (thread) per kind of job on each node. A lane takes
+//! the jobs handed to it in memory, or else claims due ones from the
+//! `jobs` table, runs them and settles them. Claims and settlements go
+//! through the writer (on SQLite it is the only writer; on PostgreSQL it is
+//! this node's).
 
-use super::{delta, Context, Handler, Outcome, Write, LEASE};
-use crate::db::models::job::{self, JobRow, DONE, FAILED, QUEUED};
+use super::handoff::Handed;
+use super::{delta, Context, Handler, Outcome, Write};
+use crate::db::models::job::{self, Ending, JobRow, DONE, FAILED, QUEUED};
 use crate::db::writer::Writer;
-use crate::db::{write_transaction, DbError, Pool};
+use crate::db::{write_transaction, DbConn, DbError, Pool};
 use crate::domain::clock::Clock;
 use crate::feed_signal::FeedSignal;
+use chrono::NaiveDateTime;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -16,6 +20,8 @@ use std::time::Duration;
 pub struct Runner {
     pub node: String,
     pub handlers: Vec<Arc<dyn Handler>>,
+    /// Jobs born claimed by this node, by kind.
+    pub handed: HashMap<&'static str, Handed>,
     pub writer: Writer,
     pub pool: Pool,
     pub clock: Arc<dyn Clock>,
@@ -25,43 +31,73 @@ pub struct Runner {
 }
 
 /// Waiting for work when there is none: the writer's commits (a new
-/// comment's file) wake the runner sooner.
+/// comment's file or receipt) wake the lanes sooner.
 const IDLE: Duration = Duration::from_secs(1);
 
-impl Runner {
-    pub fn start(self) -> std::thread::JoinHandle<()> {
-        std::thread::Builder::new()
-            .name("rfidesk-jobs".into())
-            .spawn(move || self.run())
-            .expect("spawn job runner thread")
-    }
+struct Lane {
+    handler: Arc<dyn Handler>,
+    handed: Option<Handed>,
+    node: String,
+    writer: Writer,
+    pool: Pool,
+    clock: Arc<dyn Clock>,
+    signal: Arc<FeedSignal>,
+    stop: Arc<AtomicBool>,
+    runtime: tokio::runtime::Handle,
+}
 
-    fn run(self) {
-        let by_kind: HashMap<&'static str, Arc<dyn Handler>> = self
-            .handlers
-            .iter()
-            .map(|h| (h.kind(), h.clone()))
-            .collect();
-        let kinds: Vec<&'static str> = by_kind.keys().copied().collect();
-        // Leases this node held when it last stopped or died are its own.
-        let node = self.node.clone();
-        let now = self.clock.now().naive_utc();
-        match self.write(move |conn| job::release_node(conn, &node, now)) {
-            Ok(n) if n > 0 => tracing::info!(jobs = n, "took back this node's unfinished jobs"),
-            Ok(_) => {}
-            Err(e) => tracing::error!(error = %e, "could not take back this node's jobs"),
+/// How one job's run is recorded.
+struct Settlement {
+    id: String,
+    status: &'static str,
+    run_after: Option<NaiveDateTime>,
+    error: Option<String>,
+    reset_attempts: bool,
+    write: Write,
+}
+
+impl Runner {
+    /// Starts one lane per kind. Take this node's leases back first (see
+    /// `job::release_node`), before anything can hand a lane new work.
+    pub fn start(mut self) -> Vec<std::thread::JoinHandle<()>> {
+        let mut threads = Vec::new();
+        for handler in self.handlers {
+            let kind = handler.kind();
+            let lane = Lane {
+                handed: self.handed.remove(kind),
+                handler,
+                node: self.node.clone(),
+                writer: self.writer.clone(),
+                pool: self.pool.clone(),
+                clock: self.clock.clone(),
+                signal: self.signal.clone(),
+                stop: self.stop.clone(),
+                runtime: self.runtime.clone(),
+            };
+            threads.push(
+                std::thread::Builder::new()
+                    .name(format!("rfidesk-job-{kind}"))
+                    .spawn(move || lane.run())
+                    .expect("spawn job lane thread"),
+            );
         }
+        threads
+    }
+}
+
+impl Lane {
+    fn run(self) {
         let mut trouble = Duration::from_secs(1);
         while !self.stop.load(Ordering::Relaxed) {
             let seen = self.signal.current();
-            match self.step(&kinds, &by_kind) {
+            match self.step() {
                 Ok(true) => trouble = Duration::from_secs(1),
                 Ok(false) => {
                     self.signal.wait(seen, IDLE);
                 }
                 Err(e) => {
                     // The database is away: try again later, never stall.
-                    tracing::error!(error = %e, "job runner could not reach the database");
+                    tracing::error!(kind = self.handler.kind(), error = %e, "job lane could not reach the database");
                     self.signal.wait(seen, trouble);
                     trouble = (trouble * 2).min(Duration::from_secs(30));
                 }
@@ -69,139 +105,134 @@ impl Runner {
         }
     }
 
-    /// A write that wakes no one (a claim).
+    /// A write that wakes no one (a claim, a receipt's status).
     fn write<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&mut crate::db::DbConn) -> Result<T, DbError> + Send + 'static,
+        wakes: bool,
+        f: impl FnOnce(&mut DbConn) -> Result<T, DbError> + Send + 'static,
     ) -> Result<T, DbError> {
-        self.runtime
-            .block_on(self.writer.run(f))
-            .map_err(|e| DbError::Repeated(e.to_string()))
-    }
-
-    /// A settlement, which may append to the change feed (a file's text).
-    fn write_and_wake<T: Send + 'static>(
-        &self,
-        f: impl FnOnce(&mut crate::db::DbConn) -> Result<T, DbError> + Send + 'static,
-    ) -> Result<T, DbError> {
-        self.runtime
-            .block_on(self.writer.run_and_wake(f))
-            .map_err(|e| DbError::Repeated(e.to_string()))
-    }
-
-    /// Claims, runs and settles one job; false when none was due.
-    fn step(
-        &self,
-        kinds: &[&'static str],
-        by_kind: &HashMap<&'static str, Arc<dyn Handler>>,
-    ) -> Result<bool, DbError> {
-        let now = self.clock.now().naive_utc();
-        let (node, claim_kinds) = (self.node.clone(), kinds.to_vec());
-        let lease_until = now + delta(LEASE);
-        let Some(claimed) = self.write(move |conn| {
-            write_transaction(conn, |conn| {
-                job::claim(conn, &claim_kinds, &node, lease_until, now)
-            })
-        })?
-        else {
-            return Ok(false);
+        let done = if wakes {
+            self.runtime.block_on(self.writer.run_and_wake(f))
+        } else {
+            self.runtime.block_on(self.writer.run(f))
         };
-        let handler = by_kind
-            .get(claimed.kind.as_str())
-            .expect("claimed only registered kinds")
-            .clone();
+        done.map_err(|e| DbError::Repeated(e.to_string()))
+    }
+
+    /// Runs and settles one batch; false when nothing was due.
+    fn step(&self) -> Result<bool, DbError> {
+        let policy = self.handler.policy();
+        let batch = policy.batch.max(1);
+        let mut jobs = match &self.handed {
+            Some(handed) => handed.take(batch),
+            None => vec![],
+        };
+        if jobs.is_empty() {
+            let now = self.clock.now().naive_utc();
+            let (node, kind) = (self.node.clone(), self.handler.kind());
+            let lease_until = now + delta(policy.lease);
+            jobs = self.write(false, move |conn| {
+                write_transaction(conn, |conn| {
+                    job::claim(conn, kind, &node, lease_until, now, batch as i64)
+                })
+            })?;
+        }
+        if jobs.is_empty() {
+            return Ok(false);
+        }
         let mut ctx = Context {
             pool: &self.pool,
-            now,
+            now: self.clock.now().naive_utc(),
             stop: &self.stop,
         };
-        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            handler.run(&claimed.subject, &mut ctx)
+        let mut outcomes = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.handler.run_batch(&jobs, &mut ctx)
         }))
-        .unwrap_or_else(|_| Outcome::Retry("the job panicked".into()));
-        if self.stop.load(Ordering::Relaxed) {
-            // Possibly cut short by the stop: the next start takes it back.
-            return Ok(true);
+        .unwrap_or_default();
+        // A handler that panicked, or answered for fewer jobs than it got.
+        while outcomes.len() < jobs.len() {
+            outcomes.push(Outcome::Retry("the job panicked".into()));
         }
+        let stopping = self.stop.load(Ordering::Relaxed);
         let finished = self.clock.now().naive_utc();
-        let (id, node) = (claimed.id.clone(), self.node.clone());
-        let settled = match outcome {
-            Outcome::Retry(reason) => self.fail(&handler, &claimed, reason, finished),
-            Outcome::Done(write) => self.settle(id, node, DONE, None, None, write, finished),
-            Outcome::Again(at, write) => {
-                self.settle(id, node, QUEUED, Some(at), None, write, finished)
-            }
-            Outcome::Failed(reason, write) => {
-                tracing::warn!(job = %claimed.id, reason = %reason, "job failed");
-                self.settle(id, node, FAILED, None, Some(reason), write, finished)
-            }
-        };
-        if let Err(e) = settled {
-            // What the job produced could not be stored: that is a failure
-            // of the job too, retried (and given up on) like any other.
+        let settlements: Vec<Settlement> = jobs
+            .iter()
+            .zip(outcomes)
+            // A failure while stopping may be the stop's doing (a child
+            // process killed): the next start takes the job back.
+            .filter(|(_, o)| !(stopping && matches!(o, Outcome::Retry(_))))
+            .map(|(j, o)| self.settlement(j, o, finished))
+            .collect();
+        let ids: Vec<String> = settlements.iter().map(|s| s.id.clone()).collect();
+        if let Err(e) = self.settle(settlements, finished) {
+            // What the jobs produced could not be stored: that is a failure
+            // of each job too, retried (and given up on) like any other.
             let reason = format!("its result could not be stored: {e}");
-            self.fail(&handler, &claimed, reason, finished)?;
+            for j in jobs.iter().filter(|j| ids.contains(&j.id)) {
+                let s = self.settlement(j, Outcome::Retry(reason.clone()), finished);
+                self.settle(vec![s], finished)?;
+            }
         }
         Ok(true)
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn settle(
-        &self,
-        id: String,
-        node: String,
-        status: &'static str,
-        run_after: Option<chrono::NaiveDateTime>,
-        error: Option<String>,
-        write: Write,
-        now: chrono::NaiveDateTime,
-    ) -> Result<(), DbError> {
-        let recurring = run_after.is_some() && error.is_none();
-        self.write_and_wake(move |conn| {
-            write_transaction(conn, |conn| {
-                // Another node took it after our lease lapsed: its run counts.
-                if !job::holds(conn, &id, &node)? {
-                    return Ok(());
+    /// What an outcome records: a retry after a backoff, or giving up
+    /// after the kind's last attempt.
+    fn settlement(&self, job: &JobRow, outcome: Outcome, now: NaiveDateTime) -> Settlement {
+        let id = job.id.clone();
+        let plain = |status, run_after, error, reset_attempts, write| Settlement {
+            id: id.clone(),
+            status,
+            run_after,
+            error,
+            reset_attempts,
+            write,
+        };
+        match outcome {
+            Outcome::Done(write) => plain(DONE, None, None, false, write),
+            Outcome::Again(at, write) => plain(QUEUED, Some(at), None, true, write),
+            Outcome::Failed(reason, write) => {
+                tracing::warn!(job = %job.id, reason = %reason, "job failed");
+                plain(FAILED, None, Some(reason), false, write)
+            }
+            Outcome::Retry(reason) => {
+                let policy = self.handler.policy();
+                if job.attempts >= policy.max_attempts {
+                    tracing::warn!(job = %job.id, attempts = job.attempts, reason = %reason, "job failed for good");
+                    let write = self.handler.gave_up(&job.subject, &reason, now);
+                    plain(FAILED, None, Some(reason), false, write)
+                } else {
+                    let at = now + delta(policy.backoff(job.attempts));
+                    tracing::info!(job = %job.id, attempts = job.attempts, reason = %reason, "job will be retried");
+                    plain(QUEUED, Some(at), Some(reason), false, super::no_write())
                 }
-                write(conn)?;
-                job::settle(
-                    conn,
-                    &id,
-                    status,
-                    run_after,
-                    error.as_deref(),
-                    recurring,
-                    now,
-                )
-            })
-        })
+            }
+        }
     }
 
-    /// A failure that may pass: retry after a backoff, or give up.
-    fn fail(
-        &self,
-        handler: &Arc<dyn Handler>,
-        claimed: &JobRow,
-        reason: String,
-        now: chrono::NaiveDateTime,
-    ) -> Result<(), DbError> {
-        let policy = handler.policy();
-        let (id, node) = (claimed.id.clone(), self.node.clone());
-        if claimed.attempts >= policy.max_attempts {
-            tracing::warn!(job = %claimed.id, attempts = claimed.attempts, reason = %reason, "job failed for good");
-            let write = handler.gave_up(&claimed.subject, &reason, now);
-            return self.settle(id, node, FAILED, None, Some(reason), write, now);
+    /// Records a batch's runs, with the writes that complete them, in one
+    /// transaction. A job whose lease lapsed and was taken by another node
+    /// is left to that node: its writes are dropped.
+    fn settle(&self, settlements: Vec<Settlement>, now: NaiveDateTime) -> Result<(), DbError> {
+        if settlements.is_empty() {
+            return Ok(());
         }
-        let at = now + delta(policy.backoff(claimed.attempts));
-        tracing::info!(job = %claimed.id, attempts = claimed.attempts, reason = %reason, "job will be retried");
-        self.settle(
-            id,
-            node,
-            QUEUED,
-            Some(at),
-            Some(reason),
-            super::no_write(),
-            now,
-        )
+        let node = self.node.clone();
+        self.write(self.handler.changes_index(), move |conn| {
+            write_transaction(conn, |conn| {
+                for s in settlements {
+                    let ending = Ending {
+                        status: s.status,
+                        run_after: s.run_after,
+                        error: s.error.as_deref(),
+                        reset_attempts: s.reset_attempts,
+                    };
+                    if job::settle(conn, &s.id, &node, ending, now)? {
+                        (s.write)(conn)?;
+                    }
+                }
+                Ok(())
+            })
+        })
     }
 }

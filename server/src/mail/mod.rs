@@ -1,5 +1,5 @@
-//! Receipts by email, sent from a durable outbox.
+//! Receipts by email: the message and where it goes. Sending them is a
+//! job (`crate::jobs::send_receipt`).
 
 pub mod message;
 pub mod transport;
-pub mod worker;

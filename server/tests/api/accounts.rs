@@ -15,6 +15,7 @@ on_both_backends!(
     parallel_guesses_are_throttled_before_the_password_is_checked,
     cookies_are_secure_and_private_answers_are_not_stored,
     disabled_accounts_and_revoked_or_expired_tokens_stop_at_once,
+    intake_keeps_going_during_a_sign_in_burst,
 );
 
 /// Every analyst route (API and pages), with its method.
@@ -497,4 +498,68 @@ async fn disabled_accounts_and_revoked_or_expired_tokens_stop_at_once(backend: B
     cli_ok(&app, &["user", "enable", "ana"]);
     app.json_as(&second, "/api/v1/search?q=*", 200).await;
     app.json_as(&first, "/api/v1/search?q=*", 401).await;
+}
+
+/// Password checks take their turns off the database pool: a burst of
+/// sign-ins (20 at once, every one checked, all right) holds up no
+/// submission. The comments sent after the burst began are all on disk
+/// before its last sign-in is through.
+async fn intake_keeps_going_during_a_sign_in_burst(backend: Backend) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    let app = TestApp::spawn(backend).await;
+    // Four tries per account and 20 from this client stay under the
+    // throttle's limits, so every password is checked.
+    let names: Vec<String> = (0..5).map(|i| format!("ana{i}")).collect();
+    for name in &names {
+        app.user(name, "analyst", "correct horse battery");
+    }
+    let (csrf_cookie, token) = sign_in_form(&app).await;
+    let signed_in = Arc::new(AtomicUsize::new(0));
+    let burst: Vec<_> = (0..20)
+        .map(|i| {
+            let req = app
+                .client
+                .post(app.url("/analyst/sign-in"))
+                .header(COOKIE, csrf_cookie.clone())
+                .form(&[
+                    ("name", names[i % names.len()].clone()),
+                    ("password", "correct horse battery".to_string()),
+                    ("csrf", token.clone()),
+                ]);
+            let signed_in = signed_in.clone();
+            tokio::spawn(async move {
+                let status = req.send().await.unwrap().status().as_u16();
+                signed_in.fetch_add(1, Ordering::SeqCst);
+                status
+            })
+        })
+        .collect();
+    let comments: Vec<_> = (0..10)
+        .map(|_| {
+            let req = app
+                .client
+                .post(app.url(&format!("/api/v1/dockets/{DOCKET}/comments")))
+                .json(&comment_body());
+            tokio::spawn(async move { req.send().await.unwrap().status().as_u16() })
+        })
+        .collect();
+    for c in comments {
+        assert_eq!(c.await.unwrap(), 201);
+    }
+    let through = signed_in.load(Ordering::SeqCst);
+    let statuses: Vec<u16> = futures_util::future::join_all(burst)
+        .await
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    assert!(
+        statuses.iter().all(|s| *s == 303),
+        "every sign-in checked and let in: {statuses:?}"
+    );
+    assert!(
+        through < statuses.len(),
+        "all 10 comments were taken while sign-ins were still waiting ({through} of 20 through)"
+    );
+    assert_eq!(app.comment_count(), 10);
 }

@@ -225,8 +225,8 @@ async fn the_purge_keeps_what_an_index_still_needs(backend: Backend) {
 
 /// Two nodes on one PostgreSQL database, each with its own index: every
 /// comment, submitted to either under concurrent load, is in both indexes
-/// (no change skipped between concurrent writers), and each file's text is
-/// read once, by one node.
+/// (no change skipped between concurrent writers), each file's text is
+/// read once, by one node, and each receipt is sent once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_nodes_share_the_work_and_see_every_comment() {
     if !postgres_available() {
@@ -305,6 +305,18 @@ async fn two_nodes_share_the_work_and_see_every_comment() {
         .load(&mut conn)
         .unwrap();
     assert!(errors.iter().all(Option::is_none), "no run failed");
+    // Every receipt sent once, by the node that took its comment.
+    let receipts = eventually(Duration::from_secs(30), "every receipt sent", || async {
+        let rows: Vec<(String, i32)> = jobs::table
+            .filter(jobs::kind.eq("receipt"))
+            .select((jobs::status, jobs::attempts))
+            .load(&mut first.db())
+            .unwrap();
+        rows.iter().all(|(s, _)| s == "done").then_some(rows)
+    })
+    .await;
+    assert_eq!(receipts.len(), 240);
+    assert!(receipts.iter().all(|(_, a)| *a == 1), "each sent once");
     // Both indexes find every file's words.
     for app in [&first, &second] {
         eventually(Duration::from_secs(20), "text in both indexes", || async {

@@ -7,7 +7,25 @@ on_both_backends!(
     receipt_is_delivered_by_smtp,
     smtp_outage_delays_receipts_and_loses_none,
     unreachable_smtp_never_delays_a_submission,
+    a_receipt_never_waits_behind_a_slow_extraction,
+    a_dead_nodes_receipt_is_sent_once_its_lease_lapses,
 );
+
+/// Receipt jobs: (tracking number, status, attempts, last error).
+fn receipt_jobs(app: &TestApp) -> Vec<(String, String, i32, Option<String>)> {
+    use diesel::prelude::*;
+    use rfidesk::db::schema::jobs;
+    jobs::table
+        .filter(jobs::kind.eq("receipt"))
+        .select((
+            jobs::subject,
+            jobs::status,
+            jobs::attempts,
+            jobs::last_error,
+        ))
+        .load(&mut app.db())
+        .unwrap()
+}
 
 async fn receipt_is_delivered_by_smtp(backend: Backend) {
     let (sink, url) = SmtpSink::start();
@@ -63,12 +81,12 @@ async fn smtp_outage_delays_receipts_and_loses_none(backend: Backend) {
         Duration::from_secs(10),
         "a refused attempt per receipt",
         || async {
-            let attempts: Vec<i32> = {
-                use diesel::prelude::*;
-                use rfidesk::db::schema::receipts::dsl::*;
-                receipts.select(attempts).load(&mut app.db()).unwrap()
-            };
-            (attempts.len() == 3 && attempts.iter().all(|a| *a >= 1)).then_some(())
+            let jobs = receipt_jobs(&app);
+            (jobs.len() == 3
+                && jobs
+                    .iter()
+                    .all(|(_, status, _, error)| status == "queued" && error.is_some()))
+            .then_some(())
         },
     )
     .await;
@@ -76,7 +94,7 @@ async fn smtp_outage_delays_receipts_and_loses_none(backend: Backend) {
     // Staff see the receipts waiting to retry, and why, by tracking number.
     let staff = app.user("sam", "staff", "staff-password");
     let report = app.json_as(&staff, "/api/v1/admin/jobs", 200).await;
-    assert_eq!(report["counts"]["receipt"]["pending"], 3, "{report}");
+    assert_eq!(report["counts"]["receipt"]["queued"], 3, "{report}");
     let waiting: Vec<&serde_json::Value> = report["troubled"]
         .as_array()
         .unwrap()
@@ -132,22 +150,128 @@ async fn unreachable_smtp_never_delays_a_submission(backend: Backend) {
         started.elapsed() < Duration::from_secs(5),
         "intake does not wait for mail"
     );
-    let status = eventually(
+    let jobs = eventually(
         Duration::from_secs(10),
         "a failed attempt recorded",
         || async {
-            use diesel::prelude::*;
-            use rfidesk::db::schema::receipts::dsl::*;
-            let rows: Vec<(String, i32)> = receipts
-                .select((status, attempts))
-                .load(&mut app.db())
-                .unwrap();
-            rows.iter().any(|(_, a)| *a >= 1).then_some(rows)
+            let jobs = receipt_jobs(&app);
+            jobs.iter().any(|(_, _, _, e)| e.is_some()).then_some(jobs)
         },
     )
     .await;
+    assert_eq!(jobs.len(), 5);
     assert!(
-        status.iter().all(|(s, _)| s == "pending"),
-        "kept for retry: {status:?}"
+        jobs.iter()
+            .all(|(_, s, _, _)| s == "queued" || s == "running"),
+        "kept for retry: {jobs:?}"
     );
+    let statuses: Vec<String> = {
+        use diesel::prelude::*;
+        use rfidesk::db::schema::receipts::dsl::*;
+        receipts.select(status).load(&mut app.db()).unwrap()
+    };
+    assert!(statuses.iter().all(|s| s == "pending"), "{statuses:?}");
+}
+
+/// Receipts have their own lane: a file whose text takes long to read
+/// (here 40 s) holds up no receipt.
+async fn a_receipt_never_waits_behind_a_slow_extraction(backend: Backend) {
+    use std::os::unix::fs::PermissionsExt;
+    let scripts = tempfile::tempdir().unwrap();
+    let script = scripts.path().join("slow-extract");
+    std::fs::write(&script, "#!/bin/sh\nexec /bin/sleep 40\n").unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let (sink, url) = SmtpSink::start();
+    let app = TestApp::builder(backend)
+        .smtp(url)
+        .extractor(script)
+        .start()
+        .await;
+    let first = app
+        .submit_with_file("slow.txt", b"takes a while".to_vec())
+        .await;
+    // The extraction of the first file is under way before the receipts.
+    eventually(
+        Duration::from_secs(10),
+        "the extraction to start",
+        || async {
+            use diesel::prelude::*;
+            use rfidesk::db::schema::jobs;
+            let running: i64 = jobs::table
+                .filter(jobs::kind.eq("extract_text"))
+                .filter(jobs::status.eq("running"))
+                .count()
+                .get_result(&mut app.db())
+                .unwrap();
+            (running == 1).then_some(())
+        },
+    )
+    .await;
+    let second = app
+        .submit_with_file("other.txt", b"another file".to_vec())
+        .await;
+    let started = Instant::now();
+    let mail = eventually(Duration::from_secs(30), "both receipts", || async {
+        let d = sink.delivered();
+        (d.len() == 2).then_some(d)
+    })
+    .await;
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "receipts sent while the text was still being read"
+    );
+    for tn in [&first, &second] {
+        assert!(mail.iter().any(|m| m.data.contains(tn.as_str())), "{tn}");
+    }
+}
+
+/// A receipt born leased to a node that died before sending it is sent by
+/// another node once the lease lapses, once.
+async fn a_dead_nodes_receipt_is_sent_once_its_lease_lapses(backend: Backend) {
+    use diesel::prelude::*;
+    use rfidesk::db::schema::jobs;
+    let (sink, url) = SmtpSink::start();
+    sink.refusing.store(true, Ordering::SeqCst);
+    let app = TestApp::builder(backend).smtp(url).start().await;
+    let body: serde_json::Value = app.post_json(&comment_body()).await.json().await.unwrap();
+    let tn = body["tracking_number"].as_str().unwrap().to_string();
+    eventually(Duration::from_secs(10), "a refused attempt", || async {
+        receipt_jobs(&app)
+            .iter()
+            .any(|(_, s, _, e)| s == "queued" && e.is_some())
+            .then_some(())
+    })
+    .await;
+    // As if another node had claimed it and died mid-send.
+    let now = open_time().naive_utc();
+    diesel::update(jobs::table.filter(jobs::subject.eq(&tn)))
+        .set((
+            jobs::status.eq("running"),
+            jobs::leased_by.eq("a-node-that-died"),
+            jobs::lease_until.eq(now + chrono::TimeDelta::minutes(2)),
+        ))
+        .execute(&mut app.db())
+        .unwrap();
+    sink.refusing.store(false, Ordering::SeqCst);
+    app.clock.set(open_time() + chrono::TimeDelta::minutes(3));
+    let mail = eventually(Duration::from_secs(10), "the receipt", || async {
+        let d = sink.delivered();
+        (!d.is_empty()).then_some(d)
+    })
+    .await;
+    assert_eq!(mail.len(), 1);
+    assert!(mail[0].data.contains(&tn));
+    let job = eventually(Duration::from_secs(10), "the job settled", || async {
+        receipt_jobs(&app)
+            .into_iter()
+            .find(|(_, s, _, _)| s == "done")
+    })
+    .await;
+    assert_eq!(job.0, tn);
+    let (leased_by,): (Option<String>,) = jobs::table
+        .filter(jobs::subject.eq(&tn))
+        .select((jobs::leased_by,))
+        .first(&mut app.db())
+        .unwrap();
+    assert_eq!(leased_by, None);
 }

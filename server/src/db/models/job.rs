@@ -29,6 +29,7 @@ pub struct JobRow {
 }
 
 impl JobRow {
+    /// A job for any node to claim.
     pub fn new(kind: &str, subject: &str, now: NaiveDateTime) -> Self {
         JobRow {
             id: format!("{kind}:{subject}"),
@@ -42,6 +43,25 @@ impl JobRow {
             last_error: None,
             created_at: now,
             updated_at: now,
+        }
+    }
+
+    /// A job born claimed by `node` (its first run counted), which runs it
+    /// at once from memory; if the node dies first, the lease lapses and
+    /// any node takes it.
+    pub fn leased(
+        kind: &str,
+        subject: &str,
+        node: &str,
+        lease_until: NaiveDateTime,
+        now: NaiveDateTime,
+    ) -> Self {
+        JobRow {
+            status: RUNNING.into(),
+            attempts: 1,
+            leased_by: Some(node.to_string()),
+            lease_until: Some(lease_until),
+            ..JobRow::new(kind, subject, now)
         }
     }
 }
@@ -70,40 +90,38 @@ pub fn enqueue(conn: &mut DbConn, rows: &[JobRow]) -> Result<usize, DbError> {
     })
 }
 
-/// Claims the job due first among `kinds`: queued and due, or running
-/// with a lapsed lease (its node died). Call it in a transaction. The
-/// UPDATE repeats the condition, so of two nodes that picked the same row
-/// only one changes it; the other claims nothing this time.
+/// Claims up to `limit` due jobs of `kind`, earliest first: queued and
+/// due, or running with a lapsed lease (their node died). Call it in a
+/// transaction. The UPDATE repeats the condition, so of two nodes that
+/// picked the same rows only one changes each; the other claims fewer.
 pub fn claim(
     conn: &mut DbConn,
-    kinds: &[&str],
+    kind: &str,
     node: &str,
     lease_until: NaiveDateTime,
     now: NaiveDateTime,
-) -> Result<Option<JobRow>, DbError> {
+    limit: i64,
+) -> Result<Vec<JobRow>, DbError> {
     let due = jobs::status
         .eq(QUEUED)
         .and(jobs::run_after.le(now))
         .or(jobs::status.eq(RUNNING).and(jobs::lease_until.lt(now)));
     let candidates = jobs::table
-        .filter(jobs::kind.eq_any(kinds))
+        .filter(jobs::kind.eq(kind))
         .filter(due)
         .order(jobs::run_after)
+        .limit(limit)
         .select(jobs::id);
-    let id = match conn {
+    let ids: Vec<String> = match conn {
         // Rows another node is claiming right now are skipped, not waited
-        // for: two nodes take two jobs at once instead of racing for one.
-        DbConn::Pg(c) => candidates
-            .for_update()
-            .skip_locked()
-            .first::<String>(c)
-            .optional()?,
-        DbConn::Sqlite(c) => candidates.first::<String>(c).optional()?,
+        // for: two nodes take different jobs at once instead of racing.
+        DbConn::Pg(c) => candidates.for_update().skip_locked().load(c)?,
+        DbConn::Sqlite(c) => candidates.load(c)?,
     };
-    let Some(id) = id else {
-        return Ok(None);
-    };
-    let changed = diesel::update(jobs::table.filter(jobs::id.eq(&id)).filter(due))
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    diesel::update(jobs::table.filter(jobs::id.eq_any(&ids)).filter(due))
         .set((
             jobs::status.eq(RUNNING),
             jobs::leased_by.eq(node),
@@ -112,26 +130,13 @@ pub fn claim(
             jobs::updated_at.eq(now),
         ))
         .execute(conn)?;
-    if changed == 0 {
-        return Ok(None);
-    }
     Ok(jobs::table
-        .filter(jobs::id.eq(&id))
-        .select(JobRow::as_select())
-        .first(conn)
-        .optional()?)
-}
-
-/// Whether `node` still holds the job's lease (another node takes a job
-/// whose lease lapsed; the first must then not settle it).
-pub fn holds(conn: &mut DbConn, id: &str, node: &str) -> Result<bool, DbError> {
-    let n: i64 = jobs::table
-        .filter(jobs::id.eq(id))
+        .filter(jobs::id.eq_any(&ids))
         .filter(jobs::status.eq(RUNNING))
         .filter(jobs::leased_by.eq(node))
-        .count()
-        .get_result(conn)?;
-    Ok(n == 1)
+        .order(jobs::run_after)
+        .select(JobRow::as_select())
+        .load(conn)?)
 }
 
 /// One UPDATE that ends a run; `None` leaves a column as it is.
@@ -147,30 +152,43 @@ struct Settlement<'a> {
     updated_at: NaiveDateTime,
 }
 
-/// Ends a job's run: `status` done, failed, or queued again at
-/// `run_after` (a retry, or the next round of a recurring job, which also
-/// starts counting its attempts afresh).
+/// How a run ended, for [`settle`].
+pub struct Ending<'a> {
+    /// done, failed, or queued again at `run_after`.
+    pub status: &'a str,
+    pub run_after: Option<NaiveDateTime>,
+    pub error: Option<&'a str>,
+    /// The next round of a recurring job counts its attempts afresh.
+    pub reset_attempts: bool,
+}
+
+/// Ends a job's run, if `node` still holds it: returns false (and changes
+/// nothing) when the lease lapsed and another node took the job, whose run
+/// then counts instead.
 pub fn settle(
     conn: &mut DbConn,
     id: &str,
-    status: &str,
-    run_after: Option<NaiveDateTime>,
-    error: Option<&str>,
-    reset_attempts: bool,
+    node: &str,
+    ending: Ending<'_>,
     now: NaiveDateTime,
-) -> Result<(), DbError> {
-    diesel::update(jobs::table.filter(jobs::id.eq(id)))
-        .set(Settlement {
-            status,
-            leased_by: Some(None),
-            lease_until: Some(None),
-            last_error: Some(error),
-            run_after,
-            attempts: reset_attempts.then_some(0),
-            updated_at: now,
-        })
-        .execute(conn)?;
-    Ok(())
+) -> Result<bool, DbError> {
+    let changed = diesel::update(
+        jobs::table
+            .filter(jobs::id.eq(id))
+            .filter(jobs::status.eq(RUNNING))
+            .filter(jobs::leased_by.eq(node)),
+    )
+    .set(Settlement {
+        status: ending.status,
+        leased_by: Some(None),
+        lease_until: Some(None),
+        last_error: Some(ending.error),
+        run_after: ending.run_after,
+        attempts: ending.reset_attempts.then_some(0),
+        updated_at: now,
+    })
+    .execute(conn)?;
+    Ok(changed == 1)
 }
 
 /// Gives up the leases a node held when it stopped or died: its jobs are

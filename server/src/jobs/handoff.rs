@@ -1,0 +1,65 @@
+//! Jobs born claimed by this node, handed to their lane in memory.
+//!
+//! The writer inserts such a job already leased to this node (see
+//! `JobRow::leased`) in the transaction that creates its subject, and offers
+//! it here after the commit. The lane runs it without claiming it first.
+//! When a lane's queue is full (a burst), the job waits in the table until
+//! its lease lapses and any node claims it: delayed, never lost.
+
+use crate::db::models::job::JobRow;
+use std::collections::HashMap;
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::Arc;
+
+/// Queued hand-offs per lane before the rest wait for their lease to lapse.
+pub const CAPACITY: usize = 10_000;
+
+#[derive(Clone)]
+pub struct Handoff {
+    node: Arc<str>,
+    lanes: Arc<HashMap<&'static str, SyncSender<JobRow>>>,
+}
+
+/// A lane's end of the hand-off.
+pub struct Handed(Receiver<JobRow>);
+
+impl Handed {
+    /// Up to `max` jobs handed over so far, without waiting.
+    pub fn take(&self, max: usize) -> Vec<JobRow> {
+        self.0.try_iter().take(max).collect()
+    }
+}
+
+impl Handoff {
+    /// A hand-off for jobs of `kinds`, and each kind's receiving end.
+    pub fn new(node: &str, kinds: &[&'static str]) -> (Handoff, HashMap<&'static str, Handed>) {
+        let mut lanes = HashMap::new();
+        let mut ends = HashMap::new();
+        for kind in kinds {
+            let (tx, rx) = sync_channel(CAPACITY);
+            lanes.insert(*kind, tx);
+            ends.insert(*kind, Handed(rx));
+        }
+        (
+            Handoff {
+                node: node.into(),
+                lanes: Arc::new(lanes),
+            },
+            ends,
+        )
+    }
+
+    /// The node the jobs are leased to.
+    pub fn node(&self) -> &str {
+        &self.node
+    }
+
+    /// Hands over a committed job leased to this node. Returns whether its
+    /// lane took it (if not, it is claimed from the table later).
+    pub fn offer(&self, job: JobRow) -> bool {
+        match self.lanes.get(job.kind.as_str()) {
+            Some(lane) => lane.try_send(job).is_ok(),
+            None => false,
+        }
+    }
+}
