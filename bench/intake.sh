@@ -2,12 +2,18 @@
 # Intake benchmark: durable submissions/s and latency with 64 concurrent
 # clients posting ~2 KB JSON comments, and the /healthz ceiling, in one run.
 # Usage: bench/intake.sh [seconds per phase, default 20]. Needs wrk.
+# RFIDESK_BIN=path runs that binary instead of building this checkout (to
+# compare commits in one session: see docs/BENCHMARKS.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration="${1:-20}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}"
-cargo build --release -q
-bin="$CARGO_TARGET_DIR/release/rfidesk"
+if [ -n "${RFIDESK_BIN:-}" ]; then
+  bin="$RFIDESK_BIN"
+else
+  cargo build --release -q
+  bin="$CARGO_TARGET_DIR/release/rfidesk"
+fi
 data=$(mktemp -d)
 port=18181
 trap 'kill "$pid" 2>/dev/null || true; rm -rf "$data"' EXIT
@@ -37,14 +43,21 @@ if [ -z "${DATABASE_URL:-}" ]; then
 import sqlite3, sys, time
 db = sqlite3.connect(sys.argv[1], timeout=30)
 q = lambda sql: db.execute(sql).fetchone()[0]
+# Receipts are `receipt` jobs (done: sent); before that commit, rows of
+# a `receipts` table (status sent).
+if q("select count(*) from sqlite_master where name = 'receipts'"):
+    sent, total = "select count(*) from receipts where status = 'sent'", "select count(*) from receipts"
+else:
+    sent = "select count(*) from jobs where kind = 'receipt' and status = 'done'"
+    total = "select count(*) from jobs where kind = 'receipt'"
+left = lambda: q(total) - q(sent)
 print("== comments stored:", q("select count(*) from comments"),
       "| change-feed rows:", q("select count(*) from change_feed"),
-      "| receipts sent by the end of the load:", q("select count(*) from receipts where status = 'sent'"),
-      "of", q("select count(*) from receipts"))
+      "| receipts sent by the end of the load:", q(sent), "of", q(total))
 start = time.time()
-while q("select count(*) from receipts where status != 'sent'") and time.time() - start < 400:
+while left() and time.time() - start < 400:
     time.sleep(1)
-print("== receipt backlog delivered %.0f s after the load (%d left)" % (time.time() - start, q("select count(*) from receipts where status != 'sent'")))
+print("== receipt backlog delivered %.0f s after the load (%d left)" % (time.time() - start, left()))
 PY2
 fi
 kill -TERM "$pid"; wait "$pid" || true

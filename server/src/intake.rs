@@ -5,7 +5,6 @@ use crate::blobs::BlobStore;
 use crate::blobs::PendingBlob;
 use crate::db::models::attachment::AttachmentRow;
 use crate::db::models::comment::{CommentRow, PENDING_REVIEW};
-use crate::db::models::receipt::ReceiptRow;
 use crate::db::writer::{IdempotencyClaim, NewComment, Outcome, WriteError, Writer};
 use crate::domain::attachment::FileKind;
 use crate::domain::docket::{Docket, Intake};
@@ -168,10 +167,8 @@ pub async fn submit(
         })?;
     }
     let tracking_number = TrackingNumber::generate().to_string();
-    let receipt = match (&submission.email, submission.send_receipt) {
-        (Some(email), true) => Some(ReceiptRow::new(comment_id.clone(), email.to_string())),
-        _ => None,
-    };
+    // The receipt goes to the comment's address (a job written with it).
+    let receipt = submission.email.is_some() && submission.send_receipt;
     let comment = CommentRow {
         id: comment_id,
         tracking_number,
@@ -198,7 +195,7 @@ pub async fn submit(
         received_at: comment.received_at.and_utc(),
         docket: comment.docket_id.clone(),
         late: comment.late,
-        receipt: if receipt.is_some() {
+        receipt: if receipt {
             ReceiptState::Queued
         } else {
             ReceiptState::NotRequested

@@ -1,11 +1,19 @@
-ALTER TABLE receipts ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE receipts ADD COLUMN next_attempt_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP;
-ALTER TABLE receipts ADD COLUMN locked_until TIMESTAMP;
-ALTER TABLE receipts ADD COLUMN last_error TEXT;
+CREATE TABLE receipts (
+    comment_id TEXT PRIMARY KEY NOT NULL REFERENCES comments (id),
+    recipient TEXT NOT NULL,
+    status TEXT NOT NULL,
+    attempts INTEGER NOT NULL,
+    next_attempt_at TIMESTAMP NOT NULL,
+    locked_until TIMESTAMP,
+    last_error TEXT,
+    sent_at TIMESTAMP
+);
 CREATE INDEX receipts_due ON receipts (status, next_attempt_at);
-UPDATE receipts SET
-  attempts = COALESCE((SELECT j.attempts FROM jobs j JOIN comments c ON j.subject = c.tracking_number
-                       WHERE j.kind = 'receipt' AND c.id = receipts.comment_id), 0),
-  last_error = (SELECT j.last_error FROM jobs j JOIN comments c ON j.subject = c.tracking_number
-                WHERE j.kind = 'receipt' AND c.id = receipts.comment_id);
+INSERT INTO receipts (comment_id, recipient, status, attempts, next_attempt_at, last_error, sent_at)
+SELECT c.id, c.email,
+       CASE j.status WHEN 'done' THEN 'sent' WHEN 'failed' THEN 'failed' ELSE 'pending' END,
+       j.attempts, j.run_after, j.last_error,
+       CASE j.status WHEN 'done' THEN j.updated_at END
+FROM jobs j JOIN comments c ON c.tracking_number = j.subject
+WHERE j.kind = 'receipt' AND c.email IS NOT NULL;
 DELETE FROM jobs WHERE kind = 'receipt';

@@ -58,7 +58,7 @@ impl DatabaseUrl {
                 conn.batch_execute(
                     "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
                      PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
-                     PRAGMA cache_size = -32768;",
+                     PRAGMA cache_size = -32768; PRAGMA temp_store = MEMORY;",
                 )?;
                 Ok(DbConn::Sqlite(conn))
             }
@@ -126,13 +126,20 @@ pub fn pool(url: &DatabaseUrl, size: u32) -> Result<Pool, DbError> {
 /// with SQLITE_BUSY when another connection (the receipt worker, the CLI)
 /// wrote in between, whatever the busy timeout. Taking the write lock up
 /// front makes the busy timeout apply instead.
+///
+/// Inside a transaction already open (the writer runs background writes
+/// inside its group commit) it is a savepoint: its failure undoes only its
+/// own writes.
 pub fn write_transaction<T>(
     conn: &mut DbConn,
     f: impl FnOnce(&mut DbConn) -> Result<T, DbError>,
 ) -> Result<T, DbError> {
     use diesel::connection::{AnsiTransactionManager, TransactionManager};
-    let DbConn::Sqlite(inner) = conn else {
+    if matches!(conn, DbConn::Pg(_)) || transaction_open(conn)? {
         return conn.transaction(f);
+    }
+    let DbConn::Sqlite(inner) = conn else {
+        unreachable!("SQLite")
     };
     // Begun through diesel's transaction manager, so that diesel knows a
     // transaction is open and nests its own (in batch inserts) as savepoints.
@@ -154,6 +161,29 @@ pub fn write_transaction<T>(
             Err(e)
         }
     }
+}
+
+/// Runs `f` in the transaction already open, or in a new one.
+pub fn in_transaction<T>(
+    conn: &mut DbConn,
+    f: impl FnOnce(&mut DbConn) -> Result<T, DbError>,
+) -> Result<T, DbError> {
+    if transaction_open(conn)? {
+        f(conn)
+    } else {
+        write_transaction(conn, f)
+    }
+}
+
+fn transaction_open(conn: &mut DbConn) -> Result<bool, DbError> {
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    let depth = match conn {
+        DbConn::Sqlite(c) => AnsiTransactionManager::transaction_manager_status_mut(c)
+            .transaction_depth()?,
+        DbConn::Pg(c) => AnsiTransactionManager::transaction_manager_status_mut(c)
+            .transaction_depth()?,
+    };
+    Ok(depth.is_some())
 }
 
 /// Inserts rows the cheapest way each backend has. PostgreSQL: one

@@ -8,7 +8,6 @@
 use crate::db::connection::{DbConn, DbError};
 use crate::db::models::change_feed::{self, NewChange};
 use chrono::NaiveDateTime;
-use diesel::Connection;
 
 /// What changed about a comment's document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,14 +35,16 @@ pub struct Touched {
 }
 
 /// Runs `write`, which returns what it produced and the comments whose
-/// documents it changed, and appends their changes, all in one transaction
-/// (a savepoint inside the writer's group commit).
+/// documents it changed, and appends their changes, all in one
+/// transaction: the caller's when one is open (the writer's group commit;
+/// an error must then abort it, as `?` does), else its own. No savepoint
+/// of its own: on SQLite each costs a statement journal on the hot path.
 pub fn write<T>(
     conn: &mut DbConn,
     change: Change,
     write: impl FnOnce(&mut DbConn) -> Result<(T, Vec<Touched>), DbError>,
 ) -> Result<T, DbError> {
-    conn.transaction(|conn| {
+    crate::db::connection::in_transaction(conn, |conn| {
         let (out, touched) = write(conn)?;
         let rows: Vec<NewChange> = touched
             .into_iter()

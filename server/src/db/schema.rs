@@ -54,15 +54,6 @@ diesel::table! {
 }
 
 diesel::table! {
-    receipts (comment_id) {
-        comment_id -> Text,
-        recipient -> Text,
-        status -> Text,
-        sent_at -> Nullable<Timestamp>,
-    }
-}
-
-diesel::table! {
     change_feed (seq) {
         seq -> BigInt,
         kind -> Text,
@@ -159,13 +150,11 @@ diesel::table! {
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(attachments -> comments (comment_id));
-diesel::joinable!(receipts -> comments (comment_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     dockets,
     comments,
     attachments,
-    receipts,
     change_feed,
     idempotency_keys,
     users,

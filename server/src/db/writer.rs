@@ -13,7 +13,6 @@ use crate::db::models::blob_text;
 use crate::db::models::comment::{self, CommentRow};
 use crate::db::models::idempotency::{self, IdempotencyRow};
 use crate::db::models::job::{self, JobRow};
-use crate::db::models::receipt::{self, ReceiptRow};
 use crate::domain::tracking_number::TrackingNumber;
 use crate::feed_signal::FeedSignal;
 use crate::jobs::handoff::Handoff;
@@ -40,8 +39,8 @@ pub struct NewComment {
     pub answer: String,
     pub comment: CommentRow,
     pub attachments: Vec<AttachmentRow>,
-    /// Its receipt, sent by a `receipt` job born with it.
-    pub receipt: Option<ReceiptRow>,
+    /// Whether a receipt goes to its address: a `receipt` job born with it.
+    pub receipt: bool,
     pub idempotency: Option<IdempotencyClaim>,
 }
 
@@ -83,8 +82,13 @@ enum Job {
     },
 }
 
-/// Any other write, run on the writer's connection after the group.
-type Task = Box<dyn FnOnce(&mut DbConn) + Send>;
+/// Any other write (job claims and settlements, coding, sessions), run
+/// inside the group's transaction in a savepoint of its own: it shares the
+/// group's one fsync, and its failure undoes only its own writes. It
+/// returns what answers its caller once the commit is known.
+type Task = Box<dyn FnOnce(&mut DbConn) -> Deliver + Send>;
+/// Answers a task's caller: `None` when the group committed, else why not.
+type Deliver = Box<dyn FnOnce(Option<&DbError>) + Send>;
 
 struct CommentJob {
     new: NewComment,
@@ -161,7 +165,13 @@ impl Writer {
     ) -> Result<T, WriteError> {
         let (reply, answer) = oneshot::channel();
         let task: Task = Box::new(move |conn| {
-            let _ = reply.send(f(conn));
+            let result = write_transaction(conn, f);
+            Box::new(move |commit_failed: Option<&DbError>| {
+                let _ = reply.send(match commit_failed {
+                    None => result,
+                    Some(e) => Err(DbError::Repeated(format!("the commit failed: {e}"))),
+                });
+            })
         });
         self.tx
             .send(Job::Task { task, wakes })
@@ -196,10 +206,12 @@ impl Writer {
 
 /// The receipt job of a comment, born leased to this node.
 fn receipt_job(new: &NewComment, node: &str) -> Option<JobRow> {
-    new.receipt.as_ref()?;
+    if !new.receipt {
+        return None;
+    }
     let at = new.comment.received_at;
     Some(JobRow::leased(
-        crate::jobs::send_receipt::KIND,
+        crate::db::models::receipt::KIND,
         &new.comment.tracking_number,
         node,
         at + crate::jobs::delta(crate::jobs::send_receipt::LEASE),
@@ -242,11 +254,8 @@ fn serve(mut conn: DbConn, mut rx: mpsc::Receiver<Job>, handoff: &Handoff, commi
             }
         }
         wake |= !comments.is_empty();
-        if !comments.is_empty() {
-            write_batch(&mut conn, comments, handoff);
-        }
-        for task in tasks {
-            task(&mut conn);
+        if !comments.is_empty() || !tasks.is_empty() {
+            write_batch(&mut conn, comments, tasks, handoff);
         }
         // The feed's readers (and the job lanes) look now rather than at
         // their next poll.
@@ -276,9 +285,30 @@ fn start_checkpointer(mut conn: DbConn, alive: std::sync::mpsc::Receiver<()>) {
         .expect("spawn checkpoint thread");
 }
 
-fn write_batch(conn: &mut DbConn, batch: Vec<CommentJob>, handoff: &Handoff) {
+/// Writes one group in one transaction (one fsync): the comments, then
+/// the other writes, each in a savepoint of its own (its failure undoes
+/// only its writes). If the comments fail, nothing of the group is kept:
+/// the comments are retried one by one, so one bad row cannot sink the
+/// others, and the other writes then run in a transaction of their own.
+fn write_batch(conn: &mut DbConn, batch: Vec<CommentJob>, tasks: Vec<Task>, handoff: &Handoff) {
     let news: Vec<&NewComment> = batch.iter().map(|job| &job.new).collect();
-    match write_transaction(conn, |conn| apply(conn, &news, handoff.node())) {
+    let mut tasks = Some(tasks);
+    let mut delivers: Vec<Deliver> = Vec::new();
+    let committed = write_transaction(conn, |conn| {
+        let outcomes = if news.is_empty() {
+            vec![]
+        } else {
+            apply(conn, &news, handoff.node())?
+        };
+        for task in tasks.take().into_iter().flatten() {
+            delivers.push(task(conn));
+        }
+        Ok(outcomes)
+    });
+    for deliver in delivers {
+        deliver(committed.as_ref().err());
+    }
+    match committed {
         Ok(outcomes) => {
             for (job, outcome) in batch.into_iter().zip(outcomes) {
                 let outcome = Ok(outcome);
@@ -286,11 +316,23 @@ fn write_batch(conn: &mut DbConn, batch: Vec<CommentJob>, handoff: &Handoff) {
                 let _ = job.reply.send(outcome);
             }
         }
-        // One bad submission must not sink the others: retry each alone.
         Err(e) => {
             tracing::warn!(error = %e, size = batch.len(), "group commit failed; writing one by one");
             for job in batch {
                 write_alone(conn, job, handoff);
+            }
+            // The comments failed before the other writes ran.
+            if let Some(tasks) = tasks.take().filter(|t| !t.is_empty()) {
+                let mut delivers = Vec::with_capacity(tasks.len());
+                let committed = write_transaction(conn, |conn| {
+                    for task in tasks {
+                        delivers.push(task(conn));
+                    }
+                    Ok(())
+                });
+                for deliver in delivers {
+                    deliver(committed.as_ref().err());
+                }
             }
         }
     }
@@ -374,13 +416,6 @@ fn apply(conn: &mut DbConn, news: &[&NewComment], node: &str) -> Result<Vec<Outc
                 .collect::<Vec<_>>(),
         )?;
         enqueue_extractions(conn, &created)?;
-        receipt::insert(
-            conn,
-            &created
-                .iter()
-                .filter_map(|n| n.receipt.clone())
-                .collect::<Vec<_>>(),
-        )?;
         job::enqueue(
             conn,
             &created

@@ -1,7 +1,8 @@
 //! The `purge` job, once an hour: what is kept only for a while goes.
 //! - Idempotency keys after their 24-hour window (and an hour's margin).
 //! - Expired sign-in sessions.
-//! - Finished jobs after a week.
+//! - Finished jobs after a week (receipts' are kept: they are the record
+//!   that a receipt was sent).
 //! - Change-feed rows after a week, but never one that a live node's index
 //!   (one that reported within the week) has not applied. A node silent for
 //!   longer finds the feed purged past its index and rebuilds it.

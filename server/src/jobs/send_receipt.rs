@@ -4,14 +4,14 @@
 
 use super::{Context, Handler, Outcome, Policy, Write};
 use crate::db::models::job::JobRow;
-use crate::db::models::receipt::{self, DueReceipt, FAILED, SENT};
+use crate::db::models::receipt::{self, DueReceipt};
 use crate::mail::{message, transport::Transport};
 use chrono::NaiveDateTime;
 use lettre::message::Mailbox;
 use std::collections::HashMap;
 use std::time::Duration;
 
-pub const KIND: &str = "receipt";
+pub use crate::db::models::receipt::KIND;
 
 /// A new receipt stays with the node that took its comment this long; if
 /// that node dies first, any node sends it after.
@@ -25,11 +25,11 @@ pub struct SendReceipt {
 }
 
 impl SendReceipt {
-    fn send(&self, r: &DueReceipt, now: NaiveDateTime) -> Outcome {
+    fn send(&self, r: &DueReceipt) -> Outcome {
         let message = match message::build(r, &self.from, &self.public_url) {
             Ok(m) => m,
             // An address intake accepted but lettre does not: no retry helps.
-            Err(e) => return Outcome::Failed(e, marking(&r.tracking_number, FAILED, None)),
+            Err(e) => return Outcome::Failed(e, super::no_write()),
         };
         match self
             .runtime
@@ -37,18 +37,13 @@ impl SendReceipt {
         {
             Ok(()) => {
                 tracing::info!(tracking_number = %r.tracking_number, "receipt sent");
-                Outcome::Done(marking(&r.tracking_number, SENT, Some(now)))
+                Outcome::Done(super::no_write())
             }
             // The error text may echo the address: log only the number
             // (the runner logs the job id, which is the number).
             Err(e) => Outcome::Retry(e),
         }
     }
-}
-
-fn marking(tracking_number: &str, status: &'static str, at: Option<NaiveDateTime>) -> Write {
-    let tn = tracking_number.to_string();
-    Box::new(move |conn| receipt::set_status(conn, &tn, status, at))
 }
 
 impl Handler for SendReceipt {
@@ -104,16 +99,16 @@ impl Handler for SendReceipt {
                 continue;
             }
             outcomes.push(match due.get(&job.subject) {
-                Some(r) => self.send(r, ctx.now),
-                // Sent, or given up on, already (a lease that lapsed while
-                // its node was still sending): nothing more to do.
-                None => Outcome::Done(super::no_write()),
+                Some(r) => self.send(r),
+                // The comment has no address (or is gone): nothing to send.
+                None => Outcome::Failed("the comment has no email address".into(), super::no_write()),
             });
         }
         outcomes
     }
 
-    fn gave_up(&self, subject: &str, _reason: &str, _now: NaiveDateTime) -> Write {
-        marking(subject, FAILED, None)
+    fn gave_up(&self, _subject: &str, _reason: &str, _now: NaiveDateTime) -> Write {
+        // The job's `failed` status is the receipt's.
+        super::no_write()
     }
 }

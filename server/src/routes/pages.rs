@@ -1,4 +1,5 @@
-use crate::db::models::{comment, receipt};
+use crate::db::models::receipt::{self, ReceiptStatus};
+use crate::db::models::comment;
 use crate::domain::tracking_number::TrackingNumber;
 use crate::http::body::{media_type, read_limited};
 use crate::http::error::ApiError;
@@ -252,7 +253,7 @@ pub async fn receipt(state: web::Data<AppState>, tracking: web::Path<String>) ->
             let Some(c) = comment::find_by_tracking_number(conn, tn.as_str())? else {
                 return Ok(None);
             };
-            let status = receipt::status_for(conn, &c.id)?;
+            let status = receipt::status_for(conn, &c.tracking_number)?;
             Ok(Some((c, status)))
         })
         .await;
@@ -275,11 +276,11 @@ pub async fn receipt(state: web::Data<AppState>, tracking: web::Path<String>) ->
             received_local: local_text(&docket, received),
             received_utc: received.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             late: c.late,
-            receipt_status: match status.as_deref() {
-                None => "Not requested",
-                Some(receipt::SENT) => "Sent",
-                Some(receipt::FAILED) => "Could not be delivered",
-                Some(_) => "On its way",
+            receipt_status: match status {
+                ReceiptStatus::NotRequested => "Not requested",
+                ReceiptStatus::Sent => "Sent",
+                ReceiptStatus::Failed => "Could not be delivered",
+                ReceiptStatus::OnItsWay => "On its way",
             },
         },
     )

@@ -165,12 +165,6 @@ async fn unreachable_smtp_never_delays_a_submission(backend: Backend) {
             .all(|(_, s, _, _)| s == "queued" || s == "running"),
         "kept for retry: {jobs:?}"
     );
-    let statuses: Vec<String> = {
-        use diesel::prelude::*;
-        use rfidesk::db::schema::receipts::dsl::*;
-        receipts.select(status).load(&mut app.db()).unwrap()
-    };
-    assert!(statuses.iter().all(|s| s == "pending"), "{statuses:?}");
 }
 
 /// Receipts have their own lane: a file whose text takes long to read

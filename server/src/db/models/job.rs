@@ -241,11 +241,13 @@ pub fn find(conn: &mut DbConn, id: &str) -> Result<Option<JobRow>, DbError> {
         .optional()?)
 }
 
-/// Done jobs not touched since `before` (their rows only prevent nothing).
+/// Done jobs not touched since `before`, except receipts: a receipt's job
+/// is its record (the receipt page says "Sent" from it).
 pub fn delete_done_before(conn: &mut DbConn, before: NaiveDateTime) -> Result<usize, DbError> {
     Ok(diesel::delete(
         jobs::table
             .filter(jobs::status.eq(DONE))
+            .filter(jobs::kind.ne(crate::db::models::receipt::KIND))
             .filter(jobs::updated_at.lt(before)),
     )
     .execute(conn)?)

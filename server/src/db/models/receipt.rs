@@ -1,41 +1,29 @@
-//! The `receipts` table: to whom a comment's receipt goes, and whether it
-//! went. Written with the comment; the sending is a `receipt` job
-//! (`crate::jobs::send_receipt`), leased and retried like any other.
+//! Receipts. A receipt is a `receipt` job (subject: the comment's tracking
+//! number) written with the comment when the submitter asked for one; it
+//! goes to the comment's email address. The job's status is the receipt's:
+//! `done` is sent, `failed` is given up on. Here: what a receipt says, and
+//! its status for the receipt page.
 
 use crate::db::connection::{DbConn, DbError};
-use crate::db::schema::{comments, dockets, receipts};
+use crate::db::schema::{comments, dockets, jobs};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-pub const PENDING: &str = "pending";
-pub const SENT: &str = "sent";
-/// Gave up after the last retry; staff see these in the jobs report.
-pub const FAILED: &str = "failed";
+/// The `kind` of receipt jobs.
+pub const KIND: &str = "receipt";
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = receipts)]
-pub struct ReceiptRow {
-    pub comment_id: String,
-    pub recipient: String,
-    pub status: String,
-    pub sent_at: Option<NaiveDateTime>,
+/// What the receipt page says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReceiptStatus {
+    NotRequested,
+    OnItsWay,
+    Sent,
+    Failed,
 }
 
-impl ReceiptRow {
-    pub fn new(comment_id: String, recipient: String) -> Self {
-        ReceiptRow {
-            comment_id,
-            recipient,
-            status: PENDING.into(),
-            sent_at: None,
-        }
-    }
-}
-
-/// Everything a receipt email says (fields in the order `due` selects).
-#[derive(Debug, Clone, PartialEq, Queryable)]
+/// Everything a receipt email says.
+#[derive(Debug, Clone, PartialEq)]
 pub struct DueReceipt {
-    pub comment_id: String,
     pub recipient: String,
     pub tracking_number: String,
     pub received_at: NaiveDateTime,
@@ -45,21 +33,15 @@ pub struct DueReceipt {
     pub docket_time_zone: String,
 }
 
-pub fn insert(conn: &mut DbConn, rows: &[ReceiptRow]) -> Result<(), DbError> {
-    crate::db::connection::insert_rows!(conn, receipts::table, rows);
-    Ok(())
-}
-
-/// The receipts still to send of these comments (by tracking number): one
-/// already sent, or given up on, is left out.
+/// The receipts of these comments (by tracking number) that have an
+/// address to go to.
 pub fn due(conn: &mut DbConn, tracking_numbers: &[String]) -> Result<Vec<DueReceipt>, DbError> {
-    Ok(receipts::table
-        .inner_join(comments::table.inner_join(dockets::table))
+    type Row = (Option<String>, String, NaiveDateTime, bool, String, String, String);
+    let rows: Vec<Row> = comments::table
+        .inner_join(dockets::table)
         .filter(comments::tracking_number.eq_any(tracking_numbers))
-        .filter(receipts::status.eq(PENDING))
         .select((
-            receipts::comment_id,
-            receipts::recipient,
+            comments::email,
             comments::tracking_number,
             comments::received_at,
             comments::late,
@@ -67,29 +49,33 @@ pub fn due(conn: &mut DbConn, tracking_numbers: &[String]) -> Result<Vec<DueRece
             dockets::title,
             dockets::time_zone,
         ))
-        .load(conn)?)
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(email, tn, at, late, id, title, tz)| {
+            Some(DueReceipt {
+                recipient: email?,
+                tracking_number: tn,
+                received_at: at,
+                late,
+                docket_id: id,
+                docket_title: title,
+                docket_time_zone: tz,
+            })
+        })
+        .collect())
 }
 
-/// Records that a receipt was sent, or given up on (`FAILED`).
-pub fn set_status(
-    conn: &mut DbConn,
-    tracking_number: &str,
-    status: &str,
-    sent_at: Option<NaiveDateTime>,
-) -> Result<(), DbError> {
-    let comment = comments::table
-        .filter(comments::tracking_number.eq(tracking_number))
-        .select(comments::id);
-    diesel::update(receipts::table.filter(receipts::comment_id.eq_any(comment)))
-        .set((receipts::status.eq(status), receipts::sent_at.eq(sent_at)))
-        .execute(conn)?;
-    Ok(())
-}
-
-pub fn status_for(conn: &mut DbConn, comment_id: &str) -> Result<Option<String>, DbError> {
-    Ok(receipts::table
-        .find(comment_id)
-        .select(receipts::status)
+pub fn status_for(conn: &mut DbConn, tracking_number: &str) -> Result<ReceiptStatus, DbError> {
+    let status: Option<String> = jobs::table
+        .filter(jobs::id.eq(format!("{KIND}:{tracking_number}")))
+        .select(jobs::status)
         .first(conn)
-        .optional()?)
+        .optional()?;
+    Ok(match status.as_deref() {
+        None => ReceiptStatus::NotRequested,
+        Some(crate::db::models::job::DONE) => ReceiptStatus::Sent,
+        Some(crate::db::models::job::FAILED) => ReceiptStatus::Failed,
+        Some(_) => ReceiptStatus::OnItsWay,
+    })
 }
