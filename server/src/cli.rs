@@ -34,6 +34,9 @@ pub enum Command {
     /// Load, list and extend dockets.
     #[command(subcommand)]
     Docket(DocketCommand),
+    /// Load a docket's codebook (tags for coding comments).
+    #[command(subcommand)]
+    Codebook(CodebookCommand),
     /// Create, list, disable and enable analyst and staff accounts.
     #[command(subcommand)]
     User(UserCommand),
@@ -120,6 +123,14 @@ pub enum TokenCommand {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum CodebookCommand {
+    /// Add a file's new tags to its docket's codebook and update the
+    /// labels and instructions of the others; renames and retirements made
+    /// by staff are kept.
+    Load { file: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum DocketCommand {
     /// Create a docket from a TOML file, or update its texts (an extension is kept).
     Load { file: PathBuf },
@@ -146,6 +157,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Some(Command::Docket(cmd)) => docket_command(&store, cmd),
+        Some(Command::Codebook(CodebookCommand::Load { file })) => {
+            let mut conn = connect(&store)?;
+            let (docket, loaded) =
+                crate::codebook_files::load_file(&mut conn, &file, chrono::Utc::now())?;
+            println!(
+                "codebook of {docket}: {} added, {} updated, {} unchanged",
+                loaded.added, loaded.updated, loaded.unchanged
+            );
+            Ok(())
+        }
         Some(Command::User(cmd)) => user_command(&store, cmd),
         Some(Command::Token(cmd)) => token_command(&store, cmd),
         Some(Command::Reindex) => reindex(&store),

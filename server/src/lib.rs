@@ -2,12 +2,15 @@
 
 /// Accounts: creation, passwords, sessions.
 pub mod accounts;
-/// Search and the comment as each audience sees it, free of HTTP.
+/// Search, the comment as each audience sees it, coding (codebooks, tags,
+/// audit), free of HTTP.
 pub mod analysis;
 /// Attachment bytes, stored by content hash.
 pub mod blobs;
-/// Command-line interface: serve, migrate, docket load/extend.
+/// Command-line interface: serve, migrate, docket load/extend, codebook load.
 pub mod cli;
+/// Codebook files (TOML) into the database.
+pub mod codebook_files;
 /// Diesel: schema, one model file per table, the group-commit writer.
 pub mod db;
 /// Docket files (TOML) into the database.
@@ -24,9 +27,9 @@ pub mod feed_signal;
 pub mod http;
 /// The steps of taking a comment, shared by the API and the form.
 pub mod intake;
-/// Background work as leased jobs: text extraction, purges.
+/// Background work as leased jobs: receipts, text extraction, purges.
 pub mod jobs;
-/// Receipts by email from a durable outbox.
+/// The receipt email and its transport.
 pub mod mail;
 /// HTML pages and their view models.
 pub mod pages;

@@ -42,6 +42,10 @@ pub struct ServeArgs {
     /// Directory of docket files (*.toml), loaded at start.
     #[arg(long, env = "RFIDESK_DOCKETS", default_value = "fixtures/dockets")]
     pub dockets: PathBuf,
+    /// Directory of codebook files (*.toml), loaded at start after the
+    /// dockets: new tags are added, none renamed or removed.
+    #[arg(long, env = "RFIDESK_CODEBOOKS", default_value = "fixtures/codebooks")]
+    pub codebooks: PathBuf,
     /// smtp://host:port or smtps://user:pass@host for receipts; unset: receipts
     /// are written as .eml files under DATA_DIR/outbox.
     #[arg(long, env = "RFIDESK_SMTP_URL", hide_env_values = true)]

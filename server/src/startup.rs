@@ -24,7 +24,7 @@ use crate::search::layout::Layout;
 use crate::search::SearchService;
 use crate::settings::{ServeArgs, StoreArgs};
 use crate::state::AppState;
-use crate::{docket_files, routes};
+use crate::{codebook_files, docket_files, routes};
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::{web, App, HttpServer};
 use anyhow::Context;
@@ -72,6 +72,7 @@ impl Application {
             let mut conn = url.connect()?;
             run_migrations(&mut conn)?;
             docket_files::load_dir(&mut conn, &serve.dockets, clock.now())?;
+            codebook_files::load_dir(&mut conn, &serve.codebooks, clock.now())?;
             // Jobs this node held when it last stopped or died are due again
             // now, not when their leases lapse. Done before this node can
             // write (and hand itself) new ones.
@@ -142,12 +143,18 @@ impl Application {
         .start();
 
         let dockets = DocketCache::new(pool.clone());
+        let analysis = crate::analysis::Analysis {
+            pool: pool.clone(),
+            search: search.clone(),
+            dockets: dockets.clone(),
+        };
         let state = web::Data::new(AppState {
-            analysis: crate::analysis::Analysis {
-                pool: pool.clone(),
-                search: search.clone(),
-                dockets: dockets.clone(),
+            coding: crate::analysis::Coding {
+                analysis: analysis.clone(),
+                writer: writer.clone(),
+                clock: clock.clone(),
             },
+            analysis,
             dockets,
             pool,
             writer,

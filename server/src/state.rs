@@ -17,6 +17,8 @@ use std::sync::Arc;
 pub struct AppState {
     pub pool: Pool,
     pub analysis: crate::analysis::Analysis,
+    /// The coding services that change things (codebook, tags).
+    pub coding: crate::analysis::Coding,
     pub writer: Writer,
     pub blobs: BlobStore,
     pub dockets: DocketCache,

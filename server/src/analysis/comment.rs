@@ -30,6 +30,9 @@ pub struct CommentView {
     pub answers: Vec<AnswerView>,
     pub comment: Option<String>,
     pub attachments: Vec<AttachmentView>,
+    /// Every tag on the comment: by whom (person, bulk operation, rule),
+    /// when, and the passage an excerpt marks.
+    pub tags: Vec<super::tags::AppliedView>,
 }
 
 #[derive(Debug, Serialize)]
@@ -68,7 +71,7 @@ pub async fn load(
     audience: Audience,
 ) -> Result<CommentView, AnalysisError> {
     let tn = TrackingNumber::parse(tracking_number).ok_or(AnalysisError::NotFound("comment"))?;
-    let (row, files, texts) = analysis
+    let (row, files, texts, tags) = analysis
         .db(move |conn| {
             let Some(row) = comment::find_by_tracking_number(conn, tn.as_str())? else {
                 return Ok(None);
@@ -76,7 +79,8 @@ pub async fn load(
             let files = attachment::for_comment(conn, &row.id)?;
             let shas: Vec<String> = files.iter().map(|f| f.sha256.clone()).collect();
             let texts = blob_text::for_files(conn, &shas)?;
-            Ok(Some((row, files, texts)))
+            let tags = super::tags::for_comment(conn, &row.id)?;
+            Ok(Some((row, files, texts, tags)))
         })
         .await?
         .ok_or(AnalysisError::NotFound("comment"))?;
@@ -144,6 +148,7 @@ pub async fn load(
         })
         .collect();
     Ok(CommentView {
+        tags,
         submitter: view::submitter(&row, audience),
         contact: view::contact(&row, audience),
         tracking_number: row.tracking_number,

@@ -1,13 +1,20 @@
-//! The analysis half, free of HTTP: search, and the comment as each
-//! audience may see it. Routes and the CLI call the same services and map
-//! [`AnalysisError`] to what they answer.
+//! The analysis half, free of HTTP: search, the comment as each audience
+//! may see it, and coding (the codebook, tags, the audit log). Routes and
+//! the CLI call the same services and map [`AnalysisError`] to what they
+//! answer.
 
+pub mod audit;
+pub mod codebook;
 pub mod comment;
 pub mod search;
+pub mod tags;
 pub mod view;
 
+use crate::db::writer::Writer;
 use crate::db::{DbConn, DbError, Pool};
 use crate::dockets::DocketCache;
+use crate::domain::clock::Clock;
+use std::collections::BTreeMap;
 use crate::search::SearchService;
 use rfidesk_indexer::{QueryError, SearchIndex};
 use std::sync::Arc;
@@ -25,6 +32,15 @@ pub enum AnalysisError {
     Db(#[from] DbError),
     #[error("search failed: {0}")]
     Search(String),
+    /// Input that cannot be used, by field (422).
+    #[error("invalid input")]
+    Invalid(BTreeMap<String, String>),
+    /// The change contradicts what is stored (409).
+    #[error("{0}")]
+    Conflict(String),
+    /// The writer has stopped (shutting down).
+    #[error("the service is shutting down")]
+    Unavailable,
 }
 
 /// What the analysis services work with.
@@ -33,6 +49,15 @@ pub struct Analysis {
     pub pool: Pool,
     pub search: Arc<SearchService>,
     pub dockets: DocketCache,
+}
+
+/// What the coding services that change things work with: the reads of
+/// [`Analysis`], the one writer, and the clock that dates each change.
+#[derive(Clone)]
+pub struct Coding {
+    pub analysis: Analysis,
+    pub writer: Writer,
+    pub clock: Arc<dyn Clock>,
 }
 
 impl Analysis {
@@ -52,6 +77,14 @@ impl Analysis {
             .map_err(AnalysisError::from)
     }
 
+    /// The id of a docket that exists.
+    pub(crate) async fn docket_id(&self, docket: &str) -> Result<String, AnalysisError> {
+        match self.dockets.get(docket).await? {
+            Some(d) => Ok(d.id.clone()),
+            None => Err(AnalysisError::NotFound("docket")),
+        }
+    }
+
     /// Runs CPU-bound index work off the async workers.
     pub(crate) async fn blocking<T: Send + 'static>(
         &self,
@@ -60,5 +93,46 @@ impl Analysis {
         tokio::task::spawn_blocking(f)
             .await
             .map_err(|e| AnalysisError::Search(format!("a blocking task failed: {e}")))
+    }
+}
+
+impl Coding {
+    /// Runs a change on the writer's connection; the closure's own
+    /// verdict (`Err(AnalysisError)`) is kept apart from database failures.
+    pub(crate) async fn write<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut DbConn) -> Result<Result<T, AnalysisError>, DbError> + Send + 'static,
+    ) -> Result<Result<T, AnalysisError>, AnalysisError> {
+        use crate::db::writer::WriteError;
+        self.writer.run_and_wake(f).await.map_err(|e| match e {
+            WriteError::Stopped => AnalysisError::Unavailable,
+            WriteError::Db(e) => AnalysisError::Db(e),
+        })
+    }
+
+    pub(crate) fn now(&self) -> chrono::NaiveDateTime {
+        self.clock.now().naive_utc()
+    }
+
+}
+
+/// Runs `f` in a write transaction that is rolled back, whatever it wrote,
+/// when `f` refuses the change: bad input changes nothing.
+pub(crate) fn transaction<T>(
+    conn: &mut DbConn,
+    f: impl FnOnce(&mut DbConn) -> Result<Result<T, AnalysisError>, DbError>,
+) -> Result<Result<T, AnalysisError>, DbError> {
+    let mut refused = None;
+    let result = crate::db::write_transaction(conn, |conn| match f(conn)? {
+        Ok(v) => Ok(v),
+        Err(e) => {
+            refused = Some(e);
+            Err(DbError::Repeated("the change was refused".into()))
+        }
+    });
+    match (result, refused) {
+        (_, Some(e)) => Ok(Err(e)),
+        (Ok(v), None) => Ok(Ok(v)),
+        (Err(e), None) => Err(e),
     }
 }

@@ -15,6 +15,8 @@ pub enum Change {
     CommentCreated,
     /// An attachment of the comment got its text (or failed to).
     AttachmentText,
+    /// A tag was put on the comment, taken off, or renamed.
+    Tags,
 }
 
 impl Change {
@@ -22,6 +24,7 @@ impl Change {
         match self {
             Change::CommentCreated => "comment_created",
             Change::AttachmentText => "attachment_text",
+            Change::Tags => "tags",
         }
     }
 }

@@ -147,7 +147,60 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    tags (id) {
+        id -> Text,
+        docket_id -> Text,
+        path -> Text,
+        label -> Text,
+        instructions -> Text,
+        retired_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    tag_names (docket_id, name) {
+        docket_id -> Text,
+        name -> Text,
+        tag_id -> Text,
+        named_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    comment_tags (id) {
+        id -> Text,
+        comment_id -> Text,
+        tag_id -> Text,
+        source -> Text,
+        source_id -> Text,
+        coder -> Text,
+        excerpt_field -> Text,
+        excerpt_start -> Integer,
+        excerpt_end -> Integer,
+        excerpt_text -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> BigInt,
+        docket_id -> Text,
+        at -> Timestamp,
+        actor -> Text,
+        action -> Text,
+        subject -> Text,
+        detail -> Text,
+    }
+}
+
 diesel::joinable!(api_tokens -> users (user_id));
+diesel::joinable!(tag_names -> tags (tag_id));
+diesel::joinable!(comment_tags -> tags (tag_id));
+diesel::joinable!(comment_tags -> comments (comment_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(attachments -> comments (comment_id));
 
@@ -163,5 +216,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     blob_texts,
     jobs,
     index_nodes,
-    feed_horizon
+    feed_horizon,
+    tags,
+    tag_names,
+    comment_tags,
+    audit_log
 );

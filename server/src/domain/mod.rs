@@ -3,8 +3,10 @@
 pub mod account;
 pub mod attachment;
 pub mod clock;
+pub mod codebook;
 pub mod docket;
 pub mod email;
 pub mod search_params;
 pub mod submission;
+pub mod tag_path;
 pub mod tracking_number;

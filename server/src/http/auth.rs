@@ -191,3 +191,50 @@ impl FromRequest for Staff {
         Box::pin(async move { require(req, Role::Staff).await.map(Staff) })
     }
 }
+
+/// The header a signed-in browser's script sends its session's CSRF token in.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// A change from a signed-in browser must carry the session's token (in a
+/// form field, `presented`), and come from this origin. Bearer-token
+/// clients have no session and need none: a browser never sends a bearer
+/// token on its own.
+pub fn check_form_csrf(req: &HttpRequest, who: &Principal, presented: &str) -> Result<(), ApiError> {
+    let expected = who.csrf.as_deref();
+    if expected.is_none() && who.session_hash.is_none() {
+        return Ok(());
+    }
+    if !same_origin(req) || expected != Some(presented) || presented.is_empty() {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "csrf_failed",
+            "the form had expired; reload the page and try again",
+        ));
+    }
+    Ok(())
+}
+
+/// The same check for the JSON API, with the token in [`CSRF_HEADER`].
+pub fn check_csrf(req: &HttpRequest, who: &Principal) -> Result<(), ApiError> {
+    let presented = req
+        .headers()
+        .get(CSRF_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    check_form_csrf(req, who, presented)
+}
+
+/// A browser's Origin header, when sent, must name this server.
+pub fn same_origin(req: &HttpRequest) -> bool {
+    let Some(origin) = req
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|o| o.to_str().ok())
+    else {
+        return true;
+    };
+    let host = req.connection_info().host().to_string();
+    origin
+        .split_once("://")
+        .is_some_and(|(_, rest)| rest.trim_end_matches('/') == host)
+}

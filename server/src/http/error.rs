@@ -150,6 +150,9 @@ impl From<crate::analysis::AnalysisError> for ApiError {
                 tracing::error!(error = %e, "search failed");
                 ApiError::internal()
             }
+            AnalysisError::Invalid(fields) => ApiError::invalid(fields),
+            AnalysisError::Conflict(why) => ApiError::new(StatusCode::CONFLICT, "conflict", why),
+            AnalysisError::Unavailable => ApiError::unavailable(),
         }
     }
 }

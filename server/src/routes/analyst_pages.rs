@@ -3,7 +3,7 @@
 use crate::accounts;
 use crate::analysis::{self, view::Audience, AnalysisError};
 use crate::domain::search_params::SearchParams;
-use crate::http::auth::{principal, Analyst, Principal, SESSION_COOKIE};
+use crate::http::auth::{check_form_csrf, principal, same_origin, Analyst, Principal, SESSION_COOKIE};
 use crate::http::error::ApiError;
 use crate::pages::analyst::{
     message_page, sign_in_page, Account, CommentPage, SearchView, CSRF_COOKIE,
@@ -132,7 +132,7 @@ pub async fn sign_out(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let presented = form.map(|f| f.into_inner().csrf).unwrap_or_default();
-    check_csrf(&req, &who, &presented)?;
+    check_form_csrf(&req, &who, &presented)?;
     if let Some(hash) = who.session_hash.clone() {
         state
             .writer
@@ -230,38 +230,6 @@ async fn all_dockets(state: &AppState) -> Vec<std::sync::Arc<crate::domain::dock
             Vec::new()
         }
     }
-}
-
-/// Form posts from a signed-in browser must carry the session's token.
-fn check_csrf(req: &HttpRequest, who: &Principal, presented: &str) -> Result<(), ApiError> {
-    let expected = who.csrf.as_deref();
-    // Bearer-token clients have no session and need no token.
-    if expected.is_none() && who.session_hash.is_none() {
-        return Ok(());
-    }
-    if !same_origin(req) || expected != Some(presented) || presented.is_empty() {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "csrf_failed",
-            "the form had expired; reload the page and try again",
-        ));
-    }
-    Ok(())
-}
-
-/// A browser's Origin header, when sent, must name this server.
-fn same_origin(req: &HttpRequest) -> bool {
-    let Some(origin) = req
-        .headers()
-        .get(header::ORIGIN)
-        .and_then(|o| o.to_str().ok())
-    else {
-        return true;
-    };
-    let host = req.connection_info().host().to_string();
-    origin
-        .split_once("://")
-        .is_some_and(|(_, rest)| rest.trim_end_matches('/') == host)
 }
 
 /// `Secure` is added to every cookie in one place (`http::private`).

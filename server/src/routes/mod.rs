@@ -4,6 +4,7 @@
 
 mod analyst_pages;
 mod api_analyst;
+mod api_coding;
 mod api_comments;
 mod api_dockets;
 mod assets;
@@ -35,6 +36,31 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/api/v1/comments/{tracking_number}/attachments/{position}",
             web::get().to(api_analyst::attachment),
+        )
+        // Coding: codebook (staff change it), tags, audit log.
+        .route(
+            "/api/v1/dockets/{docket}/codebook",
+            web::get().to(api_coding::codebook),
+        )
+        .route(
+            "/api/v1/dockets/{docket}/codebook",
+            web::post().to(api_coding::add_tag_to_codebook),
+        )
+        .route(
+            "/api/v1/dockets/{docket}/codebook/{tag:.+}",
+            web::patch().to(api_coding::change_codebook_tag),
+        )
+        .route(
+            "/api/v1/comments/{tracking_number}/tags",
+            web::post().to(api_coding::tag_comment),
+        )
+        .route(
+            "/api/v1/comments/{tracking_number}/tags",
+            web::delete().to(api_coding::untag_comment),
+        )
+        .route(
+            "/api/v1/dockets/{docket}/audit",
+            web::get().to(api_coding::audit),
         )
         // Staff only.
         .route(

@@ -3,6 +3,8 @@
 use crate::db::models::attachment::{self, AttachmentRow};
 use crate::db::models::blob_text::{self, EXTRACTED};
 use crate::db::models::comment::{self, CommentRow};
+use crate::db::models::comment_tag;
+use crate::domain::tag_path::TagPath;
 use crate::db::{DbConn, DbError};
 use rfidesk_indexer::attachment_text::{self, MAX_ATTACHMENT_TEXT_PER_COMMENT};
 use rfidesk_indexer::CommentDoc;
@@ -119,10 +121,32 @@ fn assemble<'r>(
         .filter(|t| t.status == EXTRACTED)
         .map(|t| (t.sha256, t.content))
         .collect();
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let mut tags: HashMap<String, Vec<String>> = HashMap::new();
+    for (comment_id, path) in comment_tag::paths_for_comments(conn, &ids)? {
+        tags.entry(comment_id).or_default().push(path);
+    }
     Ok(rows
         .iter()
-        .map(|row| to_doc(row, files_of(&row.id), &texts))
+        .map(|row| {
+            let mut doc = to_doc(row, files_of(&row.id), &texts);
+            doc.tags = indexed_tags(tags.get(&row.id).map(Vec::as_slice).unwrap_or(&[]));
+            doc
+        })
         .collect())
+}
+
+/// A comment's tags as the index holds them: each path and every path
+/// above it, once, so `tag=region` finds a comment tagged
+/// `region/asean/malaysia` and the facet counts each level.
+pub fn indexed_tags(paths: &[String]) -> Vec<String> {
+    let mut all: Vec<String> = paths
+        .iter()
+        .flat_map(|p| TagPath::with_ancestors(p).map(str::to_string))
+        .collect();
+    all.sort();
+    all.dedup();
+    all
 }
 
 pub fn to_doc(

@@ -197,6 +197,7 @@ impl TestAppBuilder {
         let serve = ServeArgs {
             bind: "127.0.0.1:0".parse().unwrap(),
             dockets,
+            codebooks: Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/codebooks"),
             smtp_url: self.smtp_url.clone(),
             mail_from: "RFI Desk <receipts@rfidesk.example>".into(),
             rate_limit: self.rate_limit,
@@ -262,6 +263,10 @@ pub fn serve_binary(data_dir: &Path, db: &TestDb) -> Served {
     cmd.env("RFIDESK_BIND", "127.0.0.1:0")
         .env("RFIDESK_DATA_DIR", data_dir)
         .env("RFIDESK_DOCKETS", fixture_path().parent().unwrap())
+        .env(
+            "RFIDESK_CODEBOOKS",
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/codebooks"),
+        )
         .env("RFIDESK_RATE_LIMIT", "0")
         .env("RUST_LOG", "info")
         .env_remove("DATABASE_URL")

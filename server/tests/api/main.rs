@@ -5,6 +5,7 @@ mod helpers;
 mod accounts;
 mod attachments;
 mod bad_input;
+mod coding;
 mod dockets;
 mod form;
 mod hostile;

@@ -30,6 +30,7 @@ fn help_lists_every_environment_variable() {
         "RFIDESK_DATA_DIR",
         "DATABASE_URL",
         "RFIDESK_DOCKETS",
+        "RFIDESK_CODEBOOKS",
         "RFIDESK_SMTP_URL",
         "RFIDESK_RATE_LIMIT",
         "RFIDESK_CLIENT_IP_HEADER",

@@ -76,3 +76,11 @@ pub fn page_after(conn: &mut DbConn, after: &str, limit: i64) -> Result<Vec<Comm
         .select(CommentRow::as_select())
         .load(conn)?)
 }
+
+/// (comment id, docket id) of these comments.
+pub fn dockets_of(conn: &mut DbConn, ids: &[String]) -> Result<Vec<(String, String)>, DbError> {
+    Ok(comments::table
+        .filter(comments::id.eq_any(ids))
+        .select((comments::id, comments::docket_id))
+        .load(conn)?)
+}

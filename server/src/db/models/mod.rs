@@ -2,13 +2,16 @@
 
 pub mod api_token;
 pub mod attachment;
+pub mod audit;
 pub mod blob_text;
 pub mod change_feed;
 pub mod comment;
+pub mod comment_tag;
 pub mod docket;
 pub mod idempotency;
 pub mod index_node;
 pub mod job;
 pub mod receipt;
 pub mod session;
+pub mod tag;
 pub mod user;

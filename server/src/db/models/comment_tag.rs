@@ -1,0 +1,127 @@
+//! The `comment_tags` table: which tags are on which comments, by whom
+//! (a person, a bulk operation, a rule), and the passage an excerpt marks.
+
+use crate::db::connection::{DbConn, DbError};
+use crate::db::schema::{comment_tags, tags};
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+pub const PERSON: &str = "person";
+pub const BULK: &str = "bulk";
+pub const RULE: &str = "rule";
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = comment_tags)]
+pub struct CommentTagRow {
+    pub id: String,
+    pub comment_id: String,
+    pub tag_id: String,
+    pub source: String,
+    /// The bulk operation's or the rule's id; empty for a person.
+    pub source_id: String,
+    pub coder: String,
+    /// Empty for the whole comment.
+    pub excerpt_field: String,
+    pub excerpt_start: i32,
+    pub excerpt_end: i32,
+    pub excerpt_text: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+/// A tag on a comment with the tag's current path.
+#[derive(Debug, Clone, Queryable)]
+pub struct AppliedTag {
+    pub row: CommentTagRow,
+    pub path: String,
+    pub label: String,
+}
+
+/// Adds a tag application unless the very same one exists (same tag,
+/// source, coder and range; the unique index decides, so two nodes adding
+/// it at once add it once). Returns whether it was added.
+pub fn insert_once(conn: &mut DbConn, row: &CommentTagRow) -> Result<bool, DbError> {
+    let added = match conn {
+        DbConn::Pg(c) => diesel::insert_into(comment_tags::table)
+            .values(row)
+            .on_conflict_do_nothing()
+            .execute(c)?,
+        DbConn::Sqlite(c) => diesel::insert_into(comment_tags::table)
+            .values(row)
+            .on_conflict_do_nothing()
+            .execute(c)?,
+    };
+    Ok(added == 1)
+}
+
+/// What identifies one application for removal.
+#[derive(Debug, Clone)]
+pub struct Applied<'a> {
+    pub comment_id: &'a str,
+    pub tag_id: &'a str,
+    pub source: &'a str,
+    pub source_id: &'a str,
+    pub coder: &'a str,
+    pub excerpt_field: &'a str,
+    pub excerpt_start: i32,
+    pub excerpt_end: i32,
+}
+
+/// Removes one application; returns the removed row, if there was one.
+pub fn delete_one(conn: &mut DbConn, a: &Applied<'_>) -> Result<Option<CommentTagRow>, DbError> {
+    let target = comment_tags::table
+        .filter(comment_tags::comment_id.eq(a.comment_id))
+        .filter(comment_tags::tag_id.eq(a.tag_id))
+        .filter(comment_tags::source.eq(a.source))
+        .filter(comment_tags::source_id.eq(a.source_id))
+        .filter(comment_tags::coder.eq(a.coder))
+        .filter(comment_tags::excerpt_field.eq(a.excerpt_field))
+        .filter(comment_tags::excerpt_start.eq(a.excerpt_start))
+        .filter(comment_tags::excerpt_end.eq(a.excerpt_end));
+    let Some(row) = target
+        .select(CommentTagRow::as_select())
+        .first(conn)
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    diesel::delete(comment_tags::table.find(&row.id)).execute(conn)?;
+    Ok(Some(row))
+}
+
+/// Every tag on a comment, oldest first.
+pub fn for_comment(conn: &mut DbConn, comment_id: &str) -> Result<Vec<AppliedTag>, DbError> {
+    Ok(comment_tags::table
+        .inner_join(tags::table)
+        .filter(comment_tags::comment_id.eq(comment_id))
+        .order((comment_tags::created_at, comment_tags::id))
+        .select((CommentTagRow::as_select(), tags::path, tags::label))
+        .load(conn)?
+        .into_iter()
+        .map(|(row, path, label)| AppliedTag { row, path, label })
+        .collect())
+}
+
+/// The current paths of the tags on these comments: (comment id, path),
+/// each pair once, for the index.
+pub fn paths_for_comments(
+    conn: &mut DbConn,
+    comment_ids: &[String],
+) -> Result<Vec<(String, String)>, DbError> {
+    let mut pairs: Vec<(String, String)> = comment_tags::table
+        .inner_join(tags::table)
+        .filter(comment_tags::comment_id.eq_any(comment_ids))
+        .select((comment_tags::comment_id, tags::path))
+        .distinct()
+        .load(conn)?;
+    pairs.sort();
+    Ok(pairs)
+}
+
+/// The comments a tag is on (to re-index them after a rename).
+pub fn comments_with_tag(conn: &mut DbConn, tag_id: &str) -> Result<Vec<String>, DbError> {
+    Ok(comment_tags::table
+        .filter(comment_tags::tag_id.eq(tag_id))
+        .select(comment_tags::comment_id)
+        .distinct()
+        .load(conn)?)
+}
