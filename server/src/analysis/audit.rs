@@ -54,7 +54,11 @@ pub async fn page(
         })
         .collect();
     Ok(AuditPage {
-        next_after: if more { entries.last().map(|e| e.id) } else { None },
+        next_after: if more {
+            entries.last().map(|e| e.id)
+        } else {
+            None
+        },
         entries,
     })
 }

@@ -102,7 +102,14 @@ fn invalid(field: &str, why: impl Into<String>) -> AnalysisError {
     AnalysisError::Invalid(BTreeMap::from([(field.to_string(), why.into())]))
 }
 
-fn entry(docket: &str, actor: &str, action: &str, subject: &str, detail: serde_json::Value, at: NaiveDateTime) -> NewEntry {
+fn entry(
+    docket: &str,
+    actor: &str,
+    action: &str,
+    subject: &str,
+    detail: serde_json::Value,
+    at: NaiveDateTime,
+) -> NewEntry {
     NewEntry {
         docket_id: docket.to_string(),
         at,
@@ -131,7 +138,12 @@ fn add_in(
     if let Some(parent) = spec.path.parent() {
         match tag::resolve(conn, docket, parent.as_str())? {
             Some(p) if p.path == parent.as_str() => {}
-            _ => return Ok(Err(invalid("path", format!("its parent {parent} is not in the codebook")))),
+            _ => {
+                return Ok(Err(invalid(
+                    "path",
+                    format!("its parent {parent} is not in the codebook"),
+                )))
+            }
         }
     }
     let row = TagRow {
@@ -147,7 +159,14 @@ fn add_in(
     tag::insert(conn, &row)?;
     audit::append(
         conn,
-        &[entry(docket, actor, "codebook.added", path, json!({"label": spec.label}), now)],
+        &[entry(
+            docket,
+            actor,
+            "codebook.added",
+            path,
+            json!({"label": spec.label}),
+            now,
+        )],
     )?;
     Ok(Ok(row))
 }
@@ -241,18 +260,34 @@ pub async fn change(
                 };
                 if label.is_some() || instructions.is_some() {
                     let l = label.clone().unwrap_or_else(|| tag.label.clone());
-                    let i = instructions.clone().unwrap_or_else(|| tag.instructions.clone());
+                    let i = instructions
+                        .clone()
+                        .unwrap_or_else(|| tag.instructions.clone());
                     tag::set_text(conn, &tag.id, &l, &i, now)?;
                     audit::append(
                         conn,
-                        &[entry(&docket, &actor, "codebook.edited", &tag.path, json!({"label": l, "instructions": i}), now)],
+                        &[entry(
+                            &docket,
+                            &actor,
+                            "codebook.edited",
+                            &tag.path,
+                            json!({"label": l, "instructions": i}),
+                            now,
+                        )],
                     )?;
                 }
                 if let Some(r) = retired {
                     if r != tag.retired_at.is_some() {
                         tag::set_retired(conn, &tag.id, r.then_some(now), now)?;
-                        let action = if r { "codebook.retired" } else { "codebook.restored" };
-                        audit::append(conn, &[entry(&docket, &actor, action, &tag.path, json!({}), now)])?;
+                        let action = if r {
+                            "codebook.retired"
+                        } else {
+                            "codebook.restored"
+                        };
+                        audit::append(
+                            conn,
+                            &[entry(&docket, &actor, action, &tag.path, json!({}), now)],
+                        )?;
                     }
                 }
                 if let Some(to) = &new_path {
@@ -263,7 +298,9 @@ pub async fn change(
                     }
                 }
                 let id = tag.id.clone();
-                let row = tag::by_ids(conn, &[id])?.pop().expect("the tag just changed");
+                let row = tag::by_ids(conn, &[id])?
+                    .pop()
+                    .expect("the tag just changed");
                 let rows = tag::for_docket(conn, &docket)?;
                 let below: Vec<String> = subtree(&rows, &row.path)
                     .iter()
@@ -297,7 +334,12 @@ fn rename_in(
     if let Some(parent) = to.parent() {
         match tag::resolve(conn, docket, parent.as_str())? {
             Some(p) if p.path == parent.as_str() => {}
-            _ => return Ok(Err(invalid("path", format!("its parent {parent} is not in the codebook")))),
+            _ => {
+                return Ok(Err(invalid(
+                    "path",
+                    format!("its parent {parent} is not in the codebook"),
+                )))
+            }
         }
     }
     let rows = tag::for_docket(conn, docket)?;
@@ -306,7 +348,10 @@ fn rename_in(
     for t in &moving {
         let new = format!("{}{}", to.as_str(), &t.path[from.len()..]);
         if TagPath::parse(&new).is_err() {
-            return Ok(Err(invalid("path", format!("{new} would be too long or too deep"))));
+            return Ok(Err(invalid(
+                "path",
+                format!("{new} would be too long or too deep"),
+            )));
         }
         if tag::name_used(conn, docket, &new)? {
             return Ok(Err(AnalysisError::Conflict(format!(
@@ -326,7 +371,14 @@ fn rename_in(
             tag::rename(conn, t, new, now)?;
             audit::append(
                 conn,
-                &[entry(docket, actor, "codebook.renamed", new, json!({"from": t.path}), now)],
+                &[entry(
+                    docket,
+                    actor,
+                    "codebook.renamed",
+                    new,
+                    json!({"from": t.path}),
+                    now,
+                )],
             )?;
         }
         Ok(((), touched))
@@ -335,7 +387,11 @@ fn rename_in(
 }
 
 /// The feed rows' subjects for these comments.
-pub(crate) fn touched(conn: &mut DbConn, ids: &[String], at: NaiveDateTime) -> Result<Vec<Touched>, DbError> {
+pub(crate) fn touched(
+    conn: &mut DbConn,
+    ids: &[String],
+    at: NaiveDateTime,
+) -> Result<Vec<Touched>, DbError> {
     let mut out = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(1_000) {
         for (id, docket_id) in comment::dockets_of(conn, chunk)? {
@@ -387,7 +443,14 @@ pub fn load_file(
                 Some(row) => {
                     tag::set_text(conn, &row.id, &spec.label, &spec.instructions, now)?;
                     let detail = json!({"label": spec.label});
-                    let e = entry(&docket, FILE_ACTOR, "codebook.edited", &row.path, detail, now);
+                    let e = entry(
+                        &docket,
+                        FILE_ACTOR,
+                        "codebook.edited",
+                        &row.path,
+                        detail,
+                        now,
+                    );
                     audit::append(conn, &[e])?;
                     loaded.updated += 1;
                 }

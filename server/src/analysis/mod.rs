@@ -14,9 +14,9 @@ use crate::db::writer::Writer;
 use crate::db::{DbConn, DbError, Pool};
 use crate::dockets::DocketCache;
 use crate::domain::clock::Clock;
-use std::collections::BTreeMap;
 use crate::search::SearchService;
 use rfidesk_indexer::{QueryError, SearchIndex};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 #[derive(Debug, thiserror::Error)]
@@ -113,7 +113,6 @@ impl Coding {
     pub(crate) fn now(&self) -> chrono::NaiveDateTime {
         self.clock.now().naive_utc()
     }
-
 }
 
 /// Runs `f` in a write transaction that is rolled back, whatever it wrote,

@@ -107,7 +107,9 @@ fn field_text(
     }
     if let Some(position) = field.strip_prefix("attachment:") {
         let Ok(position) = position.parse::<i32>() else {
-            return Ok(Err("an attachment is named by its position (attachment:0)".into()));
+            return Ok(Err(
+                "an attachment is named by its position (attachment:0)".into()
+            ));
         };
         let files = attachment::for_comment(conn, &row.id)?;
         let Some(file) = files.iter().find(|f| f.position == position) else {
@@ -131,11 +133,16 @@ fn excerpt_text(text: &str, e: &ExcerptRequest) -> Result<String, String> {
         return Err("start must be before end".into());
     }
     if e.end - e.start > MAX_EXCERPT_CHARS {
-        return Err(format!("an excerpt is at most {MAX_EXCERPT_CHARS} characters"));
+        return Err(format!(
+            "an excerpt is at most {MAX_EXCERPT_CHARS} characters"
+        ));
     }
     let total = text.chars().count();
     if e.end > total {
-        return Err(format!("the field has {total} characters; the range ends at {}", e.end));
+        return Err(format!(
+            "the field has {total} characters; the range ends at {}",
+            e.end
+        ));
     }
     Ok(text.chars().skip(e.start).take(e.end - e.start).collect())
 }

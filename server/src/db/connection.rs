@@ -178,10 +178,12 @@ pub fn in_transaction<T>(
 fn transaction_open(conn: &mut DbConn) -> Result<bool, DbError> {
     use diesel::connection::{AnsiTransactionManager, TransactionManager};
     let depth = match conn {
-        DbConn::Sqlite(c) => AnsiTransactionManager::transaction_manager_status_mut(c)
-            .transaction_depth()?,
-        DbConn::Pg(c) => AnsiTransactionManager::transaction_manager_status_mut(c)
-            .transaction_depth()?,
+        DbConn::Sqlite(c) => {
+            AnsiTransactionManager::transaction_manager_status_mut(c).transaction_depth()?
+        }
+        DbConn::Pg(c) => {
+            AnsiTransactionManager::transaction_manager_status_mut(c).transaction_depth()?
+        }
     };
     Ok(depth.is_some())
 }

@@ -73,10 +73,14 @@ impl RawTag {
                 label,
                 instructions,
             }),
-            (p, l, i) => Err([("path", p.err()), ("label", l.err()), ("instructions", i.err())]
-                .into_iter()
-                .filter_map(|(f, e)| e.map(|e| (f, e)))
-                .collect()),
+            (p, l, i) => Err([
+                ("path", p.err()),
+                ("label", l.err()),
+                ("instructions", i.err()),
+            ]
+            .into_iter()
+            .filter_map(|(f, e)| e.map(|e| (f, e)))
+            .collect()),
         }
     }
 }
@@ -84,7 +88,10 @@ impl RawTag {
 impl CodebookFile {
     /// Parses a file: every tag valid, no path twice, every parent before
     /// its children (in the file, or already in `known`).
-    pub fn from_toml(text: &str, known: &HashSet<String>) -> anyhow::Result<(String, Vec<TagSpec>)> {
+    pub fn from_toml(
+        text: &str,
+        known: &HashSet<String>,
+    ) -> anyhow::Result<(String, Vec<TagSpec>)> {
         let file: CodebookFile = toml::from_str(text)?;
         if file.tags.len() > MAX_TAGS {
             bail!("more than {MAX_TAGS} tags");

@@ -81,7 +81,11 @@ mod tests {
 
     #[test]
     fn valid_paths() {
-        for p in ["region", "region/asean/malaysia", "standards/iso-iec-jtc1-sc42"] {
+        for p in [
+            "region",
+            "region/asean/malaysia",
+            "standards/iso-iec-jtc1-sc42",
+        ] {
             assert_eq!(TagPath::parse(p).unwrap().as_str(), p);
         }
         assert_eq!(

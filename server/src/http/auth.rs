@@ -199,7 +199,11 @@ pub const CSRF_HEADER: &str = "x-csrf-token";
 /// form field, `presented`), and come from this origin. Bearer-token
 /// clients have no session and need none: a browser never sends a bearer
 /// token on its own.
-pub fn check_form_csrf(req: &HttpRequest, who: &Principal, presented: &str) -> Result<(), ApiError> {
+pub fn check_form_csrf(
+    req: &HttpRequest,
+    who: &Principal,
+    presented: &str,
+) -> Result<(), ApiError> {
     let expected = who.csrf.as_deref();
     if expected.is_none() && who.session_hash.is_none() {
         return Ok(());

@@ -101,7 +101,9 @@ impl Handler for SendReceipt {
             outcomes.push(match due.get(&job.subject) {
                 Some(r) => self.send(r),
                 // The comment has no address (or is gone): nothing to send.
-                None => Outcome::Failed("the comment has no email address".into(), super::no_write()),
+                None => {
+                    Outcome::Failed("the comment has no email address".into(), super::no_write())
+                }
             });
         }
         outcomes

@@ -3,7 +3,9 @@
 use crate::accounts;
 use crate::analysis::{self, view::Audience, AnalysisError};
 use crate::domain::search_params::SearchParams;
-use crate::http::auth::{check_form_csrf, principal, same_origin, Analyst, Principal, SESSION_COOKIE};
+use crate::http::auth::{
+    check_form_csrf, principal, same_origin, Analyst, Principal, SESSION_COOKIE,
+};
 use crate::http::error::ApiError;
 use crate::pages::analyst::{
     message_page, sign_in_page, Account, CommentPage, SearchView, CSRF_COOKIE,

@@ -75,8 +75,7 @@ pub async fn change_codebook_tag(
     check_csrf(&req, &who)?;
     let (docket, name) = path.into_inner();
     let change: TagChange = json_body(&req, payload, &state).await?;
-    let tag = analysis::codebook::change(&state.coding, &docket, &name, change, &who.name)
-        .await?;
+    let tag = analysis::codebook::change(&state.coding, &docket, &name, change, &who.name).await?;
     Ok(HttpResponse::Ok().json(tag))
 }
 

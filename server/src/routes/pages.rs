@@ -1,5 +1,5 @@
-use crate::db::models::receipt::{self, ReceiptStatus};
 use crate::db::models::comment;
+use crate::db::models::receipt::{self, ReceiptStatus};
 use crate::domain::tracking_number::TrackingNumber;
 use crate::http::body::{media_type, read_limited};
 use crate::http::error::ApiError;

@@ -21,7 +21,13 @@ on_both_backends!(
 );
 
 /// A JSON request with a bearer token: (status, body).
-async fn call(app: &TestApp, token: &str, method: Method, path: &str, body: Option<Value>) -> (u16, Value) {
+async fn call(
+    app: &TestApp,
+    token: &str,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
     let mut req = app.client.request(method, app.url(path)).bearer_auth(token);
     if let Some(b) = body {
         req = req.json(&b);
@@ -42,7 +48,14 @@ async fn submit(app: &TestApp, comment: &str) -> String {
 }
 
 async fn tag(app: &TestApp, token: &str, tn: &str, body: Value) -> (u16, Value) {
-    call(app, token, Method::POST, &format!("/api/v1/comments/{tn}/tags"), Some(body)).await
+    call(
+        app,
+        token,
+        Method::POST,
+        &format!("/api/v1/comments/{tn}/tags"),
+        Some(body),
+    )
+    .await
 }
 
 fn codebook_entry<'a>(codebook: &'a Value, path: &str) -> &'a Value {
@@ -107,8 +120,14 @@ async fn the_fixture_codebook_is_listed_with_counts(backend: Backend) {
     let book = app
         .json_as(&ana, &format!("/api/v1/dockets/{DOCKET}/codebook"), 200)
         .await;
-    assert_eq!(codebook_entry(&book, "region/asean/malaysia")["comments"], 1);
-    assert_eq!(codebook_entry(&book, "region/asean/thailand")["comments"], 2);
+    assert_eq!(
+        codebook_entry(&book, "region/asean/malaysia")["comments"],
+        1
+    );
+    assert_eq!(
+        codebook_entry(&book, "region/asean/thailand")["comments"],
+        2
+    );
     // A comment with two tags below `region/asean` counts once there.
     let asean = codebook_entry(&book, "region/asean");
     assert_eq!(asean["comments"], 2);
@@ -120,7 +139,11 @@ async fn the_fixture_codebook_is_listed_with_counts(backend: Backend) {
     let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../fixtures/codebooks/ai-exports-rfi.toml");
     let out = app.cli(&["codebook", "load", file.to_str().unwrap()]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let said = String::from_utf8_lossy(&out.stdout);
     assert!(said.contains("0 added, 0 updated"), "{said}");
     // A broken file is refused with its reason, and nothing is loaded.
@@ -164,7 +187,12 @@ async fn tags_by_hand_are_searchable_and_audited(backend: Backend) {
     assert_eq!(status, 200);
     assert_eq!(body["tags"].as_array().unwrap().len(), 1);
     // Another analyst's coding is their own.
-    assert_eq!(tag(&app, &bo, &tn, json!({"tag": "mechanism/financing"})).await.0, 201);
+    assert_eq!(
+        tag(&app, &bo, &tn, json!({"tag": "mechanism/financing"}))
+            .await
+            .0,
+        201
+    );
 
     // A filter and a facet within seconds, by the tag and by its parent.
     let hits = eventually(Duration::from_secs(5), "the tag in the index", || async {
@@ -173,11 +201,20 @@ async fn tags_by_hand_are_searchable_and_audited(backend: Backend) {
     })
     .await;
     assert_eq!(hits, [tn.clone()]);
-    assert_eq!(found(&app, &ana, &[("q", "*"), ("tag", "mechanism")]).await, [tn.clone()]);
+    assert_eq!(
+        found(&app, &ana, &[("q", "*"), ("tag", "mechanism")]).await,
+        [tn.clone()]
+    );
     let r = app.search(&ana, &[("q", "*")]).await;
-    assert_eq!(r["facets"]["tag"]["mechanism/financing"], 1, "{}", r["facets"]);
+    assert_eq!(
+        r["facets"]["tag"]["mechanism/financing"], 1,
+        "{}",
+        r["facets"]
+    );
     assert_eq!(r["facets"]["tag"]["mechanism"], 1);
-    assert!(!found(&app, &ana, &[("q", "*"), ("tag", "mechanism")]).await.contains(&other));
+    assert!(!found(&app, &ana, &[("q", "*"), ("tag", "mechanism")])
+        .await
+        .contains(&other));
 
     // The comment view says who tagged it, and when.
     let view = app
@@ -194,23 +231,52 @@ async fn tags_by_hand_are_searchable_and_audited(backend: Backend) {
 
     // Removing: each coder removes their own.
     let path = format!("/api/v1/comments/{tn}/tags");
-    let (status, _) = call(&app, &ana, Method::DELETE, &path, Some(json!({"tag": "mechanism/financing"}))).await;
+    let (status, _) = call(
+        &app,
+        &ana,
+        Method::DELETE,
+        &path,
+        Some(json!({"tag": "mechanism/financing"})),
+    )
+    .await;
     assert_eq!(status, 204);
-    let (status, body) = call(&app, &ana, Method::DELETE, &path, Some(json!({"tag": "mechanism/financing"}))).await;
+    let (status, body) = call(
+        &app,
+        &ana,
+        Method::DELETE,
+        &path,
+        Some(json!({"tag": "mechanism/financing"})),
+    )
+    .await;
     assert_eq!(status, 404, "{body}");
-    let (status, _) = call(&app, &bo, Method::DELETE, &format!("{path}?tag=mechanism/financing"), None).await;
+    let (status, _) = call(
+        &app,
+        &bo,
+        Method::DELETE,
+        &format!("{path}?tag=mechanism/financing"),
+        None,
+    )
+    .await;
     assert_eq!(status, 204);
-    eventually(Duration::from_secs(5), "the tag gone from the index", || async {
-        found(&app, &ana, &[("q", "*"), ("tag", "mechanism")])
-            .await
-            .is_empty()
-            .then_some(())
-    })
+    eventually(
+        Duration::from_secs(5),
+        "the tag gone from the index",
+        || async {
+            found(&app, &ana, &[("q", "*"), ("tag", "mechanism")])
+                .await
+                .is_empty()
+                .then_some(())
+        },
+    )
     .await;
 
     // Every change is in the audit log, in order, by whom.
     let log = app
-        .json_as(&ana, &format!("/api/v1/dockets/{DOCKET}/audit?subject={tn}"), 200)
+        .json_as(
+            &ana,
+            &format!("/api/v1/dockets/{DOCKET}/audit?subject={tn}"),
+            200,
+        )
         .await;
     let entries: Vec<(String, String)> = log["entries"]
         .as_array()
@@ -235,12 +301,20 @@ async fn tags_by_hand_are_searchable_and_audited(backend: Backend) {
     assert_eq!(log["entries"][0]["detail"]["tag"], "mechanism/financing");
     // Paged by id.
     let first = app
-        .json_as(&ana, &format!("/api/v1/dockets/{DOCKET}/audit?subject={tn}&limit=3"), 200)
+        .json_as(
+            &ana,
+            &format!("/api/v1/dockets/{DOCKET}/audit?subject={tn}&limit=3"),
+            200,
+        )
         .await;
     assert_eq!(first["entries"].as_array().unwrap().len(), 3);
     let after = first["next_after"].as_i64().unwrap();
     let rest = app
-        .json_as(&ana, &format!("/api/v1/dockets/{DOCKET}/audit?subject={tn}&after={after}"), 200)
+        .json_as(
+            &ana,
+            &format!("/api/v1/dockets/{DOCKET}/audit?subject={tn}&after={after}"),
+            200,
+        )
         .await;
     assert_eq!(rest["entries"].as_array().unwrap().len(), 1);
     assert!(rest.get("next_after").is_none());
@@ -284,7 +358,12 @@ async fn excerpts_quote_the_passage_they_mark(backend: Backend) {
         .as_array()
         .unwrap()
         .iter()
-        .map(|t| (t["tag"].as_str().unwrap(), t["excerpt"]["text"].as_str().unwrap()))
+        .map(|t| {
+            (
+                t["tag"].as_str().unwrap(),
+                t["excerpt"]["text"].as_str().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(
         quotes,
@@ -315,16 +394,31 @@ async fn staff_rename_and_retire_tags_and_history_is_kept(backend: Backend) {
     let ana = app.user("ana", "analyst", "analyst-password");
     let sam = app.user("sam", "staff", "staff-password");
     let tn = submit(&app, "tagged before the rename").await;
-    assert_eq!(tag(&app, &ana, &tn, json!({"tag": "region/asean/malaysia"})).await.0, 201);
+    assert_eq!(
+        tag(&app, &ana, &tn, json!({"tag": "region/asean/malaysia"}))
+            .await
+            .0,
+        201
+    );
     let codebook = format!("/api/v1/dockets/{DOCKET}/codebook");
 
     // Adding: staff only; a path once used, or without its parent, refused.
     let new_tag = json!({"path": "region/asean/indonesia", "label": "Indonesia"});
-    assert_eq!(call(&app, &ana, Method::POST, &codebook, Some(new_tag.clone())).await.0, 403);
+    assert_eq!(
+        call(&app, &ana, Method::POST, &codebook, Some(new_tag.clone()))
+            .await
+            .0,
+        403
+    );
     let (status, body) = call(&app, &sam, Method::POST, &codebook, Some(new_tag.clone())).await;
     assert_eq!(status, 201, "{body}");
     assert_eq!(body["parent"], "region/asean");
-    assert_eq!(call(&app, &sam, Method::POST, &codebook, Some(new_tag)).await.0, 409);
+    assert_eq!(
+        call(&app, &sam, Method::POST, &codebook, Some(new_tag))
+            .await
+            .0,
+        409
+    );
     let (status, body) = call(
         &app,
         &sam,
@@ -334,7 +428,10 @@ async fn staff_rename_and_retire_tags_and_history_is_kept(backend: Backend) {
     )
     .await;
     assert_eq!(status, 422);
-    assert!(body["error"]["fields"]["path"].as_str().unwrap().contains("parent"));
+    assert!(body["error"]["fields"]["path"]
+        .as_str()
+        .unwrap()
+        .contains("parent"));
 
     // Renaming a tag renames its subtree; the old names still resolve.
     let (status, body) = call(
@@ -348,9 +445,18 @@ async fn staff_rename_and_retire_tags_and_history_is_kept(backend: Backend) {
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["path"], "region/southeast-asia");
     let book = app.json_as(&ana, &codebook, 200).await;
-    assert_eq!(codebook_entry(&book, "region/southeast-asia/malaysia")["comments"], 1);
-    assert!(book["tags"].as_array().unwrap().iter().all(|t| t["path"] != "region/asean"));
-    let view = app.json_as(&ana, &format!("/api/v1/comments/{tn}"), 200).await;
+    assert_eq!(
+        codebook_entry(&book, "region/southeast-asia/malaysia")["comments"],
+        1
+    );
+    assert!(book["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|t| t["path"] != "region/asean"));
+    let view = app
+        .json_as(&ana, &format!("/api/v1/comments/{tn}"), 200)
+        .await;
     assert_eq!(view["tags"][0]["tag"], "region/southeast-asia/malaysia");
     // Tagging by the old name tags with the renamed tag.
     let other = submit(&app, "tagged by an old name").await;
@@ -358,10 +464,19 @@ async fn staff_rename_and_retire_tags_and_history_is_kept(backend: Backend) {
     assert_eq!(status, 201);
     assert_eq!(body["tags"][0]["tag"], "region/southeast-asia/thailand");
     // The comment tagged before the rename is found by the new path.
-    eventually(Duration::from_secs(5), "the renamed tag in the index", || async {
-        let hits = found(&app, &ana, &[("q", "*"), ("tag", "region/southeast-asia/malaysia")]).await;
-        (hits == [tn.clone()]).then_some(())
-    })
+    eventually(
+        Duration::from_secs(5),
+        "the renamed tag in the index",
+        || async {
+            let hits = found(
+                &app,
+                &ana,
+                &[("q", "*"), ("tag", "region/southeast-asia/malaysia")],
+            )
+            .await;
+            (hits == [tn.clone()]).then_some(())
+        },
+    )
     .await;
     // A renamed tag's old path is never given to a new tag.
     let (status, _) = call(
@@ -403,12 +518,24 @@ async fn staff_rename_and_retire_tags_and_history_is_kept(backend: Backend) {
     let after = app.json_as(&ana, &codebook, 200).await;
     assert_eq!(before, after);
     assert_eq!(
-        call(&app, &sam, Method::PATCH, &format!("{codebook}/no/such"), Some(json!({"label": "X"}))).await.0,
+        call(
+            &app,
+            &sam,
+            Method::PATCH,
+            &format!("{codebook}/no/such"),
+            Some(json!({"label": "X"}))
+        )
+        .await
+        .0,
         404
     );
 
     let log = app
-        .json_as(&sam, &format!("/api/v1/dockets/{DOCKET}/audit?actor=sam"), 200)
+        .json_as(
+            &sam,
+            &format!("/api/v1/dockets/{DOCKET}/audit?actor=sam"),
+            200,
+        )
         .await;
     let actions: Vec<&str> = log["entries"]
         .as_array()
@@ -437,12 +564,36 @@ async fn bad_tagging_is_refused_and_changes_nothing(backend: Backend) {
     let cases: Vec<(Value, u16, &str)> = vec![
         (json!({"tag": "region/atlantis"}), 422, "tag"),
         (json!({"tag": ""}), 422, "tag"),
-        (json!({"tag": "stance/supports", "excerpt": {"field": "comment", "start": 0, "end": 6}}), 422, "excerpt"),
-        (json!({"tag": "stance/supports", "excerpt": {"field": "comment", "start": 3, "end": 3}}), 422, "excerpt"),
-        (json!({"tag": "stance/supports", "excerpt": {"field": "answer:nope", "start": 0, "end": 1}}), 422, "excerpt.field"),
-        (json!({"tag": "stance/supports", "excerpt": {"field": "attachment:0", "start": 0, "end": 1}}), 422, "excerpt.field"),
-        (json!({"tag": "stance/supports", "excerpt": {"field": "elsewhere", "start": 0, "end": 1}}), 422, "excerpt.field"),
-        (json!({"tag": "stance/supports", "excerpt": {"field": "comment", "start": 0, "end": 99999999999u64}}), 422, "excerpt"),
+        (
+            json!({"tag": "stance/supports", "excerpt": {"field": "comment", "start": 0, "end": 6}}),
+            422,
+            "excerpt",
+        ),
+        (
+            json!({"tag": "stance/supports", "excerpt": {"field": "comment", "start": 3, "end": 3}}),
+            422,
+            "excerpt",
+        ),
+        (
+            json!({"tag": "stance/supports", "excerpt": {"field": "answer:nope", "start": 0, "end": 1}}),
+            422,
+            "excerpt.field",
+        ),
+        (
+            json!({"tag": "stance/supports", "excerpt": {"field": "attachment:0", "start": 0, "end": 1}}),
+            422,
+            "excerpt.field",
+        ),
+        (
+            json!({"tag": "stance/supports", "excerpt": {"field": "elsewhere", "start": 0, "end": 1}}),
+            422,
+            "excerpt.field",
+        ),
+        (
+            json!({"tag": "stance/supports", "excerpt": {"field": "comment", "start": 0, "end": 99999999999u64}}),
+            422,
+            "excerpt",
+        ),
     ];
     for (body, want, field) in cases {
         let (status, answer) = tag(&app, &ana, &tn, body.clone()).await;
@@ -454,7 +605,12 @@ async fn bad_tagging_is_refused_and_changes_nothing(backend: Backend) {
     }
     // Wrong shapes and bodies.
     assert_eq!(tag(&app, &ana, &tn, json!({"tag": 5})).await.0, 422);
-    assert_eq!(tag(&app, &ana, &tn, json!({"tag": "x", "colour": "red"})).await.0, 422);
+    assert_eq!(
+        tag(&app, &ana, &tn, json!({"tag": "x", "colour": "red"}))
+            .await
+            .0,
+        422
+    );
     let deep = format!("{}{}", "[".repeat(5_000), "]".repeat(5_000));
     let res = app
         .client
@@ -465,7 +621,11 @@ async fn bad_tagging_is_refused_and_changes_nothing(backend: Backend) {
         .send()
         .await
         .unwrap();
-    assert!(matches!(res.status().as_u16(), 400 | 422), "{}", res.status());
+    assert!(
+        matches!(res.status().as_u16(), 400 | 422),
+        "{}",
+        res.status()
+    );
     let res = app
         .client
         .post(app.url(&path))
@@ -494,8 +654,28 @@ async fn bad_tagging_is_refused_and_changes_nothing(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(res.status(), 401);
-    assert_eq!(tag(&app, &ana, "aaa-aaaa-aaaa", json!({"tag": "stance/supports"})).await.0, 404);
-    assert_eq!(tag(&app, &ana, "not a number", json!({"tag": "stance/supports"})).await.0, 404);
+    assert_eq!(
+        tag(
+            &app,
+            &ana,
+            "aaa-aaaa-aaaa",
+            json!({"tag": "stance/supports"})
+        )
+        .await
+        .0,
+        404
+    );
+    assert_eq!(
+        tag(
+            &app,
+            &ana,
+            "not a number",
+            json!({"tag": "stance/supports"})
+        )
+        .await
+        .0,
+        404
+    );
     // A signed-in browser without its session's CSRF token, or with
     // another, is refused.
     let (cookie, csrf) = sign_in_session(&app, "ana", "analyst-password").await;
@@ -526,7 +706,12 @@ async fn bad_tagging_is_refused_and_changes_nothing(backend: Backend) {
 
 /// Signs in through the form: (session cookie `name=value`, CSRF token).
 async fn sign_in_session(app: &TestApp, name: &str, password: &str) -> (String, String) {
-    let page = app.client.get(app.url("/analyst/sign-in")).send().await.unwrap();
+    let page = app
+        .client
+        .get(app.url("/analyst/sign-in"))
+        .send()
+        .await
+        .unwrap();
     let csrf_cookie = page
         .headers()
         .get_all("set-cookie")
@@ -589,13 +774,19 @@ async fn concurrent_tagging_loses_nothing_and_stores_each_tag_once(backend: Back
     let mut sent = Vec::new();
     for i in 0..40 {
         let who = if i % 2 == 0 { ana.clone() } else { bo.clone() };
-        let tag = if i % 4 < 2 { "stance/supports" } else { "package/hardware" };
+        let tag = if i % 4 < 2 {
+            "stance/supports"
+        } else {
+            "package/hardware"
+        };
         let req = app
             .client
             .post(app.url(&format!("/api/v1/comments/{tn}/tags")))
             .bearer_auth(who)
             .json(&json!({ "tag": tag }));
-        sent.push(tokio::spawn(async move { req.send().await.unwrap().status().as_u16() }));
+        sent.push(tokio::spawn(async move {
+            req.send().await.unwrap().status().as_u16()
+        }));
     }
     let mut created = 0;
     for s in sent {
@@ -607,7 +798,9 @@ async fn concurrent_tagging_loses_nothing_and_stores_each_tag_once(backend: Back
     }
     // Two analysts, two tags: four applications, each stored once.
     assert_eq!(created, 4);
-    let view = app.json_as(&ana, &format!("/api/v1/comments/{tn}"), 200).await;
+    let view = app
+        .json_as(&ana, &format!("/api/v1/comments/{tn}"), 200)
+        .await;
     assert_eq!(view["tags"].as_array().unwrap().len(), 4);
     let (stored, audited) = rows(&app);
     assert_eq!((stored, audited), (4, 4));

@@ -36,7 +36,15 @@ pub struct DueReceipt {
 /// The receipts of these comments (by tracking number) that have an
 /// address to go to.
 pub fn due(conn: &mut DbConn, tracking_numbers: &[String]) -> Result<Vec<DueReceipt>, DbError> {
-    type Row = (Option<String>, String, NaiveDateTime, bool, String, String, String);
+    type Row = (
+        Option<String>,
+        String,
+        NaiveDateTime,
+        bool,
+        String,
+        String,
+        String,
+    );
     let rows: Vec<Row> = comments::table
         .inner_join(dockets::table)
         .filter(comments::tracking_number.eq_any(tracking_numbers))
