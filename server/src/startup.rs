@@ -54,6 +54,8 @@ pub struct Application {
     background: Vec<std::thread::JoinHandle<()>>,
     stop_background: Arc<AtomicBool>,
     signal: Arc<FeedSignal>,
+    /// Rings the job lanes' wake-ups at shutdown.
+    handoff: Handoff,
 }
 
 impl Application {
@@ -89,8 +91,15 @@ impl Application {
         }
 
         let signal = Arc::new(FeedSignal::default());
-        let (handoff, handed) = Handoff::new(&node, &[send_receipt::KIND]);
-        let (writer, writer_thread) = Writer::start(&url, handoff, signal.clone())?;
+        let (handoff, handed) = Handoff::new(
+            &node,
+            &[
+                send_receipt::KIND,
+                crate::jobs::extract_text::KIND,
+                crate::jobs::purge::KIND,
+            ],
+        );
+        let (writer, writer_thread) = Writer::start(&url, handoff.clone(), signal.clone())?;
         let (stop_workers, stop_rx) = watch::channel(false);
         let receipts = SendReceipt {
             transport: Transport::from_settings(
@@ -136,7 +145,6 @@ impl Application {
             writer: writer.clone(),
             pool: pool.clone(),
             clock: clock.clone(),
-            signal: signal.clone(),
             stop: stop_background.clone(),
             runtime: tokio::runtime::Handle::current(),
         }
@@ -205,6 +213,7 @@ impl Application {
             background: std::iter::once(follower).chain(lanes).collect(),
             stop_background,
             signal,
+            handoff,
         })
     }
 
@@ -225,6 +234,7 @@ impl Application {
         // it finished (the receipts it sent) and leaves the rest leased.
         self.stop_background.store(true, Ordering::Relaxed);
         self.signal.notify();
+        self.handoff.wake_all();
         let background = self.background;
         let _ = tokio::task::spawn_blocking(move || {
             for thread in background {

@@ -219,9 +219,13 @@ fn receipt_job(new: &NewComment, node: &str) -> Option<JobRow> {
     ))
 }
 
-/// Hands a committed comment's receipt job to this node's receipt lane.
+/// Hands a committed comment's receipt job to this node's receipt lane,
+/// and wakes the text lane for its files.
 fn notify(handoff: &Handoff, new: &NewComment, outcome: &Result<Outcome, DbError>) {
     if let Ok(Outcome::Created(_)) = outcome {
+        if !new.attachments.is_empty() {
+            handoff.wake(crate::jobs::extract_text::KIND);
+        }
         if let Some(job) = receipt_job(new, handoff.node()) {
             // Refused (a full lane): the job waits for its lease to lapse.
             handoff.offer(job);

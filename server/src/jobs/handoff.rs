@@ -5,8 +5,14 @@
 //! it here after the commit. The lane runs it without claiming it first.
 //! When a lane's queue is full (a burst), the job waits in the table until
 //! its lease lapses and any node claims it: delayed, never lost.
+//!
+//! Each lane has its own wake-up, rung by what gives it work (a hand-off,
+//! a new file to read), so a commit does not wake every lane to look for
+//! work in the table; they also look once a second, for retries and for
+//! other nodes' jobs.
 
 use crate::db::models::job::JobRow;
+use crate::feed_signal::FeedSignal;
 use std::collections::HashMap;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::Arc;
@@ -17,13 +23,17 @@ pub const CAPACITY: usize = 10_000;
 #[derive(Clone)]
 pub struct Handoff {
     node: Arc<str>,
-    lanes: Arc<HashMap<&'static str, SyncSender<JobRow>>>,
+    lanes: Arc<HashMap<&'static str, (SyncSender<JobRow>, Arc<FeedSignal>)>>,
 }
 
-/// A lane's end of the hand-off.
-pub struct Handed(Receiver<JobRow>);
+/// A lane's end of the hand-off, and its wake-up.
+pub struct Handed(Receiver<JobRow>, Arc<FeedSignal>);
 
 impl Handed {
+    pub fn signal(&self) -> &Arc<FeedSignal> {
+        &self.1
+    }
+
     /// Up to `max` jobs handed over so far, without waiting.
     pub fn take(&self, max: usize) -> Vec<JobRow> {
         self.0.try_iter().take(max).collect()
@@ -37,8 +47,9 @@ impl Handoff {
         let mut ends = HashMap::new();
         for kind in kinds {
             let (tx, rx) = sync_channel(CAPACITY);
-            lanes.insert(*kind, tx);
-            ends.insert(*kind, Handed(rx));
+            let signal = Arc::new(FeedSignal::default());
+            lanes.insert(*kind, (tx, signal.clone()));
+            ends.insert(*kind, Handed(rx, signal));
         }
         (
             Handoff {
@@ -58,8 +69,26 @@ impl Handoff {
     /// lane took it (if not, it is claimed from the table later).
     pub fn offer(&self, job: JobRow) -> bool {
         match self.lanes.get(job.kind.as_str()) {
-            Some(lane) => lane.try_send(job).is_ok(),
+            Some((lane, signal)) => {
+                let taken = lane.try_send(job).is_ok();
+                signal.notify();
+                taken
+            }
             None => false,
+        }
+    }
+
+    /// Wakes every lane (to see that the node is stopping).
+    pub fn wake_all(&self) {
+        for (_, signal) in self.lanes.values() {
+            signal.notify();
+        }
+    }
+
+    /// Tells a kind's lane that it has new work in the table.
+    pub fn wake(&self, kind: &str) {
+        if let Some((_, signal)) = self.lanes.get(kind) {
+            signal.notify();
         }
     }
 }

@@ -117,6 +117,27 @@ pub fn handlers(
     ]
 }
 
+/// Background threads (job lanes, the search follower) yield the cores to
+/// intake when both want them: a comment is acknowledged first, indexed
+/// and receipted after. Linux niceness is per thread; raising one's own
+/// needs no privilege. Elsewhere this does nothing.
+pub fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: plain system calls on the calling thread's own id.
+        let rc = unsafe {
+            let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
+            libc::setpriority(libc::PRIO_PROCESS, tid, BACKGROUND_NICE)
+        };
+        if rc != 0 {
+            tracing::debug!("could not lower a background thread's priority");
+        }
+    }
+}
+
+/// The niceness of background threads (0 is normal, 19 the lowest).
+const BACKGROUND_NICE: libc::c_int = 10;
+
 pub(crate) fn delta(d: Duration) -> chrono::TimeDelta {
     chrono::TimeDelta::from_std(d).unwrap_or(chrono::TimeDelta::MAX)
 }

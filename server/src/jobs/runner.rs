@@ -25,13 +25,12 @@ pub struct Runner {
     pub writer: Writer,
     pub pool: Pool,
     pub clock: Arc<dyn Clock>,
-    pub signal: Arc<FeedSignal>,
     pub stop: Arc<AtomicBool>,
     pub runtime: tokio::runtime::Handle,
 }
 
-/// Waiting for work when there is none: the writer's commits (a new
-/// comment's file or receipt) wake the lanes sooner.
+/// Waiting for work when there is none: a lane's own wake-up (a hand-off,
+/// a new file) ends the wait sooner.
 const IDLE: Duration = Duration::from_secs(1);
 
 struct Lane {
@@ -63,21 +62,28 @@ impl Runner {
         let mut threads = Vec::new();
         for handler in self.handlers {
             let kind = handler.kind();
+            let handed = self.handed.remove(kind);
             let lane = Lane {
-                handed: self.handed.remove(kind),
+                signal: handed
+                    .as_ref()
+                    .map(|h| h.signal().clone())
+                    .unwrap_or_default(),
+                handed,
                 handler,
                 node: self.node.clone(),
                 writer: self.writer.clone(),
                 pool: self.pool.clone(),
                 clock: self.clock.clone(),
-                signal: self.signal.clone(),
                 stop: self.stop.clone(),
                 runtime: self.runtime.clone(),
             };
             threads.push(
                 std::thread::Builder::new()
                     .name(format!("rfidesk-job-{kind}"))
-                    .spawn(move || lane.run())
+                    .spawn(move || {
+                        super::lower_priority();
+                        lane.run()
+                    })
                     .expect("spawn job lane thread"),
             );
         }

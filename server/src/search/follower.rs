@@ -149,6 +149,9 @@ impl Follower {
         index.reload()?;
         self.service.set_index(index.clone());
         self.publish(&index, &dir, seq);
+        // Searches are answered now. Keeping up is background work: it
+        // yields the cores to intake (threads it starts inherit this).
+        crate::jobs::lower_priority();
         self.follow(&mut conn, &index, &dir, seq)
     }
 

@@ -571,11 +571,22 @@ impl TestApp {
         serde_json::from_str(&text).unwrap_or(serde_json::Value::Null)
     }
 
-    /// `GET /api/v1/search` with these query-string pairs.
+    /// `GET /api/v1/search` with these query-string pairs, once the first
+    /// index build is done (503 `index_unavailable` until then).
     pub async fn search(&self, token: &str, pairs: &[(&str, &str)]) -> serde_json::Value {
         let qs = serde_urlencoded::to_string(pairs).unwrap();
-        self.json_as(token, &format!("/api/v1/search?{qs}"), 200)
-            .await
+        let path = format!("/api/v1/search?{qs}");
+        eventually(Duration::from_secs(30), "the first index build", || async {
+            let res = self.get_as(token, &path).await;
+            if res.status() == 503 {
+                return None;
+            }
+            let status = res.status().as_u16();
+            let text = res.text().await.unwrap();
+            assert_eq!(status, 200, "GET {path}: {text}");
+            Some(serde_json::from_str(&text).unwrap())
+        })
+        .await
     }
 
     /// Waits until the index holds every comment in the database.
