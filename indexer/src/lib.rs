@@ -1,7 +1,10 @@
 //! RFI Desk's search library: tantivy schema, document building, attachment
-//! text, search, facets, snippets and similar comments. No HTTP, no SQL:
-//! documents in, answers out.
+//! text, search, facets, snippets and similar comments, and the pure
+//! algorithms of the analysis (coder agreement). No HTTP, no SQL: documents
+//! in, answers out.
 
+/// Agreement between two coders (Cohen's kappa).
+pub mod agreement;
 pub mod analyzer;
 /// The bound on attachment text per comment.
 pub mod attachment_text;
