@@ -3,6 +3,7 @@
 //! the CLI call the same services and map [`AnalysisError`] to what they
 //! answer.
 
+pub mod agreement;
 pub mod audit;
 pub mod codebook;
 pub mod comment;

@@ -125,6 +125,51 @@ pub async fn untag_comment(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct AgreementQuery {
+    coders: String,
+    #[serde(default)]
+    tag_prefix: String,
+}
+
+/// `?coders=a,b&tag_prefix=region/`: how far two analysts agree.
+pub async fn agreement(
+    _who: Analyst,
+    docket: web::Path<String>,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let q: AgreementQuery = query(&req)?;
+    let names: Vec<String> = q
+        .coders
+        .split(',')
+        .map(|n| n.trim().to_string())
+        .filter(|n| !n.is_empty())
+        .collect();
+    let coders: [String; 2] = match names.as_slice() {
+        [a, b] if a != b => [a.clone(), b.clone()],
+        _ => {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_parameters",
+                "name two different coders: coders=ana,bo",
+            )
+            .with_field("coders", "must name two different coders"))
+        }
+    };
+    if q.tag_prefix.len() > crate::domain::tag_path::MAX_PATH {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_parameters",
+            "the tag prefix is longer than any tag path",
+        )
+        .with_field("tag_prefix", "is too long"));
+    }
+    let view = analysis::agreement::between(&state.analysis, &docket, coders, q.tag_prefix).await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AuditQuery {
     #[serde(default)]
     after: i64,

@@ -62,6 +62,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/api/v1/dockets/{docket}/audit",
             web::get().to(api_coding::audit),
         )
+        .route(
+            "/api/v1/dockets/{docket}/agreement",
+            web::get().to(api_coding::agreement),
+        )
         // Staff only.
         .route(
             "/api/v1/admin/index",

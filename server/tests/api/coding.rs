@@ -18,6 +18,7 @@ on_both_backends!(
     staff_rename_and_retire_tags_and_history_is_kept,
     bad_tagging_is_refused_and_changes_nothing,
     concurrent_tagging_loses_nothing_and_stores_each_tag_once,
+    agreement_between_two_coders_is_cohens_kappa,
 );
 
 /// A JSON request with a bearer token: (status, body).
@@ -804,4 +805,86 @@ async fn concurrent_tagging_loses_nothing_and_stores_each_tag_once(backend: Back
     assert_eq!(view["tags"].as_array().unwrap().len(), 4);
     let (stored, audited) = rows(&app);
     assert_eq!((stored, audited), (4, 4));
+}
+
+/// A hand-made case: ten comments both coded. On Malaysia, ana and bo
+/// agree on 4 yes and 4 no, and each has one the other has not: observed
+/// 0.8, each says yes half the time, so chance gives 0.5, kappa 0.6.
+async fn agreement_between_two_coders_is_cohens_kappa(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let ana = app.user("ana", "analyst", "analyst-password");
+    let bo = app.user("bo", "analyst", "analyst-password");
+    let mut comments = Vec::new();
+    for i in 0..11 {
+        comments.push(submit(&app, &format!("comment {i}")).await);
+    }
+    // Both coded the first ten (a stance on each); only ana the eleventh.
+    for tn in &comments[..10] {
+        for who in [&ana, &bo] {
+            assert_eq!(
+                tag(&app, who, tn, json!({"tag": "stance/supports"}))
+                    .await
+                    .0,
+                201
+            );
+        }
+    }
+    let malaysia = json!({"tag": "region/asean/malaysia"});
+    for (i, tn) in comments.iter().enumerate() {
+        if i < 5 || i == 10 {
+            tag(&app, &ana, tn, malaysia.clone()).await;
+        }
+        if i < 4 || i == 5 {
+            tag(&app, &bo, tn, malaysia.clone()).await;
+        }
+    }
+    let r = app
+        .json_as(
+            &ana,
+            &format!("/api/v1/dockets/{DOCKET}/agreement?coders=ana,bo&tag_prefix=region/"),
+            200,
+        )
+        .await;
+    assert_eq!(r["comments"], 10, "{r}");
+    let row = |tag: &str| {
+        r["tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["tag"] == tag)
+            .unwrap_or_else(|| panic!("{tag} in {r}"))
+            .clone()
+    };
+    let m = row("region/asean/malaysia");
+    assert_eq!(
+        (m["both"].as_u64(), m["only_first"].as_u64()),
+        (Some(4), Some(1))
+    );
+    assert_eq!(
+        (m["only_second"].as_u64(), m["neither"].as_u64()),
+        (Some(1), Some(4))
+    );
+    assert!((m["observed"].as_f64().unwrap() - 0.8).abs() < 1e-9);
+    assert!((m["kappa"].as_f64().unwrap() - 0.6).abs() < 1e-9, "{m}");
+    // A tag implies its parents: the same decisions on `region/asean`.
+    assert!((row("region/asean")["kappa"].as_f64().unwrap() - 0.6).abs() < 1e-9);
+    // Never used by either: agreement, but no kappa.
+    let never = row("region/africa");
+    assert_eq!(never["neither"], 10);
+    assert_eq!(never["kappa"], Value::Null);
+    // Bad parameters.
+    for q in [
+        "coders=ana",
+        "coders=ana,ana",
+        "coders=a,b,c",
+        "",
+        "coders=ana,bo&colour=red",
+    ] {
+        let res = app
+            .get_as(&ana, &format!("/api/v1/dockets/{DOCKET}/agreement?{q}"))
+            .await;
+        assert_eq!(res.status(), 400, "{q}");
+    }
+    app.json_as(&ana, "/api/v1/dockets/nope/agreement?coders=ana,bo", 404)
+        .await;
 }

@@ -125,3 +125,20 @@ pub fn comments_with_tag(conn: &mut DbConn, tag_id: &str) -> Result<Vec<String>,
         .distinct()
         .load(conn)?)
 }
+
+/// Who put which tag (current path) on which comment of a docket, by
+/// hand, among these coders: (coder, comment id, path).
+pub fn person_codings(
+    conn: &mut DbConn,
+    docket: &str,
+    coders: &[String],
+) -> Result<Vec<(String, String, String)>, DbError> {
+    Ok(comment_tags::table
+        .inner_join(tags::table)
+        .filter(tags::docket_id.eq(docket))
+        .filter(comment_tags::source.eq(PERSON))
+        .filter(comment_tags::coder.eq_any(coders))
+        .select((comment_tags::coder, comment_tags::comment_id, tags::path))
+        .distinct()
+        .load(conn)?)
+}
