@@ -228,6 +228,34 @@ impl SearchIndex {
         Ok((total, out))
     }
 
+    /// Every matching comment's id, when there are at most `max` of them;
+    /// else only how many there are. For operations on every match (a
+    /// bulk tag), which a caller bounds.
+    pub fn all_ids(
+        &self,
+        q: &str,
+        filters: &Filters,
+        max: usize,
+    ) -> Result<(usize, Vec<String>), SearchError> {
+        let searcher = self.reader.searcher();
+        let s = &self.schema;
+        let query = conjunction(self.parse(q)?, filter_clauses(s, filters));
+        let total = searcher.search(&query, &Count)?;
+        if total > max {
+            return Ok((total, Vec::new()));
+        }
+        let docs = searcher.search(&query, &tantivy::collector::DocSetCollector)?;
+        let mut ids = Vec::with_capacity(docs.len());
+        for addr in docs {
+            let doc: TantivyDocument = searcher.doc(addr)?;
+            if let Some(id) = first_str(&doc, s.id) {
+                ids.push(id);
+            }
+        }
+        ids.sort();
+        Ok((total, ids))
+    }
+
     /// The comments most like the one with `id` (by its answers and
     /// comment), best first, itself excluded.
     pub fn similar(&self, id: &str, limit: usize) -> Result<Vec<Hit>, SearchError> {

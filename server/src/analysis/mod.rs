@@ -5,6 +5,7 @@
 
 pub mod agreement;
 pub mod audit;
+pub mod bulk;
 pub mod codebook;
 pub mod comment;
 pub mod search;

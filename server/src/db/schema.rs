@@ -197,7 +197,31 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    bulk_operations (id) {
+        id -> Text,
+        docket_id -> Text,
+        tag_id -> Text,
+        search -> Text,
+        coder -> Text,
+        status -> Text,
+        matched -> Integer,
+        applied -> Integer,
+        cursor -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    bulk_targets (operation_id, comment_id) {
+        operation_id -> Text,
+        comment_id -> Text,
+    }
+}
+
 diesel::joinable!(api_tokens -> users (user_id));
+diesel::joinable!(bulk_operations -> tags (tag_id));
 diesel::joinable!(tag_names -> tags (tag_id));
 diesel::joinable!(comment_tags -> tags (tag_id));
 diesel::joinable!(comment_tags -> comments (comment_id));
@@ -220,5 +244,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     tags,
     tag_names,
     comment_tags,
-    audit_log
+    audit_log,
+    bulk_operations,
+    bulk_targets
 );

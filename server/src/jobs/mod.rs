@@ -22,6 +22,7 @@
 //!   comments a second that saves a claim per receipt.
 //! - Staff see counts and every failure at `GET /api/v1/admin/jobs`.
 
+pub mod bulk_tag;
 pub mod extract_text;
 pub mod handoff;
 pub mod node;
@@ -114,6 +115,8 @@ pub fn handlers(
         std::sync::Arc::new(receipts),
         std::sync::Arc::new(extract),
         std::sync::Arc::new(purge::Purge),
+        std::sync::Arc::new(bulk_tag::BulkApply),
+        std::sync::Arc::new(bulk_tag::BulkUndo),
     ]
 }
 

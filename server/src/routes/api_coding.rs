@@ -98,6 +98,48 @@ pub async fn tag_comment(
     Ok(HttpResponse::build(status).json(json!({ "tags": tags })))
 }
 
+/// `{"tag": ..., "q": ..., filters...}`: tags every current match (202;
+/// a job applies it, its progress at the answer's URL).
+pub async fn bulk_tag(
+    Analyst(who): Analyst,
+    docket: web::Path<String>,
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    check_csrf(&req, &who)?;
+    let body: serde_json::Map<String, serde_json::Value> = json_body(&req, payload, &state).await?;
+    let op = analysis::bulk::start(&state.coding, &docket, body, &who.name).await?;
+    Ok(HttpResponse::Accepted()
+        .insert_header((
+            actix_web::http::header::LOCATION,
+            format!("/api/v1/dockets/{}/tags/bulk/{}", op.docket, op.id),
+        ))
+        .json(op))
+}
+
+pub async fn bulk_status(
+    _who: Analyst,
+    path: web::Path<(String, String)>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let (docket, id) = path.into_inner();
+    let op = analysis::bulk::get(&state.coding, &docket, &id).await?;
+    Ok(HttpResponse::Ok().json(op))
+}
+
+pub async fn bulk_undo(
+    Analyst(who): Analyst,
+    path: web::Path<(String, String)>,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    check_csrf(&req, &who)?;
+    let (docket, id) = path.into_inner();
+    let op = analysis::bulk::undo(&state.coding, &docket, &id, &who.name).await?;
+    Ok(HttpResponse::Accepted().json(op))
+}
+
 /// `DELETE` with the same body as the `POST`, or `?tag=` for a
 /// whole-comment tag (some clients send no body with a DELETE).
 #[derive(Deserialize)]

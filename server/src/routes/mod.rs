@@ -63,6 +63,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::get().to(api_coding::audit),
         )
         .route(
+            "/api/v1/dockets/{docket}/tags/bulk",
+            web::post().to(api_coding::bulk_tag),
+        )
+        .route(
+            "/api/v1/dockets/{docket}/tags/bulk/{id}",
+            web::get().to(api_coding::bulk_status),
+        )
+        .route(
+            "/api/v1/dockets/{docket}/tags/bulk/{id}/undo",
+            web::post().to(api_coding::bulk_undo),
+        )
+        .route(
             "/api/v1/dockets/{docket}/agreement",
             web::get().to(api_coding::agreement),
         )

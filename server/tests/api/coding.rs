@@ -19,6 +19,7 @@ on_both_backends!(
     bad_tagging_is_refused_and_changes_nothing,
     concurrent_tagging_loses_nothing_and_stores_each_tag_once,
     agreement_between_two_coders_is_cohens_kappa,
+    a_bulk_tag_applies_to_every_match_and_its_undo_leaves_the_earlier_tags,
 );
 
 /// A JSON request with a bearer token: (status, body).
@@ -887,4 +888,175 @@ async fn agreement_between_two_coders_is_cohens_kappa(backend: Backend) {
     }
     app.json_as(&ana, "/api/v1/dockets/nope/agreement?coders=ana,bo", 404)
         .await;
+}
+
+/// (comment id, tag id, source, coder) of every tag on a comment.
+fn all_tags(app: &TestApp) -> Vec<(String, String, String, String)> {
+    use rfidesk::db::schema::comment_tags;
+    let mut rows: Vec<(String, String, String, String)> = comment_tags::table
+        .select((
+            comment_tags::comment_id,
+            comment_tags::tag_id,
+            comment_tags::source,
+            comment_tags::coder,
+        ))
+        .load(&mut app.db())
+        .unwrap();
+    rows.sort();
+    rows
+}
+
+async fn a_bulk_tag_applies_to_every_match_and_its_undo_leaves_the_earlier_tags(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let ana = app.user("ana", "analyst", "analyst-password");
+    let mut financing = Vec::new();
+    for i in 0..4 {
+        financing.push(submit(&app, &format!("export financing matters, number {i}")).await);
+    }
+    submit(&app, "nothing about money").await;
+    submit(&app, "standards only").await;
+    // An earlier tag, by hand, on one of the matches.
+    assert_eq!(
+        tag(
+            &app,
+            &ana,
+            &financing[0],
+            json!({"tag": "mechanism/financing"})
+        )
+        .await
+        .0,
+        201
+    );
+    app.index_caught_up(&ana).await;
+    let before = all_tags(&app);
+
+    let path = format!("/api/v1/dockets/{DOCKET}/tags/bulk");
+    let (status, op) = call(
+        &app,
+        &ana,
+        Method::POST,
+        &path,
+        Some(json!({"tag": "mechanism/financing", "q": "financing", "country": ["US", "MY"]})),
+    )
+    .await;
+    assert_eq!(status, 202, "{op}");
+    assert_eq!(op["matched"], 4);
+    assert_eq!(op["tag"], "mechanism/financing");
+    let id = op["id"].as_str().unwrap().to_string();
+    let done = eventually(Duration::from_secs(10), "the bulk tag applied", || async {
+        let op = app.json_as(&ana, &format!("{path}/{id}"), 200).await;
+        (op["status"] == "applied").then_some(op)
+    })
+    .await;
+    assert_eq!(done["applied"], 4);
+    assert_eq!(done["search"]["q"], "financing");
+    eventually(
+        Duration::from_secs(5),
+        "the bulk tags in the index",
+        || async {
+            let hits = found(&app, &ana, &[("q", "*"), ("tag", "mechanism/financing")]).await;
+            (hits.len() == 4).then_some(())
+        },
+    )
+    .await;
+    let view = app
+        .json_as(&ana, &format!("/api/v1/comments/{}", financing[0]), 200)
+        .await;
+    let sources: Vec<&str> = view["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["source"].as_str().unwrap())
+        .collect();
+    assert_eq!(sources, ["person", "bulk"]);
+    assert_eq!(view["tags"][1]["source_id"], id.as_str());
+
+    // Undo: exactly the earlier tags remain.
+    let (status, undoing) =
+        call(&app, &ana, Method::POST, &format!("{path}/{id}/undo"), None).await;
+    assert_eq!(status, 202, "{undoing}");
+    eventually(Duration::from_secs(10), "the bulk tag undone", || async {
+        let op = app.json_as(&ana, &format!("{path}/{id}"), 200).await;
+        (op["status"] == "undone").then_some(())
+    })
+    .await;
+    assert_eq!(all_tags(&app), before);
+    eventually(
+        Duration::from_secs(5),
+        "the index without the bulk tags",
+        || async {
+            let hits = found(&app, &ana, &[("q", "*"), ("tag", "mechanism/financing")]).await;
+            (hits == [financing[0].clone()]).then_some(())
+        },
+    )
+    .await;
+    assert_eq!(
+        call(&app, &ana, Method::POST, &format!("{path}/{id}/undo"), None)
+            .await
+            .0,
+        409
+    );
+
+    // Refused, with nothing stored.
+    let ops_before = {
+        use rfidesk::db::schema::bulk_operations;
+        bulk_operations::table
+            .count()
+            .get_result::<i64>(&mut app.db())
+            .unwrap()
+    };
+    for (body, want) in [
+        (json!({"tag": "region/atlantis", "q": "financing"}), 422),
+        (json!({"q": "financing"}), 422),
+        (json!({"tag": "mechanism/financing", "q": "((("}), 400),
+        (json!({"tag": "mechanism/financing", "page": "2"}), 422),
+        (
+            json!({"tag": "mechanism/financing", "country": {"a": 1}}),
+            422,
+        ),
+        (json!({"tag": "mechanism/financing", "late": "maybe"}), 422),
+    ] {
+        let (status, answer) = call(&app, &ana, Method::POST, &path, Some(body.clone())).await;
+        assert_eq!(status, want, "{body}: {answer}");
+    }
+    assert_eq!(
+        call(
+            &app,
+            &ana,
+            Method::POST,
+            "/api/v1/dockets/nope/tags/bulk",
+            Some(json!({"tag": "x"}))
+        )
+        .await
+        .0,
+        404
+    );
+    assert_eq!(
+        app.get_as(&ana, &format!("{path}/no-such-id"))
+            .await
+            .status(),
+        404
+    );
+    let ops_after = {
+        use rfidesk::db::schema::bulk_operations;
+        bulk_operations::table
+            .count()
+            .get_result::<i64>(&mut app.db())
+            .unwrap()
+    };
+    assert_eq!(ops_before, ops_after);
+    let log = app
+        .json_as(
+            &ana,
+            &format!("/api/v1/dockets/{DOCKET}/audit?subject={id}"),
+            200,
+        )
+        .await;
+    let actions: Vec<&str> = log["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["bulk.applied", "bulk.undone"]);
 }

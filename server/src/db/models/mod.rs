@@ -4,6 +4,7 @@ pub mod api_token;
 pub mod attachment;
 pub mod audit;
 pub mod blob_text;
+pub mod bulk;
 pub mod change_feed;
 pub mod comment;
 pub mod comment_tag;

@@ -1,0 +1,172 @@
+//! `bulk_tag` and `bulk_undo` jobs (subject: the operation's id): put a
+//! bulk operation's tag on its target comments, or take it off, 2,000
+//! comments a run, each run one write with its change-feed rows and its
+//! progress. A run that finds the operation no longer in its status (an
+//! undo asked for while applying) stops.
+
+use super::{Context, Handler, Outcome, Policy, Write};
+use crate::db::indexed::{self, Change, Touched};
+use crate::db::models::bulk::{self, APPLIED, APPLYING, UNDOING, UNDONE};
+use crate::db::models::comment::{self};
+use crate::db::models::comment_tag::{self, CommentTagRow, BULK};
+use crate::db::{DbConn, DbError};
+use chrono::NaiveDateTime;
+use std::time::Duration;
+
+pub const APPLY: &str = "bulk_tag";
+pub const UNDO: &str = "bulk_undo";
+/// Comments one run tags or untags: one write of this size holds the
+/// writer for milliseconds, not seconds.
+pub const CHUNK: i64 = 2_000;
+
+pub struct BulkApply;
+pub struct BulkUndo;
+
+fn policy() -> Policy {
+    Policy {
+        max_attempts: 5,
+        first_retry: Duration::from_secs(5),
+        lease: Duration::from_secs(300),
+        batch: 1,
+    }
+}
+
+fn touched(conn: &mut DbConn, ids: &[String], at: NaiveDateTime) -> Result<Vec<Touched>, DbError> {
+    Ok(comment::dockets_of(conn, ids)?
+        .into_iter()
+        .map(|(comment_id, docket_id)| Touched {
+            comment_id,
+            docket_id,
+            at,
+        })
+        .collect())
+}
+
+impl Handler for BulkApply {
+    fn kind(&self) -> &'static str {
+        APPLY
+    }
+
+    fn policy(&self) -> Policy {
+        policy()
+    }
+
+    fn changes_index(&self) -> bool {
+        true
+    }
+
+    fn run(&self, id: &str, ctx: &mut Context<'_>) -> Outcome {
+        let read = ctx.pool.get().map_err(DbError::from).and_then(|mut conn| {
+            let Some((op, _)) = bulk::find(&mut conn, id)? else {
+                return Ok(None);
+            };
+            let next = bulk::targets_after(&mut conn, id, &op.cursor, CHUNK)?;
+            Ok(Some((op, next)))
+        });
+        let (op, next) = match read {
+            Ok(Some(found)) => found,
+            Ok(None) => return Outcome::Failed("no such bulk operation".into(), super::no_write()),
+            Err(e) => return Outcome::Retry(format!("the database: {e}")),
+        };
+        if op.status != APPLYING {
+            return Outcome::Done(super::no_write());
+        }
+        let (now, last) = (ctx.now, next.last().cloned().unwrap_or(op.cursor.clone()));
+        let finished = (next.len() as i64) < CHUNK;
+        let write: Write = Box::new(move |conn| {
+            // The progress first: it takes the operation's row, so an undo
+            // committed meanwhile is seen, and nothing is tagged after it.
+            let status = if finished { APPLIED } else { APPLYING };
+            let applied = op.applied + next.len() as i32;
+            if !bulk::progress(conn, &op.id, APPLYING, status, applied, &last, now)? {
+                return Ok(());
+            }
+            let changed = touched(conn, &next, now)?;
+            indexed::write(conn, Change::Tags, |conn| {
+                for comment_id in &next {
+                    comment_tag::insert_once(
+                        conn,
+                        &CommentTagRow {
+                            id: uuid::Uuid::now_v7().to_string(),
+                            comment_id: comment_id.clone(),
+                            tag_id: op.tag_id.clone(),
+                            source: BULK.into(),
+                            source_id: op.id.clone(),
+                            coder: op.coder.clone(),
+                            excerpt_field: String::new(),
+                            excerpt_start: 0,
+                            excerpt_end: 0,
+                            excerpt_text: None,
+                            created_at: now,
+                        },
+                    )?;
+                }
+                Ok(((), changed))
+            })
+        });
+        if finished {
+            Outcome::Done(write)
+        } else {
+            Outcome::Again(now, write)
+        }
+    }
+
+    fn gave_up(&self, _id: &str, _reason: &str, _now: NaiveDateTime) -> Write {
+        super::no_write()
+    }
+}
+
+impl Handler for BulkUndo {
+    fn kind(&self) -> &'static str {
+        UNDO
+    }
+
+    fn policy(&self) -> Policy {
+        policy()
+    }
+
+    fn changes_index(&self) -> bool {
+        true
+    }
+
+    fn run(&self, id: &str, ctx: &mut Context<'_>) -> Outcome {
+        let read = ctx.pool.get().map_err(DbError::from).and_then(|mut conn| {
+            let Some((op, _)) = bulk::find(&mut conn, id)? else {
+                return Ok(None);
+            };
+            let next = bulk::tagged_by(&mut conn, id, CHUNK)?;
+            Ok(Some((op, next)))
+        });
+        let (op, next) = match read {
+            Ok(Some(found)) => found,
+            Ok(None) => return Outcome::Failed("no such bulk operation".into(), super::no_write()),
+            Err(e) => return Outcome::Retry(format!("the database: {e}")),
+        };
+        if op.status != UNDOING {
+            return Outcome::Done(super::no_write());
+        }
+        let now = ctx.now;
+        let finished = (next.len() as i64) < CHUNK;
+        let write: Write = Box::new(move |conn| {
+            let status = if finished { UNDONE } else { UNDOING };
+            let left = (op.applied - next.len() as i32).max(0);
+            if !bulk::progress(conn, &op.id, UNDOING, status, left, &op.cursor, now)? {
+                return Ok(());
+            }
+            let changed = touched(conn, &next, now)?;
+            indexed::write(conn, Change::Tags, |conn| {
+                bulk::untag(conn, &op.id, &next)?;
+                Ok(((), changed))
+            })
+        });
+        if finished {
+            Outcome::Done(write)
+        } else {
+            Outcome::Again(now, write)
+        }
+    }
+
+    fn gave_up(&self, _id: &str, _reason: &str, _now: NaiveDateTime) -> Write {
+        super::no_write()
+    }
+}
