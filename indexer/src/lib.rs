@@ -13,6 +13,8 @@ pub mod extract;
 pub mod facets;
 pub mod filtered;
 pub mod highlight;
+/// The ids of every match, from the `id` fast column.
+pub mod ids;
 pub mod index;
 /// Length, nesting and word limits checked before a query is parsed.
 pub mod query_limits;

@@ -85,7 +85,8 @@ impl CommentSchema {
                 .set_index_option(IndexRecordOption::WithFreqsAndPositions),
         );
         let stored_text = text.clone().set_stored();
-        let id = b.add_text_field("id", STRING | STORED);
+        // FAST: rules and bulk tags read the ids of every match (ids.rs).
+        let id = b.add_text_field("id", STRING | STORED | FAST);
         let tracking_number = b.add_text_field("tracking_number", STRING | STORED);
         let docket = b.add_text_field("docket", keyword.clone());
         let category = b.add_text_field("category", keyword.clone());

@@ -4,6 +4,7 @@
 use crate::facets::{FacetCollector, FacetCounts};
 use crate::filtered::{FilteredCollector, KeywordFilter};
 use crate::highlight::Highlighter;
+use crate::ids::IdCollector;
 use crate::index::SearchIndex;
 use crate::schema::{CommentSchema, FACET_FIELDS};
 use std::collections::BTreeMap;
@@ -11,6 +12,7 @@ use std::ops::Bound;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
     AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, QueryParser, RangeQuery, TermQuery,
+    TermSetQuery,
 };
 use tantivy::query_grammar::{Occur as GrammarOccur, UserInputAst};
 use tantivy::schema::{IndexRecordOption, OwnedValue, Value};
@@ -244,16 +246,28 @@ impl SearchIndex {
         if total > max {
             return Ok((total, Vec::new()));
         }
-        let docs = searcher.search(&query, &tantivy::collector::DocSetCollector)?;
-        let mut ids = Vec::with_capacity(docs.len());
-        for addr in docs {
-            let doc: TantivyDocument = searcher.doc(addr)?;
-            if let Some(id) = first_str(&doc, s.id) {
-                ids.push(id);
-            }
+        Ok((total, searcher.search(&query, &IdCollector)?))
+    }
+
+    /// Of the comments `among` (by id), those `q` and `filters` match,
+    /// sorted: whether a rule holds for the comments just indexed.
+    pub fn matching(
+        &self,
+        q: &str,
+        filters: &Filters,
+        among: &[String],
+    ) -> Result<Vec<String>, SearchError> {
+        if among.is_empty() {
+            return Ok(Vec::new());
         }
-        ids.sort();
-        Ok((total, ids))
+        let searcher = self.reader.searcher();
+        let s = &self.schema;
+        let mut clauses = filter_clauses(s, filters);
+        clauses.push(Box::new(TermSetQuery::new(
+            among.iter().map(|id| Term::from_field_text(s.id, id)),
+        )));
+        let query = conjunction(self.parse(q)?, clauses);
+        Ok(searcher.search(&query, &IdCollector)?)
     }
 
     /// The comments most like the one with `id` (by its answers and

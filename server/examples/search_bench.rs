@@ -16,6 +16,7 @@ use diesel::sql_types::{BigInt, Double, Text};
 use diesel::SqliteConnection;
 use rfidesk::db::indexed::{self, Change, Touched};
 use rfidesk::db::models::comment::{self, CommentRow};
+use rfidesk::db::models::comment_tag::{self, CommentTagRow};
 use rfidesk::db::{write_transaction, DatabaseUrl, DbConn};
 use rfidesk_indexer::{CommentDoc, Filters, SearchIndex, SearchRequest, Sort};
 use std::collections::BTreeMap;
@@ -66,6 +67,20 @@ enum Cmd {
     },
     /// Print the query set.
     Queries,
+    /// The 50 rules of the rule benchmark, as JSON lines (`tag`, `q`).
+    Rules,
+    /// What checking the 50 rules costs per new comment: each rule's query
+    /// over batches of comment ids, as the `tag_rules` job runs it.
+    RuleCost {
+        #[arg(long)]
+        index: PathBuf,
+        /// Comments per batch (the job checks what one follower commit
+        /// made searchable).
+        #[arg(long, default_value_t = 1_000)]
+        batch: u64,
+        #[arg(long, default_value_t = 20)]
+        batches: u64,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
@@ -83,6 +98,17 @@ fn main() -> anyhow::Result<()> {
             rounds,
             skip_fts5,
         } => query(&db, &index, rounds, skip_fts5),
+        Cmd::Rules => {
+            for (tag, q) in rules() {
+                println!("{}", serde_json::json!({"tag": tag, "q": q}));
+            }
+            Ok(())
+        }
+        Cmd::RuleCost {
+            index,
+            batch,
+            batches,
+        } => rule_cost(&index, batch, batches),
         Cmd::Queries => {
             for q in queries() {
                 println!("{:<60} | {}", q.tantivy(), q.fts5());
@@ -445,8 +471,55 @@ fn generate(vocab: &Vocabulary, n: u64) -> CommentRow {
     }
 }
 
-fn to_doc(row: &CommentRow) -> CommentDoc {
-    rfidesk::search::documents::to_doc(row, &[], &Default::default())
+/// Codebook tags the corpus puts on comments (leaves of the fixture
+/// codebook), with how often: every comment gets a stance and one to
+/// three more, as a coded docket would have.
+const CORPUS_TAGS: &[&str] = &[
+    "region/asean/malaysia",
+    "region/asean/thailand",
+    "region/asean/vietnam",
+    "region/east-asia/japan",
+    "region/middle-east",
+    "region/africa",
+    "region/latin-america",
+    "region/europe",
+    "mechanism/financing",
+    "mechanism/insurance",
+    "mechanism/advocacy",
+    "mechanism/export-controls",
+    "standards/iso-iec-jtc1-sc42",
+    "standards/nist",
+    "package/hardware",
+    "package/data-centers",
+    "package/models",
+    "package/security",
+    "barrier/tariffs",
+    "barrier/data-localization",
+];
+const STANCES: &[&str] = &[
+    "stance/supports",
+    "stance/supports-with-changes",
+    "stance/opposes",
+    "stance/neutral",
+];
+
+/// Comment `n`'s tag paths: the same every run.
+fn tags_of(n: u64) -> Vec<String> {
+    let mut rng = Rng(n.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0x7A65);
+    let mut tags = vec![rng.pick(STANCES).to_string()];
+    for _ in 0..1 + rng.below(3) {
+        let t = rng.pick(CORPUS_TAGS).to_string();
+        if !tags.contains(&t) {
+            tags.push(t);
+        }
+    }
+    tags
+}
+
+fn to_doc(row: &CommentRow, n: u64) -> CommentDoc {
+    let mut doc = rfidesk::search::documents::to_doc(row, &[], &Default::default());
+    doc.tags = rfidesk::search::documents::indexed_tags(&tags_of(n));
+    doc
 }
 
 // ---------------------------------------------------------------------
@@ -464,6 +537,17 @@ fn load(db: &std::path::Path, count: u64) -> anyhow::Result<()> {
     let fixture =
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures/dockets/ai-exports-rfi.toml");
     rfidesk::docket_files::load_file(&mut conn, &fixture, chrono::Utc::now())?;
+    let codebook =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures/codebooks/ai-exports-rfi.toml");
+    rfidesk::codebook_files::load_file(&mut conn, &codebook, chrono::Utc::now())?;
+    let tag_ids: std::collections::HashMap<String, String> = {
+        use rfidesk::db::schema::tags;
+        tags::table
+            .select((tags::path, tags::id))
+            .load::<(String, String)>(&mut conn)?
+            .into_iter()
+            .collect()
+    };
     let vocab = Vocabulary::new();
     let started = Instant::now();
     let mut bytes = 0u64;
@@ -485,9 +569,36 @@ fn load(db: &std::path::Path, count: u64) -> anyhow::Result<()> {
                 at: r.received_at,
             })
             .collect();
+        let tag_rows: Vec<CommentTagRow> = (n..(n + batch).min(count))
+            .flat_map(|i| {
+                let id = rows[(i - n) as usize].id.clone();
+                let at = rows[(i - n) as usize].received_at;
+                tags_of(i)
+                    .into_iter()
+                    .map(|path| CommentTagRow {
+                        id: format!("{i:016x}-{path}"),
+                        comment_id: id.clone(),
+                        tag_id: tag_ids[&path].clone(),
+                        source: "person".into(),
+                        source_id: String::new(),
+                        coder: "bench".into(),
+                        excerpt_field: String::new(),
+                        excerpt_start: 0,
+                        excerpt_end: 0,
+                        excerpt_text: None,
+                        created_at: at,
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect();
         write_transaction(&mut conn, |conn| {
             indexed::write(conn, Change::CommentCreated, |conn| {
                 comment::insert(conn, &rows)?;
+                for chunk in tag_rows.chunks(1_000) {
+                    for row in chunk {
+                        comment_tag::insert_once(conn, row)?;
+                    }
+                }
                 Ok(((), touched))
             })
         })?;
@@ -541,7 +652,9 @@ fn index(
     let vocab = Vocabulary::new();
     let started = Instant::now();
     // Generated first, so only indexing is timed.
-    let docs: Vec<CommentDoc> = (0..count).map(|n| to_doc(&generate(&vocab, n))).collect();
+    let docs: Vec<CommentDoc> = (0..count)
+        .map(|n| to_doc(&generate(&vocab, n), n))
+        .collect();
     eprintln!(
         "generated {count} documents in {:.1} s",
         started.elapsed().as_secs_f64()
@@ -891,6 +1004,71 @@ fn query(
         "p50 ratio FTS5 top 20 + total / tantivy top 20 ids + total: {:.1}x; FTS5 top 20 + total / tantivy full: {:.1}x",
         fts_total.percentile(0.5).as_secs_f64() / top.percentile(0.5).as_secs_f64(),
         fts_total.percentile(0.5).as_secs_f64() / api.percentile(0.5).as_secs_f64(),
+    );
+    Ok(())
+}
+
+// ---------------------------------------------------------------------
+// rules
+
+/// The rule benchmark's 50 rules: places, domain words and phrases of the
+/// corpus, each tagging what an analyst would tag it with.
+fn rules() -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut rng = Rng(20261129);
+    for i in 0..50 {
+        let tag = CORPUS_TAGS[i % CORPUS_TAGS.len()].to_string();
+        let q = match i % 5 {
+            0 | 1 => rng.pick(PLACES).to_lowercase(),
+            2 => format!("\"{}\"", rng.pick(PHRASES)),
+            3 => format!(
+                "{} AND {}",
+                rng.pick(DOMAIN),
+                rng.pick(PLACES).to_lowercase()
+            ),
+            _ => format!(
+                "\"{}\" OR {}",
+                rng.pick(PHRASES),
+                rng.pick(PLACES).to_lowercase()
+            ),
+        };
+        out.push((tag, q));
+    }
+    out
+}
+
+fn rule_cost(dir: &std::path::Path, batch: u64, batches: u64) -> anyhow::Result<()> {
+    let index = SearchIndex::open_or_create(dir)?;
+    let total = index.num_docs();
+    anyhow::ensure!(total > 0, "the index at {} is empty", dir.display());
+    let filters = Filters {
+        keywords: BTreeMap::from([("docket".to_string(), vec!["ai-exports-rfi".to_string()])]),
+        ..Default::default()
+    };
+    let rules = rules();
+    let mut rng = Rng(42);
+    let mut timings = Timings::new("50 rules over one batch");
+    let mut matched = 0usize;
+    for round in 0..=batches {
+        // Consecutive comments, as new ones arrive.
+        let start = rng.below(total.saturating_sub(batch).max(1));
+        let ids: Vec<String> = (start..start + batch)
+            .map(|n| format!("{n:016x}-bench"))
+            .collect();
+        let started = Instant::now();
+        for (_, q) in &rules {
+            matched += index.matching(q, &filters, &ids)?.len();
+        }
+        if round > 0 {
+            timings.samples.push(started.elapsed());
+        }
+    }
+    timings.report();
+    let mean = timings.samples.iter().sum::<Duration>() / timings.samples.len() as u32;
+    println!(
+        "per new comment: {:.1} µs for 50 rules (batches of {batch}; {:.1} rule tags per comment)",
+        mean.as_secs_f64() * 1e6 / batch as f64,
+        matched as f64 / ((batches + 1) * batch) as f64
     );
     Ok(())
 }

@@ -78,6 +78,12 @@ pub struct ServeArgs {
     /// Longest a request body may take to arrive, in seconds (408 after).
     #[arg(long, env = "RFIDESK_BODY_TIMEOUT", default_value_t = 600)]
     pub body_timeout: u64,
+    /// Comments one write of a bulk tag (or of one rule, while a rule is
+    /// applied) tags or untags: smaller holds the writer for less time,
+    /// larger finishes sooner.
+    #[arg(long, env = "RFIDESK_TAGGING_BATCH", default_value_t = 5_000,
+          value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub tagging_batch: u32,
 }
 
 impl ServeArgs {

@@ -75,6 +75,12 @@ impl Application {
             run_migrations(&mut conn)?;
             docket_files::load_dir(&mut conn, &serve.dockets, clock.now())?;
             codebook_files::load_dir(&mut conn, &serve.codebooks, clock.now())?;
+            crate::db::models::job::ensure_recurring(
+                &mut conn,
+                crate::jobs::tag_rules::KIND,
+                "all",
+                clock.now().naive_utc(),
+            )?;
             // Jobs this node held when it last stopped or died are due again
             // now, not when their leases lapse. Done before this node can
             // write (and hand itself) new ones.
@@ -141,6 +147,8 @@ impl Application {
                     limits: ExtractLimits::default(),
                     blobs: blobs.clone(),
                 },
+                crate::jobs::tag_rules::TagRules::new(search.clone(), serve.tagging_batch as usize),
+                serve.tagging_batch.into(),
             ),
             writer: writer.clone(),
             pool: pool.clone(),

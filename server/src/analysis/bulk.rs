@@ -57,9 +57,10 @@ fn invalid(field: &str, why: impl Into<String>) -> AnalysisError {
     AnalysisError::Invalid(BTreeMap::from([(field.to_string(), why.into())]))
 }
 
-/// The request body: `tag`, `q` and the search API's filters, each a
-/// string or a list of strings.
-fn search_of(body: &Map<String, Value>) -> Result<(String, SearchParams), AnalysisError> {
+/// The request body: `tag`, `q` and the search API's filters.
+pub(super) fn search_of(
+    body: &Map<String, Value>,
+) -> Result<(String, SearchParams), AnalysisError> {
     let tag = match body.get("tag") {
         Some(Value::String(t)) if !t.trim().is_empty() => t.trim().to_string(),
         _ => {
@@ -69,33 +70,7 @@ fn search_of(body: &Map<String, Value>) -> Result<(String, SearchParams), Analys
             ))
         }
     };
-    let mut pairs = Vec::new();
-    for (key, value) in body {
-        if key == "tag" {
-            continue;
-        }
-        if matches!(key.as_str(), "page" | "per_page" | "sort" | "docket") {
-            return Err(invalid(key, "is not a filter of a bulk tag"));
-        }
-        match value {
-            Value::String(s) => pairs.push((key.clone(), s.clone())),
-            Value::Array(items) if items.len() <= 100 => {
-                for item in items {
-                    match item {
-                        Value::String(s) => pairs.push((key.clone(), s.clone())),
-                        _ => return Err(invalid(key, "must be a string or a list of strings")),
-                    }
-                }
-            }
-            _ => {
-                return Err(invalid(
-                    key,
-                    "must be a string or a list of up to 100 strings",
-                ))
-            }
-        }
-    }
-    let params = SearchParams::parse(&pairs).map_err(|fields| AnalysisError::Invalid(fields))?;
+    let params = SearchParams::from_json(body, &["tag"]).map_err(AnalysisError::Invalid)?;
     Ok((tag, params))
 }
 

@@ -4,9 +4,9 @@
 //! index holds tag paths.
 
 use super::{Analysis, AnalysisError, Coding};
-use crate::db::indexed::{self, Change, Touched};
+use crate::db::indexed::{self, touched, Change};
 use crate::db::models::audit::{self, NewEntry};
-use crate::db::models::{comment, comment_tag, tag, tag::TagRow};
+use crate::db::models::{comment_tag, tag, tag::TagRow};
 use crate::db::{DbConn, DbError};
 use crate::domain::codebook::{self, RawTag, TagSpec};
 use crate::domain::tag_path::TagPath;
@@ -384,25 +384,6 @@ fn rename_in(
         Ok(((), touched))
     })?;
     Ok(Ok(()))
-}
-
-/// The feed rows' subjects for these comments.
-pub(crate) fn touched(
-    conn: &mut DbConn,
-    ids: &[String],
-    at: NaiveDateTime,
-) -> Result<Vec<Touched>, DbError> {
-    let mut out = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(1_000) {
-        for (id, docket_id) in comment::dockets_of(conn, chunk)? {
-            out.push(Touched {
-                comment_id: id,
-                docket_id,
-                at,
-            });
-        }
-    }
-    Ok(out)
 }
 
 /// What loading a codebook file did.

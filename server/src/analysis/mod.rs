@@ -8,6 +8,7 @@ pub mod audit;
 pub mod bulk;
 pub mod codebook;
 pub mod comment;
+pub mod rules;
 pub mod search;
 pub mod tags;
 pub mod view;

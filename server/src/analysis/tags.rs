@@ -3,9 +3,8 @@
 //! change goes through the one write path for indexed changes (a tag is a
 //! search facet) and into the audit log.
 
-use super::codebook::touched;
 use super::{AnalysisError, Coding};
-use crate::db::indexed::{self, Change};
+use crate::db::indexed::{self, touched, Change};
 use crate::db::models::audit::{self, NewEntry};
 use crate::db::models::blob_text::{self, EXTRACTED};
 use crate::db::models::comment_tag::{self, Applied, AppliedTag, CommentTagRow, PERSON};

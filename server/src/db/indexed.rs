@@ -37,6 +37,25 @@ pub struct Touched {
     pub at: NaiveDateTime,
 }
 
+/// The changes of these comments (by id), in chunks of 1,000 ids.
+pub fn touched(
+    conn: &mut DbConn,
+    ids: &[String],
+    at: NaiveDateTime,
+) -> Result<Vec<Touched>, DbError> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(1_000) {
+        for (comment_id, docket_id) in crate::db::models::comment::dockets_of(conn, chunk)? {
+            out.push(Touched {
+                comment_id,
+                docket_id,
+                at,
+            });
+        }
+    }
+    Ok(out)
+}
+
 /// Runs `write`, which returns what it produced and the comments whose
 /// documents it changed, and appends their changes, all in one
 /// transaction: the caller's when one is open (the writer's group commit;

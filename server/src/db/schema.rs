@@ -220,7 +220,35 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    tag_rules (id) {
+        id -> Text,
+        docket_id -> Text,
+        tag_id -> Text,
+        search -> Text,
+        author -> Text,
+        status -> Text,
+        version -> Integer,
+        cursor -> Text,
+        apply_seq -> BigInt,
+        checked_seq -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    rule_rejections (rule_id, comment_id) {
+        rule_id -> Text,
+        comment_id -> Text,
+        rejected_by -> Text,
+        rejected_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(api_tokens -> users (user_id));
+diesel::joinable!(tag_rules -> tags (tag_id));
+diesel::joinable!(rule_rejections -> tag_rules (rule_id));
 diesel::joinable!(bulk_operations -> tags (tag_id));
 diesel::joinable!(tag_names -> tags (tag_id));
 diesel::joinable!(comment_tags -> tags (tag_id));
@@ -246,5 +274,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     comment_tags,
     audit_log,
     bulk_operations,
-    bulk_targets
+    bulk_targets,
+    tag_rules,
+    rule_rejections
 );

@@ -138,6 +138,51 @@ impl SearchParams {
         }
     }
 
+    /// The search of a saved operation (a bulk tag, a rule): a JSON object
+    /// of `q` and filters, each a string or a list of up to 100 strings.
+    /// Paging, sorting and `docket` (the operation's own) are refused; keys
+    /// in `skip` belong to the caller.
+    pub fn from_json(
+        body: &serde_json::Map<String, serde_json::Value>,
+        skip: &[&str],
+    ) -> Result<Self, BTreeMap<String, String>> {
+        use serde_json::Value;
+        let mut pairs = Vec::new();
+        let mut errors = BTreeMap::new();
+        for (key, value) in body {
+            if skip.contains(&key.as_str()) {
+                continue;
+            }
+            if matches!(key.as_str(), "page" | "per_page" | "sort" | "docket") {
+                errors.insert(key.clone(), "is not a filter of a saved search".into());
+                continue;
+            }
+            match value {
+                Value::String(s) => pairs.push((key.clone(), s.clone())),
+                Value::Array(items) if items.len() <= 100 && items.iter().all(Value::is_string) => {
+                    for item in items {
+                        pairs.push((key.clone(), item.as_str().unwrap_or_default().into()));
+                    }
+                }
+                _ => {
+                    errors.insert(
+                        key.clone(),
+                        "must be a string or a list of up to 100 strings".into(),
+                    );
+                }
+            }
+        }
+        let parsed = Self::parse(&pairs);
+        match parsed {
+            Ok(p) if errors.is_empty() => Ok(p),
+            Ok(_) => Err(errors),
+            Err(more) => {
+                errors.extend(more);
+                Err(errors)
+            }
+        }
+    }
+
     pub fn to_request(&self) -> SearchRequest {
         SearchRequest {
             q: self.q.clone(),

@@ -1,13 +1,12 @@
 //! `bulk_tag` and `bulk_undo` jobs (subject: the operation's id): put a
-//! bulk operation's tag on its target comments, or take it off, 2,000
-//! comments a run, each run one write with its change-feed rows and its
+//! bulk operation's tag on its target comments, or take it off, a batch
+//! (`RFIDESK_TAGGING_BATCH`) a run, each run one write with its change-feed rows and its
 //! progress. A run that finds the operation no longer in its status (an
 //! undo asked for while applying) stops.
 
 use super::{Context, Handler, Outcome, Policy, Write};
-use crate::db::indexed::{self, Change, Touched};
-use crate::db::models::bulk::{self, APPLIED, APPLYING, UNDOING, UNDONE};
-use crate::db::models::comment::{self};
+use crate::db::indexed::{self, touched, Change};
+use crate::db::models::bulk::{self, BulkRow, APPLIED, APPLYING, UNDOING, UNDONE};
 use crate::db::models::comment_tag::{self, CommentTagRow, BULK};
 use crate::db::{DbConn, DbError};
 use chrono::NaiveDateTime;
@@ -15,12 +14,9 @@ use std::time::Duration;
 
 pub const APPLY: &str = "bulk_tag";
 pub const UNDO: &str = "bulk_undo";
-/// Comments one run tags or untags: one write of this size holds the
-/// writer for milliseconds, not seconds.
-pub const CHUNK: i64 = 2_000;
-
-pub struct BulkApply;
-pub struct BulkUndo;
+/// Each carries how many comments one run tags or untags.
+pub struct BulkApply(pub i64);
+pub struct BulkUndo(pub i64);
 
 fn policy() -> Policy {
     Policy {
@@ -31,15 +27,34 @@ fn policy() -> Policy {
     }
 }
 
-fn touched(conn: &mut DbConn, ids: &[String], at: NaiveDateTime) -> Result<Vec<Touched>, DbError> {
-    Ok(comment::dockets_of(conn, ids)?
-        .into_iter()
-        .map(|(comment_id, docket_id)| Touched {
-            comment_id,
-            docket_id,
-            at,
-        })
-        .collect())
+/// The operation, if it is still in `status`, and its next chunk of
+/// comments; else how the run ends.
+fn next_chunk(
+    ctx: &mut Context<'_>,
+    id: &str,
+    status: &str,
+    chunk: impl FnOnce(&mut DbConn, &BulkRow) -> Result<Vec<String>, DbError>,
+) -> Result<(BulkRow, Vec<String>), Outcome> {
+    let read = ctx.pool.get().map_err(DbError::from).and_then(|mut conn| {
+        let Some((op, _)) = bulk::find(&mut conn, id)? else {
+            return Ok(None);
+        };
+        if op.status != status {
+            return Ok(Some((op, None)));
+        }
+        let next = chunk(&mut conn, &op)?;
+        Ok(Some((op, Some(next))))
+    });
+    match read {
+        Ok(Some((op, Some(next)))) => Ok((op, next)),
+        // Undone meanwhile, or finished: nothing more to do.
+        Ok(Some((_, None))) => Err(Outcome::Done(super::no_write())),
+        Ok(None) => Err(Outcome::Failed(
+            "no such bulk operation".into(),
+            super::no_write(),
+        )),
+        Err(e) => Err(Outcome::Retry(format!("the database: {e}"))),
+    }
 }
 
 impl Handler for BulkApply {
@@ -56,23 +71,14 @@ impl Handler for BulkApply {
     }
 
     fn run(&self, id: &str, ctx: &mut Context<'_>) -> Outcome {
-        let read = ctx.pool.get().map_err(DbError::from).and_then(|mut conn| {
-            let Some((op, _)) = bulk::find(&mut conn, id)? else {
-                return Ok(None);
-            };
-            let next = bulk::targets_after(&mut conn, id, &op.cursor, CHUNK)?;
-            Ok(Some((op, next)))
-        });
-        let (op, next) = match read {
-            Ok(Some(found)) => found,
-            Ok(None) => return Outcome::Failed("no such bulk operation".into(), super::no_write()),
-            Err(e) => return Outcome::Retry(format!("the database: {e}")),
+        let (op, next) = match next_chunk(ctx, id, APPLYING, |conn, op| {
+            bulk::targets_after(conn, id, &op.cursor, self.0)
+        }) {
+            Ok(found) => found,
+            Err(outcome) => return outcome,
         };
-        if op.status != APPLYING {
-            return Outcome::Done(super::no_write());
-        }
         let (now, last) = (ctx.now, next.last().cloned().unwrap_or(op.cursor.clone()));
-        let finished = (next.len() as i64) < CHUNK;
+        let finished = (next.len() as i64) < self.0;
         let write: Write = Box::new(move |conn| {
             // The progress first: it takes the operation's row, so an undo
             // committed meanwhile is seen, and nothing is tagged after it.
@@ -130,23 +136,14 @@ impl Handler for BulkUndo {
     }
 
     fn run(&self, id: &str, ctx: &mut Context<'_>) -> Outcome {
-        let read = ctx.pool.get().map_err(DbError::from).and_then(|mut conn| {
-            let Some((op, _)) = bulk::find(&mut conn, id)? else {
-                return Ok(None);
-            };
-            let next = bulk::tagged_by(&mut conn, id, CHUNK)?;
-            Ok(Some((op, next)))
-        });
-        let (op, next) = match read {
-            Ok(Some(found)) => found,
-            Ok(None) => return Outcome::Failed("no such bulk operation".into(), super::no_write()),
-            Err(e) => return Outcome::Retry(format!("the database: {e}")),
+        let (op, next) = match next_chunk(ctx, id, UNDOING, |conn, _| {
+            bulk::tagged_by(conn, id, self.0)
+        }) {
+            Ok(found) => found,
+            Err(outcome) => return outcome,
         };
-        if op.status != UNDOING {
-            return Outcome::Done(super::no_write());
-        }
         let now = ctx.now;
-        let finished = (next.len() as i64) < CHUNK;
+        let finished = (next.len() as i64) < self.0;
         let write: Write = Box::new(move |conn| {
             let status = if finished { UNDONE } else { UNDOING };
             let left = (op.applied - next.len() as i32).max(0);

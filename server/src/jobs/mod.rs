@@ -29,6 +29,7 @@ pub mod node;
 pub mod purge;
 pub mod runner;
 pub mod send_receipt;
+pub mod tag_rules;
 
 use crate::db::models::job::JobRow;
 use crate::db::{DbConn, DbError};
@@ -110,13 +111,16 @@ pub trait Handler: Send + Sync {
 pub fn handlers(
     receipts: send_receipt::SendReceipt,
     extract: extract_text::ExtractText,
+    rules: tag_rules::TagRules,
+    tagging_batch: i64,
 ) -> Vec<std::sync::Arc<dyn Handler>> {
     vec![
         std::sync::Arc::new(receipts),
         std::sync::Arc::new(extract),
         std::sync::Arc::new(purge::Purge),
-        std::sync::Arc::new(bulk_tag::BulkApply),
-        std::sync::Arc::new(bulk_tag::BulkUndo),
+        std::sync::Arc::new(bulk_tag::BulkApply(tagging_batch)),
+        std::sync::Arc::new(bulk_tag::BulkUndo(tagging_batch)),
+        std::sync::Arc::new(rules),
     ]
 }
 

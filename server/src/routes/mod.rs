@@ -7,6 +7,7 @@ mod api_analyst;
 mod api_coding;
 mod api_comments;
 mod api_dockets;
+mod api_rules;
 mod assets;
 mod health;
 mod pages;
@@ -73,6 +74,38 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/api/v1/dockets/{docket}/tags/bulk/{id}/undo",
             web::post().to(api_coding::bulk_undo),
+        )
+        .route(
+            "/api/v1/dockets/{docket}/rules/preview",
+            web::post().to(api_rules::preview),
+        )
+        .route(
+            "/api/v1/dockets/{docket}/rules",
+            web::post().to(api_rules::create),
+        )
+        .route(
+            "/api/v1/dockets/{docket}/rules",
+            web::get().to(api_rules::list),
+        )
+        .route(
+            "/api/v1/dockets/{docket}/rules/{id}",
+            web::get().to(api_rules::get),
+        )
+        .route(
+            "/api/v1/dockets/{docket}/rules/{id}",
+            web::put().to(api_rules::edit),
+        )
+        .route(
+            "/api/v1/dockets/{docket}/rules/{id}",
+            web::delete().to(api_rules::delete),
+        )
+        .route(
+            "/api/v1/dockets/{docket}/rules/{id}/rejections/{tracking_number}",
+            web::put().to(api_rules::reject),
+        )
+        .route(
+            "/api/v1/dockets/{docket}/rules/{id}/rejections/{tracking_number}",
+            web::delete().to(api_rules::unreject),
         )
         .route(
             "/api/v1/dockets/{docket}/agreement",

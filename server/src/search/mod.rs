@@ -16,6 +16,9 @@ use std::sync::RwLock;
 pub struct SearchService {
     index: RwLock<Option<SearchIndex>>,
     status: RwLock<IndexStatus>,
+    /// Counts the follower's publications: what waits for the index to
+    /// show more (rule tags on new comments) waits on it.
+    pub published: crate::feed_signal::FeedSignal,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -48,6 +51,7 @@ impl SearchService {
 
     pub(crate) fn set_status(&self, status: IndexStatus) {
         *self.status.write().unwrap_or_else(|e| e.into_inner()) = status;
+        self.published.notify();
     }
 
     pub(crate) fn set_state(&self, state: &'static str) {

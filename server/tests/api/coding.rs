@@ -23,7 +23,7 @@ on_both_backends!(
 );
 
 /// A JSON request with a bearer token: (status, body).
-async fn call(
+pub(crate) async fn call(
     app: &TestApp,
     token: &str,
     method: Method,
@@ -40,7 +40,7 @@ async fn call(
     (status, serde_json::from_str(&text).unwrap_or(Value::Null))
 }
 
-async fn submit(app: &TestApp, comment: &str) -> String {
+pub(crate) async fn submit(app: &TestApp, comment: &str) -> String {
     let mut body = comment_body();
     body["comment"] = comment.into();
     let res = app.post_json(&body).await;
@@ -49,7 +49,7 @@ async fn submit(app: &TestApp, comment: &str) -> String {
     v["tracking_number"].as_str().unwrap().to_string()
 }
 
-async fn tag(app: &TestApp, token: &str, tn: &str, body: Value) -> (u16, Value) {
+pub(crate) async fn tag(app: &TestApp, token: &str, tn: &str, body: Value) -> (u16, Value) {
     call(
         app,
         token,
@@ -70,7 +70,7 @@ fn codebook_entry<'a>(codebook: &'a Value, path: &str) -> &'a Value {
 }
 
 /// Tracking numbers a search returns.
-async fn found(app: &TestApp, token: &str, pairs: &[(&str, &str)]) -> Vec<String> {
+pub(crate) async fn found(app: &TestApp, token: &str, pairs: &[(&str, &str)]) -> Vec<String> {
     let r = app.search(token, pairs).await;
     r["hits"]
         .as_array()
@@ -891,7 +891,7 @@ async fn agreement_between_two_coders_is_cohens_kappa(backend: Backend) {
 }
 
 /// (comment id, tag id, source, coder) of every tag on a comment.
-fn all_tags(app: &TestApp) -> Vec<(String, String, String, String)> {
+pub(crate) fn all_tags(app: &TestApp) -> Vec<(String, String, String, String)> {
     use rfidesk::db::schema::comment_tags;
     let mut rows: Vec<(String, String, String, String)> = comment_tags::table
         .select((

@@ -111,6 +111,7 @@ pub struct TestAppBuilder {
     late_policy: Option<&'static str>,
     public_url: Option<String>,
     body_timeout: u64,
+    tagging_batch: u32,
     extractor: Option<PathBuf>,
     shared_db: Option<String>,
     shared_attachments: Option<PathBuf>,
@@ -153,6 +154,11 @@ impl TestAppBuilder {
     /// Seconds a request body may take (the grace period is half of it).
     pub fn body_timeout(mut self, secs: u64) -> Self {
         self.body_timeout = secs;
+        self
+    }
+    /// Comments one bulk-tag write or rule window takes.
+    pub fn tagging_batch(mut self, n: u32) -> Self {
+        self.tagging_batch = n;
         self
     }
 
@@ -206,6 +212,7 @@ impl TestAppBuilder {
             workers: Some(2),
             body_min_rate: 1024,
             body_timeout: self.body_timeout,
+            tagging_batch: self.tagging_batch,
         };
         let app = Application::build(Config {
             store: store.clone(),
@@ -238,6 +245,7 @@ impl TestAppBuilder {
             late_policy: self.late_policy,
             public_url: self.public_url,
             body_timeout: self.body_timeout,
+            tagging_batch: self.tagging_batch,
             extractor: self.extractor,
             dir,
             db,
@@ -334,6 +342,7 @@ pub struct TestApp {
     late_policy: Option<&'static str>,
     public_url: Option<String>,
     body_timeout: u64,
+    tagging_batch: u32,
     extractor: Option<PathBuf>,
     dir: tempfile::TempDir,
     db: TestDb,
@@ -349,6 +358,7 @@ impl TestApp {
             late_policy: None,
             public_url: None,
             body_timeout: 600,
+            tagging_batch: 5_000,
             extractor: None,
             shared_db: None,
             shared_attachments: None,
@@ -374,6 +384,7 @@ impl TestApp {
                 late_policy: self.late_policy,
                 public_url: self.public_url,
                 body_timeout: self.body_timeout,
+                tagging_batch: self.tagging_batch,
                 extractor: self.extractor,
                 shared_db: None,
                 shared_attachments: self.store.attachments_dir.clone(),

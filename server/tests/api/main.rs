@@ -14,4 +14,5 @@ mod intake;
 mod jobs;
 mod operations;
 mod receipts;
+mod rules;
 mod search;

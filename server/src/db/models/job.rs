@@ -90,6 +90,31 @@ pub fn enqueue(conn: &mut DbConn, rows: &[JobRow]) -> Result<usize, DbError> {
     })
 }
 
+/// Makes sure a recurring job exists and will run: added if missing, and
+/// queued again (due now) if it had ended. One that is queued or running
+/// is left alone.
+pub fn ensure_recurring(
+    conn: &mut DbConn,
+    kind: &str,
+    subject: &str,
+    now: NaiveDateTime,
+) -> Result<(), DbError> {
+    enqueue(conn, &[JobRow::new(kind, subject, now)])?;
+    diesel::update(
+        jobs::table
+            .filter(jobs::id.eq(format!("{kind}:{subject}")))
+            .filter(jobs::status.eq_any([DONE, FAILED])),
+    )
+    .set((
+        jobs::status.eq(QUEUED),
+        jobs::attempts.eq(0),
+        jobs::run_after.eq(now),
+        jobs::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(())
+}
+
 /// Claims up to `limit` due jobs of `kind`, earliest first: queued and
 /// due, or running with a lapsed lease (their node died). Call it in a
 /// transaction. The UPDATE repeats the condition, so of two nodes that

@@ -13,6 +13,7 @@ pub mod idempotency;
 pub mod index_node;
 pub mod job;
 pub mod receipt;
+pub mod rule;
 pub mod session;
 pub mod tag;
 pub mod user;

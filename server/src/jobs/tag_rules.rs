@@ -1,0 +1,454 @@
+//! The `tag_rules` job (one, recurring, subject `all`, made sure of at
+//! every start): keeps every saved
+//! rule's tags equal to its matches, less the comments analysts rejected
+//! it on.
+//!
+//! - **Applying** a new, edited or deleted rule walks the comments in id
+//!   order, a window at a time. Every rule being applied moves through the
+//!   same windows, so 50 rules saved together touch each comment once per
+//!   window, not 50 times; a window holds at most a batch
+//!   (`RFIDESK_TAGGING_BATCH`) of matches and tags, so one write stays
+//!   short.
+//! - **Following**: an applied rule is checked against the comments the
+//!   change feed names after its `checked_seq`, once this node's index
+//!   has them. Tag changes are not checked: rules do not filter on tags.
+//!
+//! Each run is one write, conditional on the rule's version and cursor: an
+//! edit or a delete committed meanwhile wins, and the next run starts over
+//! from what it says. Only one node runs the job at a time (its lease).
+
+use super::{Context, Handler, Outcome, Policy, Write};
+use crate::db::indexed::{self, touched, Change};
+use crate::db::models::audit::{self, NewEntry};
+use crate::db::models::change_feed;
+use crate::db::models::comment_tag::{self, CommentTagRow, RULE};
+use crate::db::models::rule::{
+    self, Progress, RuleRow, Window, ACTIVE, APPLYING, DELETED, DELETING,
+};
+use crate::db::{DbConn, DbError};
+use crate::domain::search_params::SearchParams;
+use crate::search::SearchService;
+use chrono::NaiveDateTime;
+use rfidesk_indexer::{Filters, SearchIndex};
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+pub const KIND: &str = "tag_rules";
+/// Change-feed rows one following run checks.
+const FEED_BATCH: i64 = 5_000;
+/// How long an idle run waits for the index to show more before it ends
+/// (and the next begins): new comments are looked at as soon as the
+/// follower publishes them, a new rule within this long.
+const IDLE: Duration = Duration::from_millis(1000);
+/// Match lists kept between runs, in ids (about 70 bytes each): rules
+/// applied together share this; the rest wait their turn.
+const CACHE_BUDGET: usize = 2_000_000;
+
+pub struct TagRules {
+    pub search: Arc<SearchService>,
+    /// Most matches and tags, all rules together, one window takes.
+    batch: usize,
+    /// Rule id to its matches when applying began, so a window does not
+    /// search the whole docket again.
+    cache: Mutex<HashMap<String, Matches>>,
+}
+
+#[derive(Clone)]
+struct Matches {
+    version: i32,
+    /// The change-feed position the index had when they were read.
+    seq: i64,
+    ids: Arc<Vec<String>>,
+}
+
+impl TagRules {
+    pub fn new(search: Arc<SearchService>, batch: usize) -> Self {
+        TagRules {
+            search,
+            batch: batch.max(1),
+            cache: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+/// A rule's search as the index takes it: its own docket only.
+pub fn filters_of(rule: &RuleRow) -> Result<(String, Filters), String> {
+    let body: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(&rule.search).map_err(|e| format!("stored search: {e}"))?;
+    let mut params =
+        SearchParams::from_json(&body, &[]).map_err(|e| format!("stored search: {e:?}"))?;
+    params
+        .keywords
+        .insert("docket".into(), vec![rule.docket_id.clone()]);
+    let request = params.to_request();
+    Ok((request.q, request.filters))
+}
+
+/// What one run changes for one rule.
+struct Plan {
+    rule: RuleRow,
+    /// Where the window ends: `None` for the end of the comments.
+    through: Option<String>,
+    /// The comments `Ids` windows look at.
+    ids: Vec<String>,
+    /// The window's matches, sorted.
+    matched: Vec<String>,
+    progress: (String, String, i64, i64),
+}
+
+fn policy() -> Policy {
+    Policy {
+        // Recurring: a failure is shown to staff and retried (backoff up
+        // to an hour), never given up on.
+        max_attempts: i32::MAX,
+        first_retry: Duration::from_secs(2),
+        lease: Duration::from_secs(300),
+        batch: 1,
+    }
+}
+
+impl Handler for TagRules {
+    fn kind(&self) -> &'static str {
+        KIND
+    }
+
+    fn policy(&self) -> Policy {
+        policy()
+    }
+
+    fn changes_index(&self) -> bool {
+        true
+    }
+
+    fn run(&self, _subject: &str, ctx: &mut Context<'_>) -> Outcome {
+        let seen = self.search.published.current();
+        // Waiting here, not by a later run_after: the lane is this kind's
+        // own, and the clock may stand still (tests).
+        let idle = || {
+            if !ctx.stop.load(std::sync::atomic::Ordering::Relaxed) {
+                self.search.published.wait(seen, IDLE);
+            }
+        };
+        // What the index shows, read before searching it: the search sees
+        // at least this much.
+        let status = self.search.status();
+        let Some(index) = self.search.index().filter(|_| status.state == "following") else {
+            idle();
+            return Outcome::Again(ctx.now, super::no_write());
+        };
+        let rules = match ctx
+            .pool
+            .get()
+            .map_err(DbError::from)
+            .and_then(|mut c| rule::live(&mut c))
+        {
+            Ok(rules) => rules,
+            Err(e) => return Outcome::Retry(format!("the database: {e}")),
+        };
+        let applying: Vec<RuleRow> = rules
+            .iter()
+            .filter(|r| r.status == APPLYING || r.status == DELETING)
+            .cloned()
+            .collect();
+        let planned = if applying.is_empty() {
+            self.follow(&rules, &index, status.applied_seq, ctx)
+        } else {
+            self.apply(applying, &index, status.applied_seq, ctx)
+        };
+        match planned {
+            Ok((plans, more)) => {
+                if plans.is_empty() && !more {
+                    idle();
+                }
+                let now = ctx.now;
+                Outcome::Again(now, Box::new(move |conn| write(conn, plans, now)))
+            }
+            Err(e) => Outcome::Retry(e),
+        }
+    }
+
+    fn gave_up(&self, _id: &str, _reason: &str, _now: NaiveDateTime) -> Write {
+        super::no_write()
+    }
+}
+
+impl TagRules {
+    /// A rule's matches, from the cache or a search.
+    fn matches(&self, rule: &RuleRow, index: &SearchIndex, seq: i64) -> Result<Matches, String> {
+        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(m) = cache.get(&rule.id).filter(|m| m.version == rule.version) {
+            return Ok(m.clone());
+        }
+        let (q, filters) = filters_of(rule)?;
+        let (_, ids) = index
+            .all_ids(&q, &filters, usize::MAX)
+            .map_err(|e| format!("rule {}: {e}", rule.id))?;
+        let m = Matches {
+            version: rule.version,
+            seq,
+            ids: Arc::new(ids),
+        };
+        cache.insert(rule.id.clone(), m.clone());
+        Ok(m)
+    }
+
+    /// One window of the rules being applied or deleted. Returns the plans
+    /// and whether more windows follow.
+    fn apply(
+        &self,
+        applying: Vec<RuleRow>,
+        index: &SearchIndex,
+        seq: i64,
+        ctx: &mut Context<'_>,
+    ) -> Result<(Vec<Plan>, bool), String> {
+        let mut conn = ctx.pool.get().map_err(|e| format!("the database: {e}"))?;
+        // The rules this window takes, with the part of their matches
+        // after their cursor; within the cache's budget.
+        let mut group: Vec<(RuleRow, Matches)> = Vec::new();
+        let waiting = applying.len();
+        let mut held = 0;
+        for r in applying {
+            let m = if r.status == DELETING {
+                Matches {
+                    version: r.version,
+                    seq,
+                    ids: Arc::new(Vec::new()),
+                }
+            } else {
+                self.matches(&r, index, seq)?
+            };
+            if !group.is_empty() && held + m.ids.len() > CACHE_BUDGET {
+                break;
+            }
+            held += m.ids.len();
+            group.push((r, m));
+        }
+        {
+            let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+            cache.retain(|id, _| group.iter().any(|(r, _)| &r.id == id));
+        }
+        // The window ends at the batch-th smallest of every rule's next
+        // batch of matches and of tags: no list is cut before it, so each
+        // rule's whole share of the window is in hand.
+        let batch = self.batch;
+        let mut heads: Vec<&str> = Vec::new();
+        let mut tagged: Vec<Vec<(String, String)>> = Vec::new();
+        for (r, m) in &group {
+            let from = m.ids.partition_point(|id| id.as_str() <= r.cursor.as_str());
+            heads.extend(m.ids[from..].iter().take(batch).map(String::as_str));
+            let t = rule::tagged_after(&mut conn, &r.id, &r.cursor, batch as i64)
+                .map_err(|e| format!("the database: {e}"))?;
+            tagged.push(t);
+        }
+        heads.extend(tagged.iter().flatten().map(|(c, _)| c.as_str()));
+        heads.sort_unstable();
+        let through: Option<String> = (heads.len() >= batch).then(|| heads[batch - 1].to_string());
+        let mut plans = Vec::new();
+        let group_len = group.len();
+        for (r, m) in group {
+            if through.as_deref().is_some_and(|t| t <= r.cursor.as_str()) {
+                continue;
+            }
+            let from = m.ids.partition_point(|id| id.as_str() <= r.cursor.as_str());
+            let to = match &through {
+                Some(t) => m.ids.partition_point(|id| id <= t),
+                None => m.ids.len(),
+            };
+            let apply_seq = if r.cursor.is_empty() {
+                m.seq
+            } else {
+                r.apply_seq
+            };
+            let (status, cursor, checked) = match (&through, r.status.as_str()) {
+                (Some(t), s) => (s.to_string(), t.clone(), r.checked_seq),
+                (None, DELETING) => (DELETED.to_string(), String::new(), r.checked_seq),
+                (None, _) => (ACTIVE.to_string(), String::new(), apply_seq),
+            };
+            plans.push(Plan {
+                matched: m.ids[from..to].to_vec(),
+                through: through.clone(),
+                ids: Vec::new(),
+                progress: (status, cursor, apply_seq, checked),
+                rule: r,
+            });
+        }
+        // Rules left out for the budget go next.
+        let more = through.is_some() || group_len < waiting;
+        Ok((plans, more))
+    }
+
+    /// Checks the applied rules against the comments changed since each
+    /// last looked, up to what the index shows.
+    fn follow(
+        &self,
+        rules: &[RuleRow],
+        index: &SearchIndex,
+        applied_seq: i64,
+        ctx: &mut Context<'_>,
+    ) -> Result<(Vec<Plan>, bool), String> {
+        self.cache.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        let behind: Vec<&RuleRow> = rules
+            .iter()
+            .filter(|r| r.status == ACTIVE && r.checked_seq < applied_seq)
+            .collect();
+        let Some(low) = behind.iter().map(|r| r.checked_seq).min() else {
+            return Ok((Vec::new(), false));
+        };
+        let changes = ctx
+            .pool
+            .get()
+            .map_err(DbError::from)
+            .and_then(|mut c| change_feed::after(&mut c, low, FEED_BATCH))
+            .map_err(|e| format!("the database: {e}"))?;
+        let full = changes.len() as i64 == FEED_BATCH;
+        let changes: Vec<_> = changes
+            .into_iter()
+            .filter(|c| c.seq <= applied_seq)
+            .collect();
+        let (through, more) = match changes.last() {
+            Some(last) if full => (last.seq, true),
+            _ => (applied_seq, false),
+        };
+        let mut plans = Vec::new();
+        for r in behind {
+            let mut ids: Vec<String> = changes
+                .iter()
+                .filter(|c| {
+                    c.seq > r.checked_seq
+                        && c.docket_id == r.docket_id
+                        && c.kind != Change::Tags.as_str()
+                })
+                .map(|c| c.comment_id.clone())
+                .collect();
+            ids.sort_unstable();
+            ids.dedup();
+            let matched = if ids.is_empty() {
+                Vec::new()
+            } else {
+                let (q, filters) = filters_of(r)?;
+                index
+                    .matching(&q, &filters, &ids)
+                    .map_err(|e| format!("rule {}: {e}", r.id))?
+            };
+            plans.push(Plan {
+                rule: r.clone(),
+                through: None,
+                ids,
+                matched,
+                progress: (ACTIVE.into(), String::new(), r.apply_seq, through),
+            });
+        }
+        Ok((plans, more))
+    }
+}
+
+/// Settles the plans in one transaction: each rule's progress, then its
+/// tags in the window, then the change-feed rows of the comments touched.
+fn write(conn: &mut DbConn, plans: Vec<Plan>, now: NaiveDateTime) -> Result<(), DbError> {
+    let mut changed: HashSet<String> = HashSet::new();
+    let mut finished = Vec::new();
+    for plan in &plans {
+        let r = &plan.rule;
+        let (status, cursor, apply_seq, checked_seq) = &plan.progress;
+        let current = Progress {
+            version: r.version,
+            from_cursor: &r.cursor,
+            status,
+            cursor,
+            apply_seq: *apply_seq,
+            checked_seq: *checked_seq,
+        };
+        if !rule::progress(conn, &r.id, &current, now)? {
+            continue;
+        }
+        let window = if r.status == ACTIVE {
+            Window::Ids(&plan.ids)
+        } else {
+            Window::Range {
+                after: &r.cursor,
+                through: plan.through.as_deref(),
+            }
+        };
+        changed.extend(reconcile(conn, r, &window, &plan.matched, now)?);
+        if r.status != ACTIVE && plan.through.is_none() {
+            finished.push((r.docket_id.clone(), r.id.clone(), status.clone()));
+        }
+    }
+    let mut ids: Vec<String> = changed.into_iter().collect();
+    ids.sort_unstable();
+    let entries: Vec<NewEntry> = finished
+        .into_iter()
+        .map(|(docket_id, id, status)| NewEntry {
+            docket_id,
+            at: now,
+            actor: format!("rule:{id}"),
+            action: if status == DELETED {
+                "rule.tags_removed".into()
+            } else {
+                "rule.tags_applied".into()
+            },
+            subject: id,
+            detail: "{}".into(),
+        })
+        .collect();
+    audit::append(conn, &entries)?;
+    let changes = touched(conn, &ids, now)?;
+    indexed::write(conn, Change::Tags, |_| Ok(((), changes)))
+}
+
+/// Makes a rule's tags in `window` equal to `matched` less its
+/// rejections; returns the comments whose tags changed.
+fn reconcile(
+    conn: &mut DbConn,
+    r: &RuleRow,
+    window: &Window<'_>,
+    matched: &[String],
+    now: NaiveDateTime,
+) -> Result<Vec<String>, DbError> {
+    let rejected: HashSet<String> = rule::rejected_in(conn, &r.id, window)?
+        .into_iter()
+        .collect();
+    let wanted: HashSet<&str> = if r.status == DELETING {
+        HashSet::new()
+    } else {
+        matched
+            .iter()
+            .map(String::as_str)
+            .filter(|c| !rejected.contains(*c))
+            .collect()
+    };
+    let mut keep: HashSet<String> = HashSet::new();
+    let mut remove = Vec::new();
+    for (comment, tag) in rule::tagged_in(conn, &r.id, window)? {
+        if wanted.contains(comment.as_str()) && tag == r.tag_id {
+            keep.insert(comment);
+        } else {
+            remove.push(comment);
+        }
+    }
+    rule::untag(conn, &r.id, &remove)?;
+    let mut changed = remove;
+    for comment in wanted.into_iter().filter(|c| !keep.contains(*c)) {
+        let added = comment_tag::insert_once(
+            conn,
+            &CommentTagRow {
+                id: uuid::Uuid::now_v7().to_string(),
+                comment_id: comment.to_string(),
+                tag_id: r.tag_id.clone(),
+                source: RULE.into(),
+                source_id: r.id.clone(),
+                coder: r.author.clone(),
+                excerpt_field: String::new(),
+                excerpt_start: 0,
+                excerpt_end: 0,
+                excerpt_text: None,
+                created_at: now,
+            },
+        )?;
+        if added {
+            changed.push(comment.to_string());
+        }
+    }
+    Ok(changed)
+}
