@@ -101,6 +101,30 @@ pub struct SearchView {
     pub facets: Vec<FacetView>,
     pub prev_url: Option<String>,
     pub next_url: Option<String>,
+    /// "Tag all results", when the search is of one docket.
+    pub bulk: Option<BulkForm>,
+}
+
+/// The search page's "tag all results" form.
+pub struct BulkForm {
+    pub docket: String,
+    /// The search, as hidden fields.
+    pub search: Vec<(String, String)>,
+    pub options: Vec<crate::pages::coding::TagOption>,
+}
+
+impl BulkForm {
+    /// The search page's search, kept for a bulk tag: its words and
+    /// filters, not its paging, order or docket (the form's own path).
+    pub fn search_of(pairs: &[(String, String)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .filter(|(k, v)| {
+                !v.is_empty() && !matches!(k.as_str(), "page" | "per_page" | "sort" | "docket")
+            })
+            .cloned()
+            .collect()
+    }
 }
 
 pub struct HitLine {
@@ -143,6 +167,7 @@ impl SearchView {
             facets: Vec::new(),
             prev_url: (params.page > 1).then(|| page_url(pairs, params.page - 1)),
             next_url: (first + params.per_page < total).then(|| page_url(pairs, params.page + 1)),
+            bulk: None,
         };
         if let Some(page) = page {
             view.last = first + page.hits.len();
@@ -267,6 +292,10 @@ fn page_url(pairs: &[(String, String)], page: usize) -> String {
 pub struct CommentPage {
     pub account: Account,
     pub c: CommentView,
+    /// The codebook's live tags, for the tag picker.
+    pub tag_options: Vec<crate::pages::coding::TagOption>,
+    /// Fields an excerpt may mark: (name, title).
+    pub excerpt_fields: Vec<(String, String)>,
     pub category: String,
     pub received: String,
     pub similar: Vec<HitView>,
@@ -279,10 +308,26 @@ impl CommentPage {
         c: CommentView,
         similar: Vec<HitView>,
         dockets: &[std::sync::Arc<Docket>],
+        tag_options: Vec<crate::pages::coding::TagOption>,
     ) -> Self {
         let labels = Labels::new(dockets);
+        let mut excerpt_fields: Vec<(String, String)> = c
+            .answers
+            .iter()
+            .map(|a| (format!("answer:{}", a.question), a.title.clone()))
+            .collect();
+        if c.comment.is_some() {
+            excerpt_fields.push(("comment".into(), "General comment".into()));
+        }
+        for a in &c.attachments {
+            if a.text.is_some() {
+                excerpt_fields.push((format!("attachment:{}", a.position), a.filename.clone()));
+            }
+        }
         CommentPage {
             account,
+            tag_options,
+            excerpt_fields,
             category: labels.label("category", &c.submitter.category),
             received: c.received_at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
             c,

@@ -8,7 +8,7 @@ use crate::http::auth::{
 };
 use crate::http::error::ApiError;
 use crate::pages::analyst::{
-    message_page, sign_in_page, Account, CommentPage, SearchView, CSRF_COOKIE,
+    message_page, sign_in_page, Account, BulkForm, CommentPage, SearchView, CSRF_COOKIE,
 };
 use crate::pages::html_response;
 use crate::state::AppState;
@@ -186,7 +186,24 @@ pub async fn search_page(
         Err(e) if e.status == StatusCode::SERVICE_UNAVAILABLE => (e.status, Err(e.message)),
         Err(e) => return Err(e),
     };
-    let view = SearchView::new(account(&who), &params, &pairs, result, &dockets);
+    let total = result.as_ref().map_or(0, |p| p.total);
+    let mut view = SearchView::new(account(&who), &params, &pairs, result, &dockets);
+    // One docket searched (by filter, or the only one there is): its
+    // results can be tagged at once.
+    let docket = match params.keywords.get("docket").map(Vec::as_slice) {
+        Some([one]) => Some(one.clone()),
+        None if dockets.len() == 1 => Some(dockets[0].id.clone()),
+        _ => None,
+    };
+    if let Some(docket) = docket.filter(|_| total > 0 && total <= analysis::bulk::MAX_TARGETS) {
+        if let Ok(codebook) = analysis::codebook::list(&state.analysis, &docket).await {
+            view.bulk = Some(BulkForm {
+                docket,
+                search: BulkForm::search_of(&pairs),
+                options: crate::pages::coding::tag_options(&codebook),
+            });
+        }
+    }
     Ok(html_response(status, view.render()))
 }
 
@@ -212,11 +229,16 @@ pub async fn comment_page(
         .await
         .unwrap_or_default();
     let dockets = all_dockets(&state).await;
-    let page = CommentPage::new(account(&who), view, similar, &dockets);
+    // The picker is a help too: a codebook that cannot be read leaves it empty.
+    let options = match analysis::codebook::list(&state.analysis, &view.docket).await {
+        Ok(codebook) => crate::pages::coding::tag_options(&codebook),
+        Err(_) => Vec::new(),
+    };
+    let page = CommentPage::new(account(&who), view, similar, &dockets, options);
     Ok(html_response(StatusCode::OK, page.render()))
 }
 
-fn account(who: &Principal) -> Account {
+pub(super) fn account(who: &Principal) -> Account {
     Account {
         name: who.name.clone(),
         role: who.role.to_string(),
@@ -255,7 +277,7 @@ fn safe_next(next: &str) -> String {
     }
 }
 
-fn see_other(to: &str) -> HttpResponse {
+pub(super) fn see_other(to: &str) -> HttpResponse {
     HttpResponse::SeeOther()
         .insert_header((header::LOCATION, to.to_string()))
         .finish()

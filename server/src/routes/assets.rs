@@ -20,6 +20,10 @@ pub async fn static_file(file: web::Path<String>) -> HttpResponse {
             include_str!("../../static/local-time.js"),
             "text/javascript; charset=utf-8",
         ),
+        "tagging.js" => (
+            include_str!("../../static/tagging.js"),
+            "text/javascript; charset=utf-8",
+        ),
         _ => return HttpResponse::NotFound().finish(),
     };
     HttpResponse::Ok()

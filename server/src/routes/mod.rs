@@ -9,6 +9,7 @@ mod api_comments;
 mod api_dockets;
 mod api_rules;
 mod assets;
+mod coding_pages;
 mod health;
 mod pages;
 
@@ -136,5 +137,45 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/analyst/comments/{tracking_number}",
             web::get().to(analyst_pages::comment_page),
+        )
+        .route(
+            "/analyst/comments/{tracking_number}/tags",
+            web::post().to(coding_pages::tag_comment),
+        )
+        .route(
+            "/analyst/comments/{tracking_number}/tags/remove",
+            web::post().to(coding_pages::untag_comment),
+        )
+        .route(
+            "/analyst/dockets/{docket}/codebook",
+            web::get().to(coding_pages::codebook_page),
+        )
+        .route(
+            "/analyst/dockets/{docket}/codebook",
+            web::post().to(coding_pages::add_codebook_tag),
+        )
+        .route(
+            "/analyst/dockets/{docket}/codebook/change",
+            web::post().to(coding_pages::change_codebook_tag),
+        )
+        .route(
+            "/analyst/dockets/{docket}/rules",
+            web::get().to(coding_pages::rules),
+        )
+        .route(
+            "/analyst/dockets/{docket}/rules",
+            web::post().to(coding_pages::save_rule),
+        )
+        .route(
+            "/analyst/dockets/{docket}/rules/{id}/delete",
+            web::post().to(coding_pages::delete_rule),
+        )
+        .route(
+            "/analyst/dockets/{docket}/rules/{id}/reject",
+            web::post().to(coding_pages::reject_rule_tag),
+        )
+        .route(
+            "/analyst/dockets/{docket}/tags/bulk",
+            web::post().to(coding_pages::bulk_tag),
         );
 }

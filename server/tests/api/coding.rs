@@ -707,7 +707,7 @@ async fn bad_tagging_is_refused_and_changes_nothing(backend: Backend) {
 }
 
 /// Signs in through the form: (session cookie `name=value`, CSRF token).
-async fn sign_in_session(app: &TestApp, name: &str, password: &str) -> (String, String) {
+pub(crate) async fn sign_in_session(app: &TestApp, name: &str, password: &str) -> (String, String) {
     let page = app
         .client
         .get(app.url("/analyst/sign-in"))

@@ -6,6 +6,7 @@ mod accounts;
 mod attachments;
 mod bad_input;
 mod coding;
+mod coding_pages;
 mod dockets;
 mod form;
 mod hostile;
