@@ -77,6 +77,9 @@ impl CommentDoc {
         for text in &self.attachment_texts {
             doc.add_text(s.attachment, text);
         }
+        if !self.tags.is_empty() {
+            doc.add_text(s.tag_set, self.tags.join(&SET_SEPARATOR.to_string()));
+        }
         for tag in &self.tags {
             doc.add_text(s.tag, tag);
         }

@@ -8,9 +8,11 @@
 //! multi-valued column a comment at a time took 40 % of a word query.
 
 use crate::schema::{set_column, SET_SEPARATOR};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, OnceLock};
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Cardinality, ColumnIndex, StrColumn};
+use tantivy::index::SegmentId;
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
 /// Field name to value to count.
@@ -29,19 +31,78 @@ impl FacetCollector {
 /// Where a keyword field's values are read from in one segment.
 pub(crate) struct FacetColumn {
     pub(crate) column: StrColumn,
-    /// Each term is a set of values joined by [`SET_SEPARATOR`].
-    set: bool,
+    /// When each term is a set of values joined by [`SET_SEPARATOR`]: the
+    /// terms taken apart once per segment.
+    set: Option<Arc<SetTerms>>,
+}
+
+/// A set column's terms taken apart: the distinct values, and each term's
+/// values by index. A coded docket has thousands of tag combinations per
+/// segment; splitting and naming them on every search cost 170 ms.
+pub(crate) struct SetTerms {
+    values: Vec<String>,
+    by_ord: Vec<Box<[u32]>>,
+}
+
+impl SetTerms {
+    fn read(column: &StrColumn) -> std::io::Result<Self> {
+        let mut index: HashMap<String, u32> = HashMap::new();
+        let mut values = Vec::new();
+        let mut by_ord = Vec::with_capacity(column.num_terms());
+        let mut stream = column.dictionary().stream()?;
+        while stream.advance() {
+            let text = String::from_utf8_lossy(stream.key());
+            let ids: Box<[u32]> = text
+                .split(SET_SEPARATOR)
+                .filter(|v| !v.is_empty())
+                .map(|v| {
+                    *index.entry(v.to_string()).or_insert_with(|| {
+                        values.push(v.to_string());
+                        (values.len() - 1) as u32
+                    })
+                })
+                .collect();
+            by_ord.push(ids);
+        }
+        Ok(SetTerms { values, by_ord })
+    }
+}
+
+/// Segments are immutable, so their set terms are kept by segment id (a
+/// new generation or a merge makes new ids; the cache is emptied when it
+/// grows past what a few indexes' segments need).
+fn set_terms(
+    segment: &SegmentReader,
+    field: &str,
+    column: &StrColumn,
+) -> tantivy::Result<Arc<SetTerms>> {
+    static CACHE: OnceLock<Mutex<HashMap<(SegmentId, String), Arc<SetTerms>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    let key = (segment.segment_id(), field.to_string());
+    if let Some(found) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return Ok(found.clone());
+    }
+    let terms = Arc::new(SetTerms::read(column)?);
+    let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
+    if cache.len() >= 1_024 {
+        cache.clear();
+    }
+    cache.insert(key, terms.clone());
+    Ok(terms)
 }
 
 impl FacetColumn {
     /// `None` when no document of the segment has the field.
     pub(crate) fn open(segment: &SegmentReader, field: &str) -> tantivy::Result<Option<Self>> {
         if let Some(set_field) = set_column(field) {
-            let column = segment.fast_fields().str(set_field)?;
-            return Ok(column.map(|column| FacetColumn { column, set: true }));
+            let Some(column) = segment.fast_fields().str(set_field)? else {
+                return Ok(None);
+            };
+            let set = Some(set_terms(segment, set_field, &column)?);
+            return Ok(Some(FacetColumn { column, set }));
         }
         let column = segment.fast_fields().str(field)?;
-        Ok(column.map(|column| FacetColumn { column, set: false }))
+        Ok(column.map(|column| FacetColumn { column, set: None }))
     }
 
     pub(crate) fn num_terms(&self) -> usize {
@@ -56,16 +117,14 @@ impl FacetColumn {
     /// By term ordinal: whether the term holds any of `values`.
     pub(crate) fn accepting(&self, values: &[String]) -> tantivy::Result<Vec<bool>> {
         let mut accepted = vec![false; self.num_terms()];
-        if self.set {
-            // Few terms (combinations of a docket's questions): look at each.
-            let mut text = String::new();
-            for (ord, accept) in accepted.iter_mut().enumerate() {
-                text.clear();
-                if self.column.ord_to_str(ord as u64, &mut text)? {
-                    *accept = text
-                        .split(SET_SEPARATOR)
-                        .any(|v| values.iter().any(|w| w == v));
-                }
+        if let Some(set) = &self.set {
+            let wanted: Vec<bool> = set
+                .values
+                .iter()
+                .map(|v| values.iter().any(|w| w == v))
+                .collect();
+            for (accept, ids) in accepted.iter_mut().zip(&set.by_ord) {
+                *accept = ids.iter().any(|i| wanted[*i as usize]);
             }
         } else {
             for value in values {
@@ -79,24 +138,34 @@ impl FacetColumn {
 
     /// Adds counts by term ordinal to `values`, by the values' text.
     pub(crate) fn add_named(&self, counts: Vec<u64>, values: &mut BTreeMap<String, u64>) {
+        if let Some(set) = &self.set {
+            // Summed by value index first: each value is named once.
+            let mut by_value = vec![0u64; set.values.len()];
+            for (ids, n) in set.by_ord.iter().zip(&counts) {
+                if *n > 0 {
+                    for i in ids.iter() {
+                        by_value[*i as usize] += n;
+                    }
+                }
+            }
+            for (value, n) in set.values.iter().zip(by_value) {
+                if n > 0 {
+                    *values.entry(value.clone()).or_default() += n;
+                }
+            }
+            return;
+        }
         let mut text = String::new();
         for (ord, n) in counts.into_iter().enumerate() {
             if n == 0 {
                 continue;
             }
             text.clear();
-            if !self
+            if self
                 .column
                 .ord_to_str(ord as u64, &mut text)
                 .unwrap_or(false)
             {
-                continue;
-            }
-            if self.set {
-                for value in text.split(SET_SEPARATOR).filter(|v| !v.is_empty()) {
-                    *values.entry(value.to_string()).or_default() += n;
-                }
-            } else {
                 *values.entry(text.clone()).or_default() += n;
             }
         }

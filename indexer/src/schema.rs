@@ -49,8 +49,13 @@ pub struct CommentSchema {
     pub comment: Field,
     /// Extracted attachment text (indexed only: the database keeps the text).
     pub attachment: Field,
-    /// Analyst tags and the form-letter campaign (filled by later issues).
+    /// Analyst tags (each path with its ancestors) and the form-letter
+    /// campaign (filled by a later issue).
     pub tag: Field,
+    /// A comment's tags as one value, like `question_set`: every comment
+    /// of a coded docket has several, and the facet reads them a block of
+    /// comments at a time.
+    pub tag_set: Field,
     pub campaign: Field,
 }
 
@@ -59,7 +64,11 @@ pub const SET_SEPARATOR: char = '\u{1f}';
 
 /// The set column a multi-valued keyword field is counted from, if any.
 pub fn set_column(field: &str) -> Option<&'static str> {
-    (field == "question").then_some("question_set")
+    match field {
+        "question" => Some("question_set"),
+        "tag" => Some("tag_set"),
+        _ => None,
+    }
 }
 
 /// Keyword fields: searchable as `field:value`, filterable, and counted as facets.
@@ -118,7 +127,9 @@ impl CommentSchema {
         let answers_stored = b.add_json_field("answers_stored", STORED);
         let comment = b.add_text_field("comment", stored_text);
         let attachment = b.add_text_field("attachment", text);
-        let tag = b.add_text_field("tag", STRING | STORED | FAST);
+        // Filters use the terms; facets the set column.
+        let tag = b.add_text_field("tag", STRING | STORED);
+        let tag_set = b.add_text_field("tag_set", FAST);
         let campaign = b.add_text_field("campaign", keyword);
         CommentSchema {
             schema: b.build(),
@@ -141,6 +152,7 @@ impl CommentSchema {
             comment,
             attachment,
             tag,
+            tag_set,
             campaign,
         }
     }

@@ -10,13 +10,15 @@ use crate::schema::{CommentSchema, FACET_FIELDS};
 use std::collections::BTreeMap;
 use std::ops::Bound;
 use tantivy::collector::{Count, TopDocs};
+use tantivy::query::EnableScoring;
 use tantivy::query::{
     AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, QueryParser, RangeQuery, TermQuery,
-    TermSetQuery,
 };
 use tantivy::query_grammar::{Occur as GrammarOccur, UserInputAst};
 use tantivy::schema::{IndexRecordOption, OwnedValue, Value};
-use tantivy::{DateTime, DocAddress, Order, Searcher, TantivyDocument, Term};
+use tantivy::{
+    DateTime, DocAddress, DocId, DocSet, Order, Searcher, TantivyDocument, Term, TERMINATED,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Sort {
@@ -249,25 +251,70 @@ impl SearchIndex {
         Ok((total, searcher.search(&query, &IdCollector)?))
     }
 
-    /// Of the comments `among` (by id), those `q` and `filters` match,
-    /// sorted: whether a rule holds for the comments just indexed.
+    /// For each `(q, filters)`, which of the comments `among` (by id) it
+    /// matches, sorted: whether each rule holds for the comments just
+    /// indexed. The ids are looked up once; each query then only seeks
+    /// its scorer to those comments in the segments that hold them, so
+    /// 50 rules over 1,000 new comments cost what 1,000 lookups and
+    /// 50,000 seeks do, not 50 searches of the whole index.
     pub fn matching(
         &self,
-        q: &str,
-        filters: &Filters,
+        queries: &[(String, Filters)],
         among: &[String],
-    ) -> Result<Vec<String>, SearchError> {
-        if among.is_empty() {
-            return Ok(Vec::new());
-        }
+    ) -> Result<Vec<Vec<String>>, SearchError> {
         let searcher = self.reader.searcher();
         let s = &self.schema;
-        let mut clauses = filter_clauses(s, filters);
-        clauses.push(Box::new(TermSetQuery::new(
-            among.iter().map(|id| Term::from_field_text(s.id, id)),
-        )));
-        let query = conjunction(self.parse(q)?, clauses);
-        Ok(searcher.search(&query, &IdCollector)?)
+        let mut out = vec![Vec::new(); queries.len()];
+        if among.is_empty() {
+            return Ok(out);
+        }
+        // Where each comment lives: (segment, doc) of its live document.
+        let segments = searcher.segment_readers();
+        let mut located: Vec<Vec<(DocId, &String)>> = vec![Vec::new(); segments.len()];
+        for id in among {
+            let term = Term::from_field_text(s.id, id);
+            for (ord, segment) in segments.iter().enumerate() {
+                let inverted = segment.inverted_index(s.id)?;
+                let Some(mut postings) = inverted
+                    .read_postings(&term, IndexRecordOption::Basic)
+                    .map_err(tantivy::TantivyError::from)?
+                else {
+                    continue;
+                };
+                let mut doc = postings.doc();
+                let alive = segment.alive_bitset();
+                while doc != TERMINATED && alive.is_some_and(|a| !a.is_alive(doc)) {
+                    doc = postings.advance();
+                }
+                if doc != TERMINATED {
+                    located[ord].push((doc, id));
+                    break;
+                }
+            }
+        }
+        for docs in &mut located {
+            docs.sort_unstable_by_key(|(doc, _)| *doc);
+        }
+        for ((q, filters), matched) in queries.iter().zip(&mut out) {
+            let query = conjunction(self.parse(q)?, filter_clauses(s, filters));
+            let weight = query.weight(EnableScoring::disabled_from_searcher(&searcher))?;
+            for (ord, docs) in located.iter().enumerate() {
+                if docs.is_empty() {
+                    continue;
+                }
+                let mut scorer = weight.scorer(&segments[ord], 1.0)?;
+                for (doc, id) in docs {
+                    if scorer.doc() < *doc {
+                        scorer.seek(*doc);
+                    }
+                    if scorer.doc() == *doc {
+                        matched.push((*id).clone());
+                    }
+                }
+            }
+            matched.sort_unstable();
+        }
+        Ok(out)
     }
 
     /// The comments most like the one with `id` (by its answers and

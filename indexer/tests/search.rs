@@ -381,3 +381,80 @@ fn attachment_matches_are_found_whichever_document_comes_first() {
     assert_eq!(results.total, 2);
     assert!(results.hits.iter().all(|h| h.attachment_match));
 }
+
+/// Rules check new comments with `matching`, bulk tags and rules read
+/// `all_ids`; a replaced document counts once, by its newest version, and
+/// tag facets count every level from the set column, across segments.
+#[test]
+fn matching_ids_and_tag_facets_across_segments() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = SearchIndex::open_or_create(dir.path()).unwrap();
+    let mut w = index.writer(1, 15_000_000).unwrap();
+    let tagged = |n: u32, text: &str, tags: &[&str]| {
+        let mut d = doc(n, "ai-developer", "MY", &[("regions", text)]);
+        d.tags = tags.iter().map(|t| t.to_string()).collect();
+        d
+    };
+    w.upsert(&tagged(
+        1,
+        "chips and minerals",
+        &["region", "region/asean"],
+    ))
+    .unwrap();
+    w.upsert(&tagged(2, "minerals only", &["stance", "stance/supports"]))
+        .unwrap();
+    w.commit(1).unwrap();
+    // A second segment: 3 is new, 1 is replaced and no longer says chips.
+    w.upsert(&tagged(
+        3,
+        "chips for data centres",
+        &["region", "region/asean"],
+    ))
+    .unwrap();
+    w.upsert(&tagged(1, "minerals", &["region", "region/africa"]))
+        .unwrap();
+    w.commit(2).unwrap();
+    index.reload().unwrap();
+    let ids = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let none = Filters::default();
+    let among = ids(&["id-1", "id-2", "id-3", "id-9"]);
+    let found = index
+        .matching(
+            &[
+                ("chips".to_string(), none.clone()),
+                ("minerals".to_string(), none.clone()),
+                ("*".to_string(), none.clone()),
+            ],
+            &among,
+        )
+        .unwrap();
+    assert_eq!(found[0], ids(&["id-3"]));
+    assert_eq!(found[1], ids(&["id-1", "id-2"]));
+    assert_eq!(found[2], ids(&["id-1", "id-2", "id-3"]));
+    assert_eq!(
+        index.all_ids("chips OR minerals", &none, 10).unwrap(),
+        (3, ids(&["id-1", "id-2", "id-3"]))
+    );
+    assert_eq!(index.all_ids("*", &none, 2).unwrap(), (3, vec![]));
+
+    let r = search(&index, "*");
+    let tags = &r.facets["tag"];
+    assert_eq!(tags["region"], 2);
+    assert_eq!(tags["region/asean"], 1);
+    assert_eq!(tags["region/africa"], 1);
+    assert_eq!(tags["stance/supports"], 1);
+    let mut req = SearchRequest {
+        q: "*".into(),
+        limit: 10,
+        ..Default::default()
+    };
+    req.filters
+        .keywords
+        .insert("tag".into(), vec!["region/asean".into()]);
+    let r = index.search(&req).unwrap();
+    assert_eq!(r.total, 1);
+    assert_eq!(
+        r.facets["tag"]["region/africa"], 1,
+        "its own filter ignored"
+    );
+}

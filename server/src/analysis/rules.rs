@@ -444,13 +444,14 @@ pub async fn unreject(
     let among = vec![c.id.clone()];
     let matches = coding
         .analysis
-        .blocking(move || index.matching(&q, &filters, &among))
+        .blocking(move || index.matching(&[(q, filters)], &among))
         .await?
         .map_err(|e| match e {
             SearchError::Query(q) => AnalysisError::InvalidQuery(q),
             SearchError::Tantivy(e) => AnalysisError::Search(e.to_string()),
         })?
-        .contains(&c.id);
+        .iter()
+        .any(|m| m.contains(&c.id));
     let (who, now) = (who.to_string(), coding.now());
     coding
         .write(move |conn| {

@@ -310,27 +310,35 @@ impl TagRules {
             Some(last) if full => (last.seq, true),
             _ => (applied_seq, false),
         };
+        // Every rule at once over the comments any of them has to check:
+        // the ids are looked up in the index once.
+        let content: Vec<_> = changes
+            .iter()
+            .filter(|c| c.kind != Change::Tags.as_str())
+            .collect();
+        let mut union: Vec<String> = content.iter().map(|c| c.comment_id.clone()).collect();
+        union.sort_unstable();
+        union.dedup();
+        let queries = behind
+            .iter()
+            .map(|r| filters_of(r))
+            .collect::<Result<Vec<_>, _>>()?;
+        let all_matched = index
+            .matching(&queries, &union)
+            .map_err(|e| format!("checking the rules: {e}"))?;
         let mut plans = Vec::new();
-        for r in behind {
-            let mut ids: Vec<String> = changes
+        for (r, matched) in behind.into_iter().zip(all_matched) {
+            let mut ids: Vec<String> = content
                 .iter()
-                .filter(|c| {
-                    c.seq > r.checked_seq
-                        && c.docket_id == r.docket_id
-                        && c.kind != Change::Tags.as_str()
-                })
+                .filter(|c| c.seq > r.checked_seq && c.docket_id == r.docket_id)
                 .map(|c| c.comment_id.clone())
                 .collect();
             ids.sort_unstable();
             ids.dedup();
-            let matched = if ids.is_empty() {
-                Vec::new()
-            } else {
-                let (q, filters) = filters_of(r)?;
-                index
-                    .matching(&q, &filters, &ids)
-                    .map_err(|e| format!("rule {}: {e}", r.id))?
-            };
+            let matched = matched
+                .into_iter()
+                .filter(|m| ids.binary_search(m).is_ok())
+                .collect();
             plans.push(Plan {
                 rule: r.clone(),
                 through: None,
