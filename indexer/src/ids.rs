@@ -33,8 +33,16 @@ impl Collector for IdCollector {
         false
     }
 
-    fn merge_fruits(&self, segments: Vec<Vec<String>>) -> tantivy::Result<Vec<String>> {
-        let mut ids: Vec<String> = segments.into_iter().flatten().collect();
+    fn merge_fruits(
+        &self,
+        segments: Vec<std::io::Result<Vec<String>>>,
+    ) -> tantivy::Result<Vec<String>> {
+        // A segment that could not be read fails the whole answer: a rule
+        // must never take a missing id for a comment that does not match.
+        let mut ids = Vec::new();
+        for segment in segments {
+            ids.extend(segment?);
+        }
         // A comment lives in one segment, but each segment's list is
         // sorted on its own.
         ids.sort_unstable();
@@ -43,7 +51,7 @@ impl Collector for IdCollector {
 }
 
 impl SegmentCollector for IdSegmentCollector {
-    type Fruit = Vec<String>;
+    type Fruit = std::io::Result<Vec<String>>;
 
     fn collect(&mut self, doc: DocId, _score: Score) {
         if let Some(column) = &self.column {
@@ -51,20 +59,20 @@ impl SegmentCollector for IdSegmentCollector {
         }
     }
 
-    fn harvest(mut self) -> Vec<String> {
+    fn harvest(mut self) -> std::io::Result<Vec<String>> {
         let Some(column) = self.column else {
-            return Vec::new();
+            return Ok(Vec::new());
         };
         self.ords.sort_unstable();
         self.ords.dedup();
         let mut ids = Vec::with_capacity(self.ords.len());
-        let mut text = String::new();
-        for ord in self.ords {
-            text.clear();
-            if column.ord_to_str(ord, &mut text).unwrap_or(false) {
-                ids.push(text.clone());
-            }
-        }
-        ids
+        // In ordinal order, each block of the dictionary is decompressed
+        // once (a lookup per id decompressed it per id: 20 times slower).
+        column
+            .dictionary()
+            .sorted_ords_to_term_cb(&self.ords, |term| {
+                ids.push(String::from_utf8_lossy(term).into_owned())
+            })?;
+        Ok(ids)
     }
 }

@@ -42,8 +42,9 @@ const FEED_BATCH: i64 = 5_000;
 /// follower publishes them, a new rule within this long.
 const IDLE: Duration = Duration::from_millis(1000);
 /// Match lists kept between runs, in ids (about 70 bytes each): rules
-/// applied together share this; the rest wait their turn.
-const CACHE_BUDGET: usize = 2_000_000;
+/// applied together share this (the last one taken may pass it); the
+/// rest wait their turn.
+const CACHE_BUDGET: usize = 4_000_000;
 
 pub struct TagRules {
     pub search: Arc<SearchService>,
@@ -209,6 +210,10 @@ impl TagRules {
         let waiting = applying.len();
         let mut held = 0;
         for r in applying {
+            // Past the budget, a rule waits (its matches are not even read).
+            if !group.is_empty() && held >= CACHE_BUDGET {
+                break;
+            }
             let m = if r.status == DELETING {
                 Matches {
                     version: r.version,
@@ -218,9 +223,6 @@ impl TagRules {
             } else {
                 self.matches(&r, index, seq)?
             };
-            if !group.is_empty() && held + m.ids.len() > CACHE_BUDGET {
-                break;
-            }
             held += m.ids.len();
             group.push((r, m));
         }
@@ -437,26 +439,27 @@ fn reconcile(
     }
     rule::untag(conn, &r.id, &remove)?;
     let mut changed = remove;
-    for comment in wanted.into_iter().filter(|c| !keep.contains(*c)) {
-        let added = comment_tag::insert_once(
-            conn,
-            &CommentTagRow {
-                id: uuid::Uuid::now_v7().to_string(),
-                comment_id: comment.to_string(),
-                tag_id: r.tag_id.clone(),
-                source: RULE.into(),
-                source_id: r.id.clone(),
-                coder: r.author.clone(),
-                excerpt_field: String::new(),
-                excerpt_start: 0,
-                excerpt_end: 0,
-                excerpt_text: None,
-                created_at: now,
-            },
-        )?;
-        if added {
-            changed.push(comment.to_string());
-        }
-    }
+    let mut adding: Vec<&str> = wanted.into_iter().filter(|c| !keep.contains(*c)).collect();
+    adding.sort_unstable();
+    let rows: Vec<CommentTagRow> = adding
+        .iter()
+        .map(|comment| CommentTagRow {
+            id: uuid::Uuid::now_v7().to_string(),
+            comment_id: comment.to_string(),
+            tag_id: r.tag_id.clone(),
+            source: RULE.into(),
+            source_id: r.id.clone(),
+            coder: r.author.clone(),
+            excerpt_field: String::new(),
+            excerpt_start: 0,
+            excerpt_end: 0,
+            excerpt_text: None,
+            created_at: now,
+        })
+        .collect();
+    // The rule's own rows in the window were read and the wrong ones
+    // removed above, in this transaction: every row here is new.
+    comment_tag::insert_many_once(conn, &rows)?;
+    changed.extend(adding.into_iter().map(str::to_string));
     Ok(changed)
 }

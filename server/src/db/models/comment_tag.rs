@@ -53,6 +53,48 @@ pub fn insert_once(conn: &mut DbConn, row: &CommentTagRow) -> Result<bool, DbErr
     Ok(added == 1)
 }
 
+/// Adds many applications, as [`insert_once`] does each, a few hundred
+/// rows to a statement (a rule's window adds thousands). Returns how many
+/// were added.
+pub fn insert_many_once(conn: &mut DbConn, rows: &[CommentTagRow]) -> Result<usize, DbError> {
+    use comment_tags::dsl as t;
+    let mut added = 0;
+    // 12 columns a row: well under SQLite's 32,766 parameters. Written
+    // as column = value (not the row struct) so a missing excerpt is a
+    // bound NULL, which SQLite's multi-row VALUES needs (no DEFAULT).
+    for chunk in rows.chunks(500) {
+        let values: Vec<_> = chunk
+            .iter()
+            .map(|r| {
+                (
+                    t::id.eq(&r.id),
+                    t::comment_id.eq(&r.comment_id),
+                    t::tag_id.eq(&r.tag_id),
+                    t::source.eq(&r.source),
+                    t::source_id.eq(&r.source_id),
+                    t::coder.eq(&r.coder),
+                    t::excerpt_field.eq(&r.excerpt_field),
+                    t::excerpt_start.eq(r.excerpt_start),
+                    t::excerpt_end.eq(r.excerpt_end),
+                    t::excerpt_text.eq(r.excerpt_text.as_deref()),
+                    t::created_at.eq(r.created_at),
+                )
+            })
+            .collect();
+        added += match conn {
+            DbConn::Pg(c) => diesel::insert_into(comment_tags::table)
+                .values(&values)
+                .on_conflict_do_nothing()
+                .execute(c)?,
+            DbConn::Sqlite(c) => diesel::insert_into(comment_tags::table)
+                .values(&values)
+                .on_conflict_do_nothing()
+                .execute(c)?,
+        };
+    }
+    Ok(added)
+}
+
 /// What identifies one application for removal.
 #[derive(Debug, Clone)]
 pub struct Applied<'a> {
