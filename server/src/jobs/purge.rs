@@ -5,7 +5,8 @@
 //!   that a receipt was sent).
 //! - Change-feed rows after a week, but never one that a live node's index
 //!   (one that reported within the week) has not applied. A node silent for
-//!   longer finds the feed purged past its index and rebuilds it.
+//!   longer finds the feed purged past its index and rebuilds it. Nor one a
+//!   rule has yet to check (see `jobs::tag_rules`).
 
 use super::{Context, Handler, Outcome, Policy, Write};
 use crate::db::models::{change_feed, idempotency, index_node, job, session};
@@ -43,6 +44,11 @@ pub fn purge(
         feed_through: None,
     };
     if let Some(applied) = index_node::least_applied(conn, now - FEED_RETENTION)? {
+        // Nor a change a rule has yet to check the comment of.
+        let applied = match crate::db::models::rule::least_unchecked(conn)? {
+            Some(unchecked) => applied.min(unchecked),
+            None => applied,
+        };
         if let Some(through) = change_feed::delete_through(conn, applied, now - FEED_RETENTION)? {
             let before = index_node::purged_through(conn)?;
             index_node::set_purged_through(conn, through.max(before))?;

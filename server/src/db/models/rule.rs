@@ -67,6 +67,25 @@ pub fn live(conn: &mut DbConn) -> Result<Vec<RuleRow>, DbError> {
         .load(conn)?)
 }
 
+/// The lowest change-feed position a rule still has to check from: an
+/// active rule's `checked_seq`, or where a rule part-way applied read
+/// its matches. The purge keeps every change after it.
+pub fn least_unchecked(conn: &mut DbConn) -> Result<Option<i64>, DbError> {
+    let active = tag_rules::table
+        .filter(tag_rules::status.eq(ACTIVE))
+        .select(diesel::dsl::min(tag_rules::checked_seq))
+        .first::<Option<i64>>(conn)?;
+    let applying = tag_rules::table
+        .filter(tag_rules::status.eq(APPLYING))
+        .filter(tag_rules::cursor.ne(""))
+        .select(diesel::dsl::min(tag_rules::apply_seq))
+        .first::<Option<i64>>(conn)?;
+    Ok(match (active, applying) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    })
+}
+
 /// How many comments carry each of these rules' tags.
 pub fn tagged_counts(
     conn: &mut DbConn,
