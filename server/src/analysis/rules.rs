@@ -9,7 +9,7 @@ use super::view::Audience;
 use super::{AnalysisError, Coding};
 use crate::db::indexed::{self, touched, Change};
 use crate::db::models::audit::{self, NewEntry};
-use crate::db::models::comment_tag::{self, CommentTagRow, RULE};
+use crate::db::models::comment_tag::{self, CommentTagRow};
 use crate::db::models::rule::{self, Rejection, RuleRow, APPLYING, DELETED, DELETING};
 use crate::db::models::{comment, tag};
 use crate::db::DbConn;
@@ -466,22 +466,7 @@ pub async fn unreject(
                     // comes; one past it (or done) does it here.
                     let added = matches
                         && (r.status == crate::db::models::rule::ACTIVE || c.id <= r.cursor)
-                        && comment_tag::insert_once(
-                            conn,
-                            &CommentTagRow {
-                                id: uuid::Uuid::now_v7().to_string(),
-                                comment_id: c.id.clone(),
-                                tag_id: r.tag_id.clone(),
-                                source: RULE.into(),
-                                source_id: r.id.clone(),
-                                coder: r.author.clone(),
-                                excerpt_field: String::new(),
-                                excerpt_start: 0,
-                                excerpt_end: 0,
-                                excerpt_text: None,
-                                created_at: now,
-                            },
-                        )?;
+                        && comment_tag::insert_once(conn, &CommentTagRow::by_rule(&c.id, &r, now))?;
                     audit::append(
                         conn,
                         &[audit_entry(

@@ -21,7 +21,7 @@ use super::{Context, Handler, Outcome, Policy, Write};
 use crate::db::indexed::{self, touched, Change};
 use crate::db::models::audit::{self, NewEntry};
 use crate::db::models::change_feed;
-use crate::db::models::comment_tag::{self, CommentTagRow, RULE};
+use crate::db::models::comment_tag::{self, CommentTagRow};
 use crate::db::models::rule::{
     self, Progress, RuleRow, Window, ACTIVE, APPLYING, DELETED, DELETING,
 };
@@ -443,19 +443,7 @@ fn reconcile(
     adding.sort_unstable();
     let rows: Vec<CommentTagRow> = adding
         .iter()
-        .map(|comment| CommentTagRow {
-            id: uuid::Uuid::now_v7().to_string(),
-            comment_id: comment.to_string(),
-            tag_id: r.tag_id.clone(),
-            source: RULE.into(),
-            source_id: r.id.clone(),
-            coder: r.author.clone(),
-            excerpt_field: String::new(),
-            excerpt_start: 0,
-            excerpt_end: 0,
-            excerpt_text: None,
-            created_at: now,
-        })
+        .map(|comment| CommentTagRow::by_rule(comment, r, now))
         .collect();
     // The rule's own rows in the window were read and the wrong ones
     // removed above, in this transaction: every row here is new.

@@ -18,11 +18,11 @@ use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
-use serde::Deserialize;
 use serde_json::{Map, Value};
 
-/// A refused change as a page; a failure of ours stays an error.
-fn refused(e: AnalysisError) -> Result<HttpResponse, ApiError> {
+/// Why a change was refused, in a sentence or two (field by field), or
+/// the error itself when the failure is ours.
+fn refusal(e: AnalysisError) -> Result<(StatusCode, String), ApiError> {
     let e = ApiError::from(e);
     if !e.status.is_client_error() {
         return Err(e);
@@ -31,18 +31,31 @@ fn refused(e: AnalysisError) -> Result<HttpResponse, ApiError> {
     for (field, why) in &e.fields {
         text.push_str(&format!(" {field}: {why}."));
     }
-    Ok(message_page(e.status, "That was not done", &text))
+    Ok((e.status, text))
 }
 
-/// A form's fields as pairs (repeated keys kept), or a 400 page.
-fn pairs(body: &web::Bytes) -> Result<Vec<(String, String)>, HttpResponse> {
-    serde_urlencoded::from_bytes(body).map_err(|_| {
-        message_page(
+/// A refused change as a page; a failure of ours stays an error.
+fn refused(e: AnalysisError) -> Result<HttpResponse, ApiError> {
+    let (status, text) = refusal(e)?;
+    Ok(message_page(status, "That was not done", &text))
+}
+
+/// A form's fields as pairs (repeated keys kept), once its CSRF token
+/// (`csrf`) and origin pass; an unreadable form is a 400.
+fn checked_form(
+    req: &HttpRequest,
+    who: &crate::http::auth::Principal,
+    body: &web::Bytes,
+) -> Result<Vec<(String, String)>, ApiError> {
+    let mut form: Vec<(String, String)> = serde_urlencoded::from_bytes(body).map_err(|_| {
+        ApiError::new(
             StatusCode::BAD_REQUEST,
-            "That was not done",
-            "The form could not be read.",
+            "invalid_form",
+            "the form could not be read",
         )
-    })
+    })?;
+    check_form_csrf(req, who, &take(&mut form, "csrf"))?;
+    Ok(form)
 }
 
 fn take(pairs: &mut Vec<(String, String)>, key: &str) -> String {
@@ -81,11 +94,7 @@ pub async fn tag_comment(
     body: web::Bytes,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let mut form = match pairs(&body) {
-        Ok(f) => f,
-        Err(page) => return Ok(page),
-    };
-    check_form_csrf(&req, &who, &take(&mut form, "csrf"))?;
+    let form = checked_form(&req, &who, &body)?;
     let request = match tag_request(form) {
         Ok(r) => r,
         Err(page) => return Ok(page),
@@ -103,11 +112,7 @@ pub async fn untag_comment(
     body: web::Bytes,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let mut form = match pairs(&body) {
-        Ok(f) => f,
-        Err(page) => return Ok(page),
-    };
-    check_form_csrf(&req, &who, &take(&mut form, "csrf"))?;
+    let form = checked_form(&req, &who, &body)?;
     let request = match tag_request(form) {
         Ok(r) => r,
         Err(page) => return Ok(page),
@@ -118,28 +123,16 @@ pub async fn untag_comment(
     }
 }
 
-#[derive(Deserialize)]
-pub struct RejectForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    tracking_number: String,
-}
-
 pub async fn reject_rule_tag(
     Analyst(who): Analyst,
     path: web::Path<(String, String)>,
     req: HttpRequest,
-    form: Result<web::Form<RejectForm>, actix_web::Error>,
+    body: web::Bytes,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let form = form.map(|f| f.into_inner()).unwrap_or(RejectForm {
-        csrf: String::new(),
-        tracking_number: String::new(),
-    });
-    check_form_csrf(&req, &who, &form.csrf)?;
+    let mut form = checked_form(&req, &who, &body)?;
     let (docket, rule) = path.into_inner();
-    let tn = form.tracking_number;
+    let tn = take(&mut form, "tracking_number");
     match analysis::rules::reject(&state.coding, &docket, &rule, &tn, &who.name).await {
         Ok(()) => Ok(see_other(&format!("/analyst/comments/{tn}#tags"))),
         Err(e) => refused(e),
@@ -217,11 +210,7 @@ pub async fn save_rule(
     body: web::Bytes,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let mut form = match pairs(&body) {
-        Ok(f) => f,
-        Err(page) => return Ok(page),
-    };
-    check_form_csrf(&req, &who, &take(&mut form, "csrf"))?;
+    let mut form = checked_form(&req, &who, &body)?;
     let action = take(&mut form, "action");
     let (tag, q) = (take(&mut form, "tag"), take(&mut form, "q"));
     let mut rule = Map::new();
@@ -243,34 +232,20 @@ pub async fn save_rule(
         }
         Err(AnalysisError::NotFound(what)) => refused(AnalysisError::NotFound(what)),
         Err(e) => {
-            let e = ApiError::from(e);
-            if !e.status.is_client_error() {
-                return Err(e);
-            }
-            let mut text = e.message.clone();
-            for (field, why) in &e.fields {
-                text.push_str(&format!(" {field}: {why}."));
-            }
-            rules_page(&state, &who, &docket, (tag, q), Err(text), e.status).await
+            let (status, text) = refusal(e)?;
+            rules_page(&state, &who, &docket, (tag, q), Err(text), status).await
         }
     }
-}
-
-#[derive(Deserialize)]
-pub struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
 }
 
 pub async fn delete_rule(
     Analyst(who): Analyst,
     path: web::Path<(String, String)>,
     req: HttpRequest,
-    form: Result<web::Form<CsrfForm>, actix_web::Error>,
+    body: web::Bytes,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let presented = form.map(|f| f.into_inner().csrf).unwrap_or_default();
-    check_form_csrf(&req, &who, &presented)?;
+    checked_form(&req, &who, &body)?;
     let (docket, id) = path.into_inner();
     match analysis::rules::delete(&state.coding, &docket, &id, &who.name).await {
         Ok(_) => Ok(see_other(&format!("/analyst/dockets/{docket}/rules"))),
@@ -287,11 +262,7 @@ pub async fn bulk_tag(
     body: web::Bytes,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let mut form = match pairs(&body) {
-        Ok(f) => f,
-        Err(page) => return Ok(page),
-    };
-    check_form_csrf(&req, &who, &take(&mut form, "csrf"))?;
+    let form = checked_form(&req, &who, &body)?;
     let mut request = Map::new();
     for (k, v) in form {
         if matches!(k.as_str(), "page" | "per_page" | "sort" | "docket") || v.is_empty() {
@@ -330,11 +301,7 @@ pub async fn add_codebook_tag(
     body: web::Bytes,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let mut form = match pairs(&body) {
-        Ok(f) => f,
-        Err(page) => return Ok(page),
-    };
-    check_form_csrf(&req, &who, &take(&mut form, "csrf"))?;
+    let mut form = checked_form(&req, &who, &body)?;
     let raw = RawTag {
         path: take(&mut form, "path"),
         label: take(&mut form, "label"),
@@ -355,11 +322,7 @@ pub async fn change_codebook_tag(
     body: web::Bytes,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let mut form = match pairs(&body) {
-        Ok(f) => f,
-        Err(page) => return Ok(page),
-    };
-    check_form_csrf(&req, &who, &take(&mut form, "csrf"))?;
+    let mut form = checked_form(&req, &who, &body)?;
     let tag = take(&mut form, "tag");
     let (path, label) = (take(&mut form, "path"), take(&mut form, "label"));
     let change = TagChange {

@@ -28,6 +28,30 @@ pub struct CommentTagRow {
     pub created_at: NaiveDateTime,
 }
 
+impl CommentTagRow {
+    /// A rule's tag on a comment (the whole comment; the rule's author
+    /// as coder).
+    pub fn by_rule(
+        comment_id: &str,
+        rule: &crate::db::models::rule::RuleRow,
+        at: NaiveDateTime,
+    ) -> Self {
+        CommentTagRow {
+            id: uuid::Uuid::now_v7().to_string(),
+            comment_id: comment_id.to_string(),
+            tag_id: rule.tag_id.clone(),
+            source: RULE.into(),
+            source_id: rule.id.clone(),
+            coder: rule.author.clone(),
+            excerpt_field: String::new(),
+            excerpt_start: 0,
+            excerpt_end: 0,
+            excerpt_text: None,
+            created_at: at,
+        }
+    }
+}
+
 /// A tag on a comment with the tag's current path.
 #[derive(Debug, Clone, Queryable)]
 pub struct AppliedTag {
