@@ -20,6 +20,9 @@ CREATE TABLE tag_rules (
     apply_seq BIGINT NOT NULL,
     -- active: changes up to here have been checked against the rule
     checked_seq BIGINT NOT NULL,
+    -- rows of comment_tags the rule has now, kept with each change (a
+    -- count of millions of rows would cost every listing a scan)
+    tagged BIGINT NOT NULL DEFAULT 0,
     created_at TIMESTAMP NOT NULL,
     updated_at TIMESTAMP NOT NULL
 );

@@ -53,7 +53,7 @@ pub struct Preview {
     pub sample: Vec<HitView>,
 }
 
-fn view(row: RuleRow, path: String, tagged: i64) -> RuleView {
+fn view(row: RuleRow, path: String) -> RuleView {
     RuleView {
         search: serde_json::from_str(&row.search).unwrap_or(Value::Null),
         id: row.id,
@@ -62,7 +62,7 @@ fn view(row: RuleRow, path: String, tagged: i64) -> RuleView {
         author: row.author,
         status: row.status,
         version: row.version,
-        tagged,
+        tagged: row.tagged,
         created_at: row.created_at.and_utc(),
         updated_at: row.updated_at.and_utc(),
     }
@@ -190,6 +190,7 @@ pub async fn create(
                     cursor: String::new(),
                     apply_seq: 0,
                     checked_seq: 0,
+                    tagged: 0,
                     created_at: now,
                     updated_at: now,
                 };
@@ -209,7 +210,7 @@ pub async fn create(
             })
         })
         .await??;
-    Ok(view(row, path, 0))
+    Ok(view(row, path))
 }
 
 /// A docket's rules with how many comments each has tagged.
@@ -218,16 +219,9 @@ pub async fn list(coding: &Coding, docket: &str) -> Result<Vec<RuleView>, Analys
     coding
         .analysis
         .db(move |conn| {
-            let rules = rule::list(conn, &docket)?;
-            let ids: Vec<String> = rules.iter().map(|(r, _)| r.id.clone()).collect();
-            let counts: BTreeMap<String, i64> =
-                rule::tagged_counts(conn, &ids)?.into_iter().collect();
-            Ok(rules
+            Ok(rule::list(conn, &docket)?
                 .into_iter()
-                .map(|(r, path)| {
-                    let n = counts.get(&r.id).copied().unwrap_or(0);
-                    view(r, path, n)
-                })
+                .map(|(r, path)| view(r, path))
                 .collect())
         })
         .await
@@ -241,12 +235,7 @@ pub async fn get(coding: &Coding, docket: &str, id: &str) -> Result<RuleView, An
         .analysis
         .db(move |conn| {
             Ok(match rule::find(conn, &id)? {
-                Some((r, path)) if r.docket_id == docket => {
-                    let n = rule::tagged_counts(conn, &[r.id.clone()])?
-                        .first()
-                        .map_or(0, |(_, n)| *n);
-                    Some(view(r, path, n))
-                }
+                Some((r, path)) if r.docket_id == docket => Some(view(r, path)),
                 _ => None,
             })
         })
@@ -310,7 +299,7 @@ pub async fn edit(
             })
         })
         .await??;
-    Ok(view(row, path, 0))
+    Ok(view(row, path))
 }
 
 /// Deletes a rule: the job takes its tags off, then it is gone from the
@@ -349,7 +338,7 @@ pub async fn delete(
             })
         })
         .await??;
-    Ok(view(row, path, 0))
+    Ok(view(row, path))
 }
 
 /// Rejects a rule's tag on one comment: the tag goes now and never comes
@@ -392,6 +381,7 @@ pub async fn reject(
                 let changed = touched(conn, &ids, now)?;
                 indexed::write(conn, Change::Tags, |conn| {
                     let n = rule::untag(conn, &id, &ids)?;
+                    rule::count_tags(conn, &id, -(n as i64))?;
                     audit::append(
                         conn,
                         &[audit_entry(
@@ -467,6 +457,9 @@ pub async fn unreject(
                     let added = matches
                         && (r.status == crate::db::models::rule::ACTIVE || c.id <= r.cursor)
                         && comment_tag::insert_once(conn, &CommentTagRow::by_rule(&c.id, &r, now))?;
+                    if added {
+                        rule::count_tags(conn, &r.id, 1)?;
+                    }
                     audit::append(
                         conn,
                         &[audit_entry(

@@ -232,6 +232,7 @@ diesel::table! {
         cursor -> Text,
         apply_seq -> BigInt,
         checked_seq -> BigInt,
+        tagged -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
     }

@@ -437,7 +437,7 @@ fn reconcile(
             remove.push(comment);
         }
     }
-    rule::untag(conn, &r.id, &remove)?;
+    let removed = rule::untag(conn, &r.id, &remove)?;
     let mut changed = remove;
     let mut adding: Vec<&str> = wanted.into_iter().filter(|c| !keep.contains(*c)).collect();
     adding.sort_unstable();
@@ -447,7 +447,8 @@ fn reconcile(
         .collect();
     // The rule's own rows in the window were read and the wrong ones
     // removed above, in this transaction: every row here is new.
-    comment_tag::insert_many_once(conn, &rows)?;
+    let added = comment_tag::insert_many_once(conn, &rows)?;
+    rule::count_tags(conn, &r.id, added as i64 - removed as i64)?;
     changed.extend(adding.into_iter().map(str::to_string));
     Ok(changed)
 }

@@ -182,6 +182,7 @@ async fn a_rule_tags_existing_and_new_comments_and_a_rejection_sticks(backend: B
     let listed = app.json_as(&ana, &rules_path(), 200).await;
     assert_eq!(listed["rules"].as_array().unwrap().len(), 1);
     assert_eq!(listed["rules"][0]["tagged"], 5);
+    assert_eq!(rule_tag_rows(&app, &id), 5, "the kept count is the rows");
 
     // Deleting takes every one of its tags off; the person's tag stays.
     let before_delete = all_tags(&app)
@@ -203,6 +204,13 @@ async fn a_rule_tags_existing_and_new_comments_and_a_rejection_sticks(backend: B
     })
     .await;
     assert_eq!(rule_tag_rows(&app, &id), 0);
+    let gone = app
+        .json_as(&ana, &format!("{}/{id}", rules_path()), 200)
+        .await;
+    assert_eq!(
+        (gone["status"].as_str(), gone["tagged"].as_i64()),
+        (Some("deleted"), Some(0))
+    );
     assert_eq!(all_tags(&app), before_delete);
     tagged_in_index(&app, &ana, "package/data-centers", vec![]).await;
     let _ = other;

@@ -25,6 +25,8 @@ pub struct RuleRow {
     pub cursor: String,
     pub apply_seq: i64,
     pub checked_seq: i64,
+    /// Its tags on comments now.
+    pub tagged: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
@@ -86,17 +88,14 @@ pub fn least_unchecked(conn: &mut DbConn) -> Result<Option<i64>, DbError> {
     })
 }
 
-/// How many comments carry each of these rules' tags.
-pub fn tagged_counts(
-    conn: &mut DbConn,
-    rule_ids: &[String],
-) -> Result<Vec<(String, i64)>, DbError> {
-    Ok(comment_tags::table
-        .filter(comment_tags::source.eq(RULE))
-        .filter(comment_tags::source_id.eq_any(rule_ids))
-        .group_by(comment_tags::source_id)
-        .select((comment_tags::source_id, diesel::dsl::count_star()))
-        .load(conn)?)
+/// Keeps a rule's count of tags: `delta` more (or fewer).
+pub fn count_tags(conn: &mut DbConn, id: &str, delta: i64) -> Result<(), DbError> {
+    if delta != 0 {
+        diesel::update(tag_rules::table.filter(tag_rules::id.eq(id)))
+            .set(tag_rules::tagged.eq(tag_rules::tagged + delta))
+            .execute(conn)?;
+    }
+    Ok(())
 }
 
 /// The comments (with the tag) a rule has tagged after `cursor`, in id
