@@ -3,7 +3,9 @@
 # clients posting ~2 KB JSON comments, and the /healthz ceiling, in one run.
 # Usage: bench/intake.sh [seconds per phase, default 20]. Needs wrk.
 # RFIDESK_BIN=path runs that binary instead of building this checkout (to
-# compare commits in one session: see docs/BENCHMARKS.md).
+# compare commits in one session: see docs/BENCHMARKS.md). RULES=file.jsonl
+# saves those rules first (one JSON object a line, as `search_bench rules`
+# prints), so every comment is checked against them as it is indexed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration="${1:-20}"
@@ -26,6 +28,17 @@ export RFIDESK_DATA_DIR="$data" RFIDESK_BIND="127.0.0.1:$port" RFIDESK_RATE_LIMI
 "$bin" serve >"$data/server.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+if [ -n "${RULES:-}" ]; then
+  token=$("$bin" user add bench-rules --role analyst | tail -n 1)
+  for _ in $(seq 1 100); do
+    curl -fs -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/search?q=*" >/dev/null && break; sleep 0.1
+  done
+  while read -r rule; do
+    curl -fs -o /dev/null -H "Authorization: Bearer $token" -H "Content-Type: application/json" \
+      -d "$rule" "http://127.0.0.1:$port/api/v1/dockets/ai-exports-rfi/rules"
+  done < "$RULES"
+  echo "== rules saved: $(wc -l < "$RULES")"
+fi
 
 echo "== machine: $(nproc) cores, $(free -g | awk '/Mem/ {print $2}') GiB, $(uname -r); $(date -u +%FT%TZ)"
 if [ -n "${DATABASE_URL:-}" ]; then backend="postgres (same machine)"; else backend="sqlite (WAL, synchronous=FULL)"; fi
