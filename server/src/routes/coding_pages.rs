@@ -10,6 +10,7 @@ use crate::analysis::codebook::TagChange;
 use crate::analysis::{self, tags::ExcerptRequest, tags::TagRequest, AnalysisError};
 use crate::domain::codebook::RawTag;
 use crate::http::auth::{check_form_csrf, Analyst, Staff};
+use crate::http::body::read_limited;
 use crate::http::error::ApiError;
 use crate::pages::analyst::message_page;
 use crate::pages::coding::{tag_options, CodebookPage, RuleLine, RulesPage};
@@ -40,14 +41,20 @@ fn refused(e: AnalysisError) -> Result<HttpResponse, ApiError> {
     Ok(message_page(status, "That was not done", &text))
 }
 
-/// A form's fields as pairs (repeated keys kept), once its CSRF token
-/// (`csrf`) and origin pass; an unreadable form is a 400.
-fn checked_form(
+/// A coding form's body: a tag, a search, a rule.
+const FORM_LIMIT: usize = 64 * 1024;
+
+/// A form's fields as pairs (repeated keys kept), read bounded in size and
+/// time like every body (413, 408), once its CSRF token (`csrf`) and
+/// origin pass; an unreadable form is a 400.
+async fn checked_form(
     req: &HttpRequest,
     who: &crate::http::auth::Principal,
-    body: &web::Bytes,
+    payload: web::Payload,
+    state: &AppState,
 ) -> Result<Vec<(String, String)>, ApiError> {
-    let mut form: Vec<(String, String)> = serde_urlencoded::from_bytes(body).map_err(|_| {
+    let body = read_limited(req, payload, FORM_LIMIT, state.body_timing).await?;
+    let mut form: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).map_err(|_| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
             "invalid_form",
@@ -91,10 +98,10 @@ pub async fn tag_comment(
     Analyst(who): Analyst,
     path: web::Path<String>,
     req: HttpRequest,
-    body: web::Bytes,
+    payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let form = checked_form(&req, &who, &body)?;
+    let form = checked_form(&req, &who, payload, &state).await?;
     let request = match tag_request(form) {
         Ok(r) => r,
         Err(page) => return Ok(page),
@@ -109,10 +116,10 @@ pub async fn untag_comment(
     Analyst(who): Analyst,
     path: web::Path<String>,
     req: HttpRequest,
-    body: web::Bytes,
+    payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let form = checked_form(&req, &who, &body)?;
+    let form = checked_form(&req, &who, payload, &state).await?;
     let request = match tag_request(form) {
         Ok(r) => r,
         Err(page) => return Ok(page),
@@ -127,10 +134,10 @@ pub async fn reject_rule_tag(
     Analyst(who): Analyst,
     path: web::Path<(String, String)>,
     req: HttpRequest,
-    body: web::Bytes,
+    payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let mut form = checked_form(&req, &who, &body)?;
+    let mut form = checked_form(&req, &who, payload, &state).await?;
     let (docket, rule) = path.into_inner();
     let tn = take(&mut form, "tracking_number");
     match analysis::rules::reject(&state.coding, &docket, &rule, &tn, &who.name).await {
@@ -207,10 +214,10 @@ pub async fn save_rule(
     Analyst(who): Analyst,
     docket: web::Path<String>,
     req: HttpRequest,
-    body: web::Bytes,
+    payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let mut form = checked_form(&req, &who, &body)?;
+    let mut form = checked_form(&req, &who, payload, &state).await?;
     let action = take(&mut form, "action");
     let (tag, q) = (take(&mut form, "tag"), take(&mut form, "q"));
     let mut rule = Map::new();
@@ -242,10 +249,10 @@ pub async fn delete_rule(
     Analyst(who): Analyst,
     path: web::Path<(String, String)>,
     req: HttpRequest,
-    body: web::Bytes,
+    payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    checked_form(&req, &who, &body)?;
+    checked_form(&req, &who, payload, &state).await?;
     let (docket, id) = path.into_inner();
     match analysis::rules::delete(&state.coding, &docket, &id, &who.name).await {
         Ok(_) => Ok(see_other(&format!("/analyst/dockets/{docket}/rules"))),
@@ -259,10 +266,10 @@ pub async fn bulk_tag(
     Analyst(who): Analyst,
     docket: web::Path<String>,
     req: HttpRequest,
-    body: web::Bytes,
+    payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let form = checked_form(&req, &who, &body)?;
+    let form = checked_form(&req, &who, payload, &state).await?;
     let mut request = Map::new();
     for (k, v) in form {
         if matches!(k.as_str(), "page" | "per_page" | "sort" | "docket") || v.is_empty() {
@@ -298,10 +305,10 @@ pub async fn add_codebook_tag(
     Staff(who): Staff,
     docket: web::Path<String>,
     req: HttpRequest,
-    body: web::Bytes,
+    payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let mut form = checked_form(&req, &who, &body)?;
+    let mut form = checked_form(&req, &who, payload, &state).await?;
     let raw = RawTag {
         path: take(&mut form, "path"),
         label: take(&mut form, "label"),
@@ -319,10 +326,10 @@ pub async fn change_codebook_tag(
     Staff(who): Staff,
     docket: web::Path<String>,
     req: HttpRequest,
-    body: web::Bytes,
+    payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let mut form = checked_form(&req, &who, &body)?;
+    let mut form = checked_form(&req, &who, payload, &state).await?;
     let tag = take(&mut form, "tag");
     let (path, label) = (take(&mut form, "path"), take(&mut form, "label"));
     let change = TagChange {

@@ -14,6 +14,7 @@ on_both_backends!(
     every_file_part_counts_against_the_limit,
     a_chunked_body_is_cut_off_at_the_total_limit,
     trickling_bodies_are_cut_off_with_408,
+    coding_bodies_are_bounded_in_size_time_and_depth,
 );
 
 async fn healthy(app: &TestApp) {
@@ -218,10 +219,23 @@ async fn trickle(
     body: &[u8],
     every: Duration,
 ) -> (String, Duration) {
+    let path = format!("/api/v1/dockets/{DOCKET}/comments");
+    trickle_to(app, &path, "", content_type, body, every).await
+}
+
+/// [`trickle`] to any path, with extra header lines (each ending `\r\n`).
+async fn trickle_to(
+    app: &TestApp,
+    path: &str,
+    headers: &str,
+    content_type: &str,
+    body: &[u8],
+    every: Duration,
+) -> (String, Duration) {
     let addr = app.address.trim_start_matches("http://").to_string();
     let mut socket = tokio::net::TcpStream::connect(&addr).await.unwrap();
     let head = format!(
-        "POST /api/v1/dockets/{DOCKET}/comments HTTP/1.1\r\nHost: {addr}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\n{headers}Content-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
         body.len()
     );
     socket.write_all(head.as_bytes()).await.unwrap();
@@ -292,4 +306,91 @@ async fn trickling_bodies_are_cut_off_with_408(backend: Backend) {
     healthy(&app).await;
     // A body that arrives at a normal pace is taken.
     assert_eq!(app.post_json(&comment_body()).await.status(), 201);
+}
+
+/// The coding API and its forms: a rule or a tag form sent a byte at a
+/// time, a body past the size limit, JSON nested 100,000 deep and a
+/// filter with 100,000 values all get a clear 4xx and store nothing.
+async fn coding_bodies_are_bounded_in_size_time_and_depth(backend: Backend) {
+    let app = TestApp::builder(backend).body_timeout(4).start().await;
+    let token = app.user("ana", "analyst", "analyst-password");
+    let (session, csrf) = crate::coding::sign_in_session(&app, "ana", "analyst-password").await;
+    let rules = format!("/api/v1/dockets/{DOCKET}/rules");
+    let bearer = format!("Authorization: Bearer {token}\r\n");
+    let rule = br#"{"tag": "mechanism/financing", "q": "financing"}"#;
+    let (status, took) = trickle_to(
+        &app,
+        &rules,
+        &bearer,
+        "application/json",
+        rule,
+        Duration::from_millis(150),
+    )
+    .await;
+    assert!(status.contains(" 408 "), "{status}");
+    assert!(took < Duration::from_secs(10), "cut off after {took:?}");
+    let form = format!("csrf={csrf}&tag=mechanism%2Ffinancing&q=financing&action=save");
+    let (status, _) = trickle_to(
+        &app,
+        &format!("/analyst/dockets/{DOCKET}/rules"),
+        &format!("Cookie: {session}\r\n"),
+        "application/x-www-form-urlencoded",
+        form.as_bytes(),
+        Duration::from_millis(100),
+    )
+    .await;
+    assert!(status.contains(" 408 "), "{status}");
+
+    let send = |body: Vec<u8>, kind: &'static str| {
+        app.client
+            .post(app.url(&rules))
+            .bearer_auth(&token)
+            .header("content-type", kind)
+            .body(body)
+    };
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    let res = send(deep.into_bytes(), "application/json")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        matches!(res.status().as_u16(), 400 | 413 | 422),
+        "{}",
+        res.status()
+    );
+    let many: Vec<String> = (0..100_000).map(|i| format!("C{i}")).collect();
+    let body = serde_json::json!({"tag": "mechanism/financing", "country": many}).to_string();
+    let res = send(body.into_bytes(), "application/json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 413);
+    let many: Vec<String> = (0..150).map(|i| format!("C{i}")).collect();
+    let body = serde_json::json!({"tag": "mechanism/financing", "country": many}).to_string();
+    let res = send(body.into_bytes(), "application/json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422, "more values than a filter takes");
+    let big = format!("csrf={csrf}&q={}", "a".repeat(100_000));
+    let res = app
+        .client
+        .post(app.url(&format!("/analyst/dockets/{DOCKET}/tags/bulk")))
+        .header("cookie", &session)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(big)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 413);
+    let listed = app.json_as(&token, &rules, 200).await;
+    assert!(listed["rules"].as_array().unwrap().is_empty(), "{listed}");
+    use diesel::prelude::*;
+    use rfidesk::db::schema::bulk_operations;
+    let ops: i64 = bulk_operations::table
+        .count()
+        .get_result(&mut app.db())
+        .unwrap();
+    assert_eq!(ops, 0);
+    healthy(&app).await;
 }
