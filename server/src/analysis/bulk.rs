@@ -53,6 +53,20 @@ fn view(row: BulkRow, path: String) -> BulkView {
     }
 }
 
+/// The tag a bulk operation or a rule puts on comments: in the docket's
+/// codebook (by any path it has had) and not retired; else a 422 on `tag`.
+pub(super) fn applicable_tag(
+    conn: &mut crate::db::DbConn,
+    docket: &str,
+    name: &str,
+) -> Result<Result<tag::TagRow, AnalysisError>, crate::db::DbError> {
+    Ok(match tag::resolve(conn, docket, name)? {
+        None => Err(invalid("tag", "is not in the docket's codebook")),
+        Some(t) if t.retired_at.is_some() => Err(invalid("tag", "is retired")),
+        Some(t) => Ok(t),
+    })
+}
+
 fn invalid(field: &str, why: impl Into<String>) -> AnalysisError {
     AnalysisError::Invalid(BTreeMap::from([(field.to_string(), why.into())]))
 }
@@ -106,12 +120,10 @@ pub async fn start(
     let (row, path) = coding
         .write(move |conn| {
             super::transaction(conn, |conn| {
-                let Some(tag) = tag::resolve(conn, &docket, &tag_name)? else {
-                    return Ok(Err(invalid("tag", "is not in the docket's codebook")));
+                let tag = match applicable_tag(conn, &docket, &tag_name)? {
+                    Ok(t) => t,
+                    Err(e) => return Ok(Err(e)),
                 };
-                if tag.retired_at.is_some() {
-                    return Ok(Err(invalid("tag", "is retired")));
-                }
                 let row = BulkRow {
                     id: uuid::Uuid::now_v7().to_string(),
                     docket_id: docket.clone(),

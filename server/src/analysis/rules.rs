@@ -4,14 +4,15 @@
 //! in windows, with progress). An analyst may reject a rule's tag on one
 //! comment, and the rule never puts it back there.
 
+use super::bulk::applicable_tag;
 use super::search::{self, HitView};
 use super::view::Audience;
 use super::{AnalysisError, Coding};
 use crate::db::indexed::{self, touched, Change};
 use crate::db::models::audit::{self, NewEntry};
+use crate::db::models::comment;
 use crate::db::models::comment_tag::{self, CommentTagRow};
 use crate::db::models::rule::{self, Rejection, RuleRow, APPLYING, DELETED, DELETING};
-use crate::db::models::{comment, tag};
 use crate::db::DbConn;
 use crate::domain::search_params::SearchParams;
 use crate::domain::tracking_number::TrackingNumber;
@@ -20,7 +21,6 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use rfidesk_indexer::SearchError;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
-use std::collections::BTreeMap;
 
 /// Most rules a docket may have: each is checked against every new comment.
 pub const MAX_RULES: usize = 200;
@@ -68,10 +68,6 @@ fn view(row: RuleRow, path: String) -> RuleView {
     }
 }
 
-fn invalid(field: &str, why: impl Into<String>) -> AnalysisError {
-    AnalysisError::Invalid(BTreeMap::from([(field.to_string(), why.into())]))
-}
-
 /// The tag and the search of a request body; the search is checked
 /// against the index (an unreadable query is a 400).
 async fn parse(
@@ -109,13 +105,8 @@ pub async fn preview(
     let d = docket_id.clone();
     let tag = coding
         .analysis
-        .db(move |conn| tag::resolve(conn, &d, &tag_name2))
-        .await?;
-    let tag = match tag {
-        Some(t) if t.retired_at.is_none() => t,
-        Some(_) => return Err(invalid("tag", "is retired")),
-        None => return Err(invalid("tag", "is not in the docket's codebook")),
-    };
+        .db(move |conn| applicable_tag(conn, &d, &tag_name2))
+        .await??;
     params.keywords.insert("docket".into(), vec![docket_id]);
     params.per_page = SAMPLE;
     params.page = 1;
@@ -158,12 +149,10 @@ pub async fn create(
     let (row, path) = coding
         .write(move |conn| {
             super::transaction(conn, |conn| {
-                let Some(tag) = tag::resolve(conn, &docket, &tag_name)? else {
-                    return Ok(Err(invalid("tag", "is not in the docket's codebook")));
+                let tag = match applicable_tag(conn, &docket, &tag_name)? {
+                    Ok(t) => t,
+                    Err(e) => return Ok(Err(e)),
                 };
-                if tag.retired_at.is_some() {
-                    return Ok(Err(invalid("tag", "is retired")));
-                }
                 let existing = rule::list(conn, &docket)?;
                 let same = search.to_string();
                 if existing
@@ -273,12 +262,10 @@ pub async fn edit(
                 if let Err(e) = own_rule(conn, &docket, &id)? {
                     return Ok(Err(e));
                 }
-                let Some(tag) = tag::resolve(conn, &docket, &tag_name)? else {
-                    return Ok(Err(invalid("tag", "is not in the docket's codebook")));
+                let tag = match applicable_tag(conn, &docket, &tag_name)? {
+                    Ok(t) => t,
+                    Err(e) => return Ok(Err(e)),
                 };
-                if tag.retired_at.is_some() {
-                    return Ok(Err(invalid("tag", "is retired")));
-                }
                 if !rule::edit(conn, &id, &tag.id, &search.to_string(), now)? {
                     return Ok(Err(AnalysisError::Conflict(
                         "the rule is being deleted".into(),

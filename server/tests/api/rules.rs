@@ -71,7 +71,7 @@ async fn a_rule_tags_existing_and_new_comments_and_a_rejection_sticks(backend: B
         chips.push(submit(&app, &format!("semiconductor supply for allies, note {i}")).await);
     }
     let gpus = submit(&app, "GPU clusters for partner data centres").await;
-    let other = submit(&app, "nothing about hardware at all").await;
+    submit(&app, "nothing about hardware at all").await;
     // A person's tag on a match: the rule neither counts nor touches it.
     assert_eq!(
         tag(&app, &ana, &chips[0], json!({"tag": "package/hardware"}))
@@ -213,7 +213,6 @@ async fn a_rule_tags_existing_and_new_comments_and_a_rejection_sticks(backend: B
     );
     assert_eq!(all_tags(&app), before_delete);
     tagged_in_index(&app, &ana, "package/data-centers", vec![]).await;
-    let _ = other;
 
     let log = app
         .json_as(
