@@ -28,6 +28,23 @@ def cpu_seconds():
     return (int(fields[11]) + int(fields[12])) / 100.0
 
 
+def threads_cpu():
+    """CPU seconds by thread name (live threads only: tantivy's indexing
+    threads come and go)."""
+    import glob
+    out = {}
+    for t in glob.glob(f"/proc/{pid}/task/*"):
+        try:
+            with open(f"{t}/comm") as f:
+                name = f.read().strip()
+            with open(f"{t}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        out[name] = out.get(name, 0) + (int(fields[11]) + int(fields[12])) / 100.0
+    return out
+
+
 def peak_rss_mb():
     with open(f"/proc/{pid}/status") as f:
         for line in f:
@@ -75,6 +92,8 @@ counts = sorted(r["tagged"] for r in listed)
 print(f"all {len(listed)} rules active after {applied:.1f} s: {tagged} rule tags "
       f"({tagged / applied:.0f} tags/s; per rule min {counts[0]}, median {counts[len(counts) // 2]}, "
       f"max {counts[-1]}); server CPU {cpu_seconds() - cpu0:.1f} s")
+busiest = sorted(threads_cpu().items(), key=lambda kv: -kv[1])[:6]
+print("  CPU by live thread since start: " + ", ".join(f"{n} {s:.1f} s" for n, s in busiest))
 
 head = feed_head()
 while call("GET", "/api/v1/admin/index")["applied_seq"] < head:

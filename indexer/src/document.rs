@@ -1,6 +1,6 @@
 //! A comment as the index sees it: plain data in, a tantivy document out.
 
-use crate::schema::{CommentSchema, SET_SEPARATOR};
+use crate::schema::{CommentSchema, FIELD_SEPARATOR, SET_SEPARATOR};
 use std::collections::BTreeMap;
 use tantivy::schema::OwnedValue;
 use tantivy::{DateTime, TantivyDocument};
@@ -86,6 +86,16 @@ impl CommentDoc {
         if let Some(c) = &self.campaign {
             doc.add_text(s.campaign, c);
         }
+        // In the order of COMBINED_FIELDS; an empty part is no value.
+        let key = [
+            self.category.as_str(),
+            self.org_type.as_deref().unwrap_or(""),
+            self.country.as_str(),
+            bool_text(self.late),
+            bool_text(self.attachment_count > 0),
+        ]
+        .join(&FIELD_SEPARATOR.to_string());
+        doc.add_text(s.facet_key, key);
         doc
     }
 }

@@ -6,8 +6,14 @@
 //! one (`question` from `question_set`): one value per comment, the set of
 //! its values, so a block of comments is read at once. Reading the
 //! multi-valued column a comment at a time took 40 % of a word query.
+//!
+//! The single-valued fields are read together from `facet_key`, each
+//! comment's values of all of them as one term: one read per comment
+//! instead of six, counted per term and handed to each field at the end.
+//! Reading the columns was most of the facets' cost, and a docket has few
+//! distinct combinations per segment.
 
-use crate::schema::{set_column, SET_SEPARATOR};
+use crate::schema::{set_column, COMBINED_FIELDS, FIELD_SEPARATOR, SET_SEPARATOR};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, OnceLock};
 use tantivy::collector::{Collector, SegmentCollector};
@@ -17,6 +23,9 @@ use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
 /// Field name to value to count.
 pub type FacetCounts = BTreeMap<String, BTreeMap<String, u64>>;
+
+/// The column all of [`COMBINED_FIELDS`] are read from.
+const COMBINED_COLUMN: &str = "facet_key";
 
 pub struct FacetCollector {
     fields: Vec<String>,
@@ -31,58 +40,104 @@ impl FacetCollector {
 /// Where a keyword field's values are read from in one segment.
 pub(crate) struct FacetColumn {
     pub(crate) column: StrColumn,
-    /// When each term is a set of values joined by [`SET_SEPARATOR`]: the
-    /// terms taken apart once per segment.
-    set: Option<Arc<SetTerms>>,
+    /// When each term joins several values (a set column, or the fields
+    /// of `facet_key`): the terms taken apart once per segment.
+    split: Option<Arc<SplitTerms>>,
 }
 
-/// A set column's terms taken apart: the distinct values, and each term's
-/// values by index. A coded docket has thousands of tag combinations per
-/// segment; splitting and naming them on every search cost 170 ms.
-pub(crate) struct SetTerms {
+/// A column's terms taken apart: per part (a field of `facet_key`, or the
+/// one part of a set column), the distinct values, the distinct texts the
+/// part takes (its *part terms*) and their values, and each term's part
+/// terms. A coded docket has thousands of tag combinations per segment;
+/// splitting and naming them on every search cost 170 ms.
+pub(crate) struct SplitTerms {
+    parts: Vec<Part>,
+    /// Term ordinal `o`'s part term of part `p` is `rows[o * parts + p]`.
+    rows: Vec<u32>,
+}
+
+#[derive(Default)]
+struct Part {
     values: Vec<String>,
-    by_ord: Vec<Box<[u32]>>,
+    /// Part term `t`'s values are `ids[start[t]..start[t + 1]]`.
+    start: Vec<u32>,
+    ids: Vec<u32>,
 }
 
-impl SetTerms {
-    fn read(column: &StrColumn) -> std::io::Result<Self> {
-        let mut index: HashMap<String, u32> = HashMap::new();
-        let mut values = Vec::new();
-        let mut by_ord = Vec::with_capacity(column.num_terms());
-        let mut stream = column.dictionary().stream()?;
-        while stream.advance() {
-            let text = String::from_utf8_lossy(stream.key());
-            let ids: Box<[u32]> = text
-                .split(SET_SEPARATOR)
-                .filter(|v| !v.is_empty())
-                .map(|v| {
-                    *index.entry(v.to_string()).or_insert_with(|| {
-                        values.push(v.to_string());
-                        (values.len() - 1) as u32
-                    })
-                })
-                .collect();
-            by_ord.push(ids);
-        }
-        Ok(SetTerms { values, by_ord })
+impl Part {
+    fn terms(&self) -> usize {
+        self.start.len() - 1
+    }
+
+    fn of(&self, term: usize) -> &[u32] {
+        &self.ids[self.start[term] as usize..self.start[term + 1] as usize]
     }
 }
 
-/// Segments are immutable, so their set terms are kept by segment id (a
+impl SplitTerms {
+    /// Each term is `parts` parts joined by [`FIELD_SEPARATOR`], each part
+    /// values joined by [`SET_SEPARATOR`]; an empty part has no value.
+    fn read(column: &StrColumn, parts: usize) -> std::io::Result<Self> {
+        let mut value_ids: Vec<HashMap<String, u32>> = vec![HashMap::new(); parts];
+        let mut term_ids: Vec<HashMap<String, u32>> = vec![HashMap::new(); parts];
+        let mut out: Vec<Part> = (0..parts).map(|_| Part::default()).collect();
+        for part in &mut out {
+            part.start.push(0);
+        }
+        let mut rows = Vec::with_capacity(column.num_terms() * parts);
+        let mut stream = column.dictionary().stream()?;
+        while stream.advance() {
+            let text = String::from_utf8_lossy(stream.key());
+            let mut pieces = text.split(FIELD_SEPARATOR);
+            for (p, part) in out.iter_mut().enumerate() {
+                let piece = pieces.next().unwrap_or("");
+                if let Some(t) = term_ids[p].get(piece) {
+                    rows.push(*t);
+                    continue;
+                }
+                for v in piece.split(SET_SEPARATOR).filter(|v| !v.is_empty()) {
+                    let id = *value_ids[p].entry(v.to_string()).or_insert_with(|| {
+                        part.values.push(v.to_string());
+                        (part.values.len() - 1) as u32
+                    });
+                    part.ids.push(id);
+                }
+                part.start.push(part.ids.len() as u32);
+                let t = (part.start.len() - 2) as u32;
+                term_ids[p].insert(piece.to_string(), t);
+                rows.push(t);
+            }
+        }
+        Ok(SplitTerms { parts: out, rows })
+    }
+
+    /// Term ordinal to part term, for part `p`.
+    fn part_terms(&self, p: usize) -> impl Iterator<Item = usize> + '_ {
+        self.rows
+            .iter()
+            .skip(p)
+            .step_by(self.parts.len())
+            .map(|t| *t as usize)
+    }
+}
+
+/// Segments are immutable, so their split terms are kept by segment id (a
 /// new generation or a merge makes new ids; the cache is emptied when it
 /// grows past what a few indexes' segments need).
-fn set_terms(
+fn split_terms(
     segment: &SegmentReader,
     field: &str,
     column: &StrColumn,
-) -> tantivy::Result<Arc<SetTerms>> {
-    static CACHE: OnceLock<Mutex<HashMap<(SegmentId, String), Arc<SetTerms>>>> = OnceLock::new();
+    parts: usize,
+) -> tantivy::Result<Arc<SplitTerms>> {
+    type Cache = Mutex<HashMap<(SegmentId, String), Arc<SplitTerms>>>;
+    static CACHE: OnceLock<Cache> = OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
     let key = (segment.segment_id(), field.to_string());
     if let Some(found) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
         return Ok(found.clone());
     }
-    let terms = Arc::new(SetTerms::read(column)?);
+    let terms = Arc::new(SplitTerms::read(column, parts)?);
     let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
     if cache.len() >= 1_024 {
         cache.clear();
@@ -95,14 +150,26 @@ impl FacetColumn {
     /// `None` when no document of the segment has the field.
     pub(crate) fn open(segment: &SegmentReader, field: &str) -> tantivy::Result<Option<Self>> {
         if let Some(set_field) = set_column(field) {
-            let Some(column) = segment.fast_fields().str(set_field)? else {
-                return Ok(None);
-            };
-            let set = Some(set_terms(segment, set_field, &column)?);
-            return Ok(Some(FacetColumn { column, set }));
+            return Self::split(segment, set_field, 1);
         }
         let column = segment.fast_fields().str(field)?;
-        Ok(column.map(|column| FacetColumn { column, set: None }))
+        Ok(column.map(|column| FacetColumn {
+            column,
+            split: None,
+        }))
+    }
+
+    /// The column `facet_key`, if the segment has it.
+    fn combined(segment: &SegmentReader) -> tantivy::Result<Option<Self>> {
+        Self::split(segment, COMBINED_COLUMN, COMBINED_FIELDS.len())
+    }
+
+    fn split(segment: &SegmentReader, name: &str, parts: usize) -> tantivy::Result<Option<Self>> {
+        let Some(column) = segment.fast_fields().str(name)? else {
+            return Ok(None);
+        };
+        let split = Some(split_terms(segment, name, &column, parts)?);
+        Ok(Some(FacetColumn { column, split }))
     }
 
     pub(crate) fn num_terms(&self) -> usize {
@@ -117,14 +184,18 @@ impl FacetColumn {
     /// By term ordinal: whether the term holds any of `values`.
     pub(crate) fn accepting(&self, values: &[String]) -> tantivy::Result<Vec<bool>> {
         let mut accepted = vec![false; self.num_terms()];
-        if let Some(set) = &self.set {
-            let wanted: Vec<bool> = set
+        if let Some(split) = &self.split {
+            let part = &split.parts[0];
+            let wanted: Vec<bool> = part
                 .values
                 .iter()
                 .map(|v| values.iter().any(|w| w == v))
                 .collect();
-            for (accept, ids) in accepted.iter_mut().zip(&set.by_ord) {
-                *accept = ids.iter().any(|i| wanted[*i as usize]);
+            let by_term: Vec<bool> = (0..part.terms())
+                .map(|t| part.of(t).iter().any(|i| wanted[*i as usize]))
+                .collect();
+            for (accept, t) in accepted.iter_mut().zip(split.part_terms(0)) {
+                *accept = by_term[t];
             }
         } else {
             for value in values {
@@ -136,19 +207,31 @@ impl FacetColumn {
         Ok(accepted)
     }
 
-    /// Adds counts by term ordinal to `values`, by the values' text.
-    pub(crate) fn add_named(&self, counts: Vec<u64>, values: &mut BTreeMap<String, u64>) {
-        if let Some(set) = &self.set {
-            // Summed by value index first: each value is named once.
-            let mut by_value = vec![0u64; set.values.len()];
-            for (ids, n) in set.by_ord.iter().zip(&counts) {
-                if *n > 0 {
-                    for i in ids.iter() {
+    /// Adds counts by term ordinal to `values`, by the values' text: of
+    /// the term itself, or of its `part`th part.
+    pub(crate) fn add_named(
+        &self,
+        counts: &[u64],
+        part_index: usize,
+        values: &mut BTreeMap<String, u64>,
+    ) {
+        if let Some(split) = &self.split {
+            // Summed by part term, then by value, before any value is
+            // named: the terms are many, their parts' values few.
+            let part = &split.parts[part_index];
+            let mut by_term = vec![0u64; part.terms()];
+            for (n, t) in counts.iter().zip(split.part_terms(part_index)) {
+                by_term[t] += n;
+            }
+            let mut by_value = vec![0u64; part.values.len()];
+            for (t, n) in by_term.into_iter().enumerate() {
+                if n > 0 {
+                    for i in part.of(t) {
                         by_value[*i as usize] += n;
                     }
                 }
             }
-            for (value, n) in set.values.iter().zip(by_value) {
+            for (value, n) in part.values.iter().zip(by_value) {
                 if n > 0 {
                     *values.entry(value.clone()).or_default() += n;
                 }
@@ -156,8 +239,8 @@ impl FacetColumn {
             return;
         }
         let mut text = String::new();
-        for (ord, n) in counts.into_iter().enumerate() {
-            if n == 0 {
+        for (ord, n) in counts.iter().enumerate() {
+            if *n == 0 {
                 continue;
             }
             text.clear();
@@ -172,8 +255,16 @@ impl FacetColumn {
     }
 }
 
+/// One column read for the facets and what its counts are handed to: the
+/// requested fields, by index, and the part of each term that is theirs.
+struct Counted {
+    column: FacetColumn,
+    counts: Vec<u64>,
+    fields: Vec<(usize, usize)>,
+}
+
 pub struct FacetSegmentCollector {
-    columns: Vec<(usize, FacetColumn, Vec<u64>)>,
+    columns: Vec<Counted>,
     fields: Vec<String>,
     /// Scratch space for reading a block of documents' ordinals at once.
     scratch: BlockScratch,
@@ -201,12 +292,44 @@ impl Collector for FacetCollector {
         segment: &SegmentReader,
     ) -> tantivy::Result<Self::Child> {
         let mut columns = Vec::new();
+        // The combined fields asked for, when the segment has their column.
+        let combined: Vec<(usize, usize)> = self
+            .fields
+            .iter()
+            .enumerate()
+            .filter_map(|(i, name)| {
+                let part = COMBINED_FIELDS.iter().position(|f| f == name)?;
+                Some((i, part))
+            })
+            .collect();
+        let combined = match combined.is_empty() {
+            true => None,
+            false => FacetColumn::combined(segment)?.map(|column| (column, combined)),
+        };
         for (i, name) in self.fields.iter().enumerate() {
+            if combined
+                .as_ref()
+                .is_some_and(|(_, fields)| fields.iter().any(|(j, _)| *j == i))
+            {
+                continue;
+            }
             // A segment where no document has the field has no column.
             if let Some(column) = FacetColumn::open(segment, name)? {
                 let counts = vec![0u64; column.num_terms()];
-                columns.push((i, column, counts));
+                columns.push(Counted {
+                    column,
+                    counts,
+                    fields: vec![(i, 0)],
+                });
             }
+        }
+        if let Some((column, fields)) = combined {
+            let counts = vec![0u64; column.num_terms()];
+            columns.push(Counted {
+                column,
+                counts,
+                fields,
+            });
         }
         Ok(FacetSegmentCollector {
             columns,
@@ -262,7 +385,7 @@ impl SegmentCollector for FacetSegmentCollector {
     /// are then read a block at a time instead of a document at a time.
     fn collect_block(&mut self, docs: &[DocId]) {
         let scratch = &mut self.scratch;
-        for (_, column, counts) in &mut self.columns {
+        for Counted { column, counts, .. } in &mut self.columns {
             let ords = column.column.ords();
             match &ords.index {
                 // Every document has the one value (one docket): nothing to read.
@@ -294,8 +417,11 @@ impl SegmentCollector for FacetSegmentCollector {
         let pending = std::mem::take(&mut self.pending);
         self.collect_block(&pending);
         let mut out = FacetCounts::new();
-        for (i, column, counts) in self.columns {
-            column.add_named(counts, out.entry(self.fields[i].clone()).or_default());
+        for c in &self.columns {
+            for (i, part) in &c.fields {
+                let values = out.entry(self.fields[*i].clone()).or_default();
+                c.column.add_named(&c.counts, *part, values);
+            }
         }
         out
     }

@@ -229,7 +229,7 @@ impl<S: SegmentCollector> SegmentCollector for FilteredSegmentCollector<S> {
         for (filter, name) in self.filters.into_iter().zip(self.names) {
             let values = out.entry(name).or_default();
             if let Some(column) = filter.column {
-                column.add_named(filter.counts, values);
+                column.add_named(&filter.counts, 0, values);
             }
         }
         (self.inner.harvest(), out)

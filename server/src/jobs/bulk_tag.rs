@@ -7,7 +7,7 @@
 use super::{Context, Handler, Outcome, Policy, Write};
 use crate::db::indexed::{self, touched, Change};
 use crate::db::models::bulk::{self, BulkRow, APPLIED, APPLYING, UNDOING, UNDONE};
-use crate::db::models::comment_tag::{self, CommentTagRow, BULK};
+use crate::db::models::comment_tag::{self, Application, BULK};
 use crate::db::{DbConn, DbError};
 use chrono::NaiveDateTime;
 use std::time::Duration;
@@ -89,24 +89,15 @@ impl Handler for BulkApply {
             }
             let changed = touched(conn, &next, now)?;
             indexed::write(conn, Change::Tags, |conn| {
-                for comment_id in &next {
-                    comment_tag::insert_once(
-                        conn,
-                        &CommentTagRow {
-                            id: uuid::Uuid::now_v7().to_string(),
-                            comment_id: comment_id.clone(),
-                            tag_id: op.tag_id.clone(),
-                            source: BULK.into(),
-                            source_id: op.id.clone(),
-                            coder: op.coder.clone(),
-                            excerpt_field: String::new(),
-                            excerpt_start: 0,
-                            excerpt_end: 0,
-                            excerpt_text: None,
-                            created_at: now,
-                        },
-                    )?;
-                }
+                let comments: Vec<&str> = next.iter().map(String::as_str).collect();
+                let application = Application {
+                    tag_id: &op.tag_id,
+                    source: BULK,
+                    source_id: &op.id,
+                    coder: &op.coder,
+                    at: now,
+                };
+                comment_tag::insert_for_comments(conn, &application, &comments)?;
                 Ok(((), changed))
             })
         });

@@ -26,6 +26,7 @@ pub mod bulk_tag;
 pub mod extract_text;
 pub mod handoff;
 pub mod node;
+pub mod packed_ids;
 pub mod purge;
 pub mod runner;
 pub mod send_receipt;

@@ -16,6 +16,7 @@ on_both_backends!(
     a_rule_tags_existing_and_new_comments_and_a_rejection_sticks,
     rules_applied_together_cross_many_windows,
     bad_rules_are_refused_and_change_nothing,
+    the_purge_keeps_the_changes_a_rule_has_yet_to_check,
 );
 
 fn rules_path() -> String {
@@ -507,4 +508,91 @@ async fn bad_rules_are_refused_and_change_nothing(backend: Backend) {
         .unwrap();
     assert_eq!(res.status(), 401);
     assert_eq!(counts(&app), before);
+}
+
+/// The hourly purge drops change-feed rows older than a week that every
+/// live index has applied, but never one a rule has yet to check: an
+/// active rule's from its `checked_seq`, a part-applied one's from where
+/// it read its matches (`apply_seq`). A deleted rule holds nothing back.
+async fn the_purge_keeps_the_changes_a_rule_has_yet_to_check(backend: Backend) {
+    use rfidesk::db::connection::in_transaction;
+    use rfidesk::db::schema::{change_feed, index_nodes, tag_rules};
+    use rfidesk::jobs::purge::purge;
+    let app = TestApp::spawn(backend).await;
+    let ana = app.user("ana", "analyst", "analyst-password");
+    for i in 0..4 {
+        submit(&app, &format!("semiconductor supply, note {i}")).await;
+    }
+    let (status, rule) = call(
+        &app,
+        &ana,
+        Method::POST,
+        &rules_path(),
+        Some(json!({"tag": "package/hardware", "q": "semiconductor"})),
+    )
+    .await;
+    assert_eq!(status, 201, "{rule}");
+    let id = rule["id"].as_str().unwrap().to_string();
+    rule_settles(&app, &ana, &id, "active", 4).await;
+    app.index_caught_up(&ana).await;
+
+    // Nine days on, with one live index that has applied everything.
+    let later = chrono::Utc::now().naive_utc() + chrono::TimeDelta::days(9);
+    let mut conn = app.db();
+    let head: i64 = change_feed::table
+        .select(diesel::dsl::max(change_feed::seq))
+        .first::<Option<i64>>(&mut conn)
+        .unwrap()
+        .unwrap();
+    assert!(head >= 5, "four comments and the rule's tags: {head}");
+    diesel::insert_into(index_nodes::table)
+        .values((
+            index_nodes::node_id.eq("other-node"),
+            index_nodes::applied_seq.eq(head),
+            index_nodes::seen_at.eq(later),
+        ))
+        .execute(&mut conn)
+        .unwrap();
+    let seqs = |conn: &mut rfidesk::db::DbConn| -> Vec<i64> {
+        change_feed::table
+            .select(change_feed::seq)
+            .order(change_feed::seq)
+            .load(conn)
+            .unwrap()
+    };
+    let before = seqs(&mut conn);
+
+    // Each case in one transaction with the purge, so the running job
+    // cannot move the rule between the two.
+    let purge_with = |conn: &mut rfidesk::db::DbConn, status: &str, checked: i64, applied: i64| {
+        let (status, id) = (status.to_string(), id.clone());
+        in_transaction(conn, move |conn| {
+            diesel::update(tag_rules::table.filter(tag_rules::id.eq(&id)))
+                .set((
+                    tag_rules::status.eq(&status),
+                    tag_rules::checked_seq.eq(checked),
+                    tag_rules::apply_seq.eq(applied),
+                    tag_rules::cursor.eq("0"),
+                ))
+                .execute(conn)?;
+            purge(conn, later)
+        })
+        .unwrap()
+        .feed_through
+    };
+    // An active rule that has checked through the second change.
+    assert_eq!(
+        purge_with(&mut conn, "active", before[1], 0),
+        Some(before[1])
+    );
+    assert_eq!(seqs(&mut conn), before[2..].to_vec());
+    // A rule part-way applied, that read its matches at the third.
+    assert_eq!(
+        purge_with(&mut conn, "applying", 0, before[2]),
+        Some(before[2])
+    );
+    assert_eq!(seqs(&mut conn), before[3..].to_vec());
+    // A deleted rule keeps nothing: all that every index applied goes.
+    assert_eq!(purge_with(&mut conn, "deleted", 0, 0), Some(head));
+    assert!(seqs(&mut conn).iter().all(|s| *s > head));
 }
