@@ -11,7 +11,6 @@ use super::{AnalysisError, Coding};
 use crate::db::indexed::{self, touched, Change};
 use crate::db::models::audit::{self, NewEntry};
 use crate::db::models::comment;
-use crate::db::models::comment_tag::{self, CommentTagRow};
 use crate::db::models::rule::{self, Rejection, RuleRow, APPLYING, DELETED, DELETING};
 use crate::db::DbConn;
 use crate::domain::search_params::SearchParams;
@@ -443,7 +442,7 @@ pub async fn unreject(
                     // comes; one past it (or done) does it here.
                     let added = matches
                         && (r.status == crate::db::models::rule::ACTIVE || c.id <= r.cursor)
-                        && comment_tag::insert_once(conn, &CommentTagRow::by_rule(&c.id, &r, now))?;
+                        && rule::tag_comments(conn, &r, &[c.id.as_str()], now)? == 1;
                     if added {
                         rule::count_tags(conn, &r.id, 1)?;
                     }

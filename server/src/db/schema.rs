@@ -247,7 +247,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    rule_tags (rule_id, comment_id) {
+        rule_id -> Text,
+        comment_id -> Text,
+        tag_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(api_tokens -> users (user_id));
+diesel::joinable!(rule_tags -> tags (tag_id));
+diesel::joinable!(rule_tags -> tag_rules (rule_id));
 diesel::joinable!(tag_rules -> tags (tag_id));
 diesel::joinable!(rule_rejections -> tag_rules (rule_id));
 diesel::joinable!(bulk_operations -> tags (tag_id));
@@ -277,5 +288,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     bulk_operations,
     bulk_targets,
     tag_rules,
-    rule_rejections
+    rule_rejections,
+    rule_tags
 );

@@ -22,7 +22,6 @@ use super::{Context, Handler, Outcome, Policy, Write};
 use crate::db::indexed::{self, Change, Touched};
 use crate::db::models::audit::{self, NewEntry};
 use crate::db::models::change_feed;
-use crate::db::models::comment_tag::{self, Application};
 use crate::db::models::rule::{
     self, Progress, RuleRow, Window, ACTIVE, APPLYING, DELETED, DELETING,
 };
@@ -512,7 +511,7 @@ fn reconcile(
     adding.sort_unstable();
     // The rule's own rows in the window were read and the wrong ones
     // removed above, in this transaction: every row here is new.
-    let added = comment_tag::insert_for_comments(conn, &Application::by_rule(r, now), &adding)?;
+    let added = rule::tag_comments(conn, r, &adding, now)?;
     rule::count_tags(conn, &r.id, added as i64 - removed as i64)?;
     changed.extend(adding.into_iter().map(str::to_string));
     Ok(changed)

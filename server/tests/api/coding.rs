@@ -60,7 +60,7 @@ pub(crate) async fn tag(app: &TestApp, token: &str, tn: &str, body: Value) -> (u
     .await
 }
 
-fn codebook_entry<'a>(codebook: &'a Value, path: &str) -> &'a Value {
+pub(crate) fn codebook_entry<'a>(codebook: &'a Value, path: &str) -> &'a Value {
     codebook["tags"]
         .as_array()
         .unwrap()
@@ -890,9 +890,12 @@ async fn agreement_between_two_coders_is_cohens_kappa(backend: Backend) {
         .await;
 }
 
-/// (comment id, tag id, source, coder) of every tag on a comment.
+/// (comment id, tag id, source, coder) of every tag on a comment: people's
+/// and bulk operations' (`comment_tags`) and rules' (`rule_tags`, the
+/// rule's author as coder).
 pub(crate) fn all_tags(app: &TestApp) -> Vec<(String, String, String, String)> {
-    use rfidesk::db::schema::comment_tags;
+    use rfidesk::db::schema::{comment_tags, rule_tags, tag_rules};
+    let mut conn = app.db();
     let mut rows: Vec<(String, String, String, String)> = comment_tags::table
         .select((
             comment_tags::comment_id,
@@ -900,8 +903,18 @@ pub(crate) fn all_tags(app: &TestApp) -> Vec<(String, String, String, String)> {
             comment_tags::source,
             comment_tags::coder,
         ))
-        .load(&mut app.db())
+        .load(&mut conn)
         .unwrap();
+    let by_rules: Vec<(String, String, String)> = rule_tags::table
+        .inner_join(tag_rules::table)
+        .select((rule_tags::comment_id, rule_tags::tag_id, tag_rules::author))
+        .load(&mut conn)
+        .unwrap();
+    rows.extend(
+        by_rules
+            .into_iter()
+            .map(|(comment, tag, author)| (comment, tag, "rule".to_string(), author)),
+    );
     rows.sort();
     rows
 }

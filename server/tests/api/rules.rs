@@ -4,7 +4,7 @@
 //! tags, windows that cross the batch size, and bad rules refused with
 //! nothing stored.
 
-use crate::coding::{all_tags, call, found, submit, tag};
+use crate::coding::{all_tags, call, codebook_entry, found, submit, tag};
 use crate::helpers::*;
 use crate::on_both_backends;
 use diesel::prelude::*;
@@ -55,10 +55,9 @@ async fn tagged_in_index(app: &TestApp, token: &str, tag: &str, mut want: Vec<St
 }
 
 fn rule_tag_rows(app: &TestApp, rule: &str) -> i64 {
-    use rfidesk::db::schema::comment_tags;
-    comment_tags::table
-        .filter(comment_tags::source.eq("rule"))
-        .filter(comment_tags::source_id.eq(rule))
+    use rfidesk::db::schema::rule_tags;
+    rule_tags::table
+        .filter(rule_tags::rule_id.eq(rule))
         .count()
         .get_result(&mut app.db())
         .unwrap()
@@ -122,6 +121,24 @@ async fn a_rule_tags_existing_and_new_comments_and_a_rejection_sticks(backend: B
     assert_eq!(view["tags"][0]["source"], "rule");
     assert_eq!(view["tags"][0]["source_id"], id.as_str());
     assert_eq!(view["tags"][0]["coder"], "ana");
+    // A comment tagged by a person and by the rule lists both, and the
+    // codebook counts it once: four comments carry the tag.
+    let both = app
+        .json_as(&ana, &format!("/api/v1/comments/{}", chips[0]), 200)
+        .await;
+    let mut sources: Vec<&str> = both["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["source"].as_str().unwrap())
+        .collect();
+    sources.sort();
+    assert_eq!(sources, ["person", "rule"], "{both}");
+    let book = app
+        .json_as(&ana, &format!("/api/v1/dockets/{DOCKET}/codebook"), 200)
+        .await;
+    assert_eq!(codebook_entry(&book, "package/hardware")["comments"], 4);
+    assert_eq!(codebook_entry(&book, "package")["comments"], 4);
 
     // A rejection takes the tag off at once and keeps it off.
     let reject = format!("{}/{id}/rejections/{}", rules_path(), chips[1]);

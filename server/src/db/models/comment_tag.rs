@@ -28,30 +28,6 @@ pub struct CommentTagRow {
     pub created_at: NaiveDateTime,
 }
 
-impl CommentTagRow {
-    /// A rule's tag on a comment (the whole comment; the rule's author
-    /// as coder).
-    pub fn by_rule(
-        comment_id: &str,
-        rule: &crate::db::models::rule::RuleRow,
-        at: NaiveDateTime,
-    ) -> Self {
-        CommentTagRow {
-            id: uuid::Uuid::now_v7().to_string(),
-            comment_id: comment_id.to_string(),
-            tag_id: rule.tag_id.clone(),
-            source: RULE.into(),
-            source_id: rule.id.clone(),
-            coder: rule.author.clone(),
-            excerpt_field: String::new(),
-            excerpt_start: 0,
-            excerpt_end: 0,
-            excerpt_text: None,
-            created_at: at,
-        }
-    }
-}
-
 /// A tag on a comment with the tag's current path.
 #[derive(Debug, Clone, Queryable)]
 pub struct AppliedTag {
@@ -77,27 +53,14 @@ pub fn insert_once(conn: &mut DbConn, row: &CommentTagRow) -> Result<bool, DbErr
     Ok(added == 1)
 }
 
-/// One tag put on many comments by one source (a bulk operation or a
-/// rule), on the whole of each.
+/// One tag put on many comments by one source (a bulk operation), on
+/// the whole of each. (A rule's tags are rows of `rule_tags`: rule.rs.)
 pub struct Application<'a> {
     pub tag_id: &'a str,
     pub source: &'a str,
     pub source_id: &'a str,
     pub coder: &'a str,
     pub at: NaiveDateTime,
-}
-
-impl<'a> Application<'a> {
-    /// A rule's tag (the rule's author as coder).
-    pub fn by_rule(rule: &'a crate::db::models::rule::RuleRow, at: NaiveDateTime) -> Self {
-        Application {
-            tag_id: &rule.tag_id,
-            source: RULE,
-            source_id: &rule.id,
-            coder: &rule.author,
-            at,
-        }
-    }
 }
 
 /// Comments one statement tags at most (about 80 bytes of JSON each).
@@ -185,9 +148,10 @@ pub fn delete_one(conn: &mut DbConn, a: &Applied<'_>) -> Result<Option<CommentTa
     Ok(Some(row))
 }
 
-/// Every tag on a comment, oldest first.
+/// Every tag on a comment, oldest first: its rows here and its rules'
+/// tags (`rule_tags`), the latter as rows of source `rule`.
 pub fn for_comment(conn: &mut DbConn, comment_id: &str) -> Result<Vec<AppliedTag>, DbError> {
-    Ok(comment_tags::table
+    let mut all: Vec<AppliedTag> = comment_tags::table
         .inner_join(tags::table)
         .filter(comment_tags::comment_id.eq(comment_id))
         .order((comment_tags::created_at, comment_tags::id))
@@ -195,11 +159,33 @@ pub fn for_comment(conn: &mut DbConn, comment_id: &str) -> Result<Vec<AppliedTag
         .load(conn)?
         .into_iter()
         .map(|(row, path, label)| AppliedTag { row, path, label })
-        .collect())
+        .collect();
+    for t in crate::db::models::rule::tags_on(conn, comment_id)? {
+        all.push(AppliedTag {
+            row: CommentTagRow {
+                id: String::new(),
+                comment_id: t.comment_id,
+                tag_id: t.tag_id,
+                source: RULE.into(),
+                source_id: t.rule_id,
+                coder: t.author,
+                excerpt_field: String::new(),
+                excerpt_start: 0,
+                excerpt_end: 0,
+                excerpt_text: None,
+                created_at: t.created_at,
+            },
+            path: t.path,
+            label: t.label,
+        });
+    }
+    // Stable: each source's own order among equal times.
+    all.sort_by_key(|a| a.row.created_at);
+    Ok(all)
 }
 
-/// The current paths of the tags on these comments: (comment id, path),
-/// each pair once, for the index.
+/// The current paths of the tags on these comments, by anyone or any
+/// rule: (comment id, path), each pair once, sorted, for the index.
 pub fn paths_for_comments(
     conn: &mut DbConn,
     comment_ids: &[String],
@@ -210,17 +196,27 @@ pub fn paths_for_comments(
         .select((comment_tags::comment_id, tags::path))
         .distinct()
         .load(conn)?;
+    pairs.extend(crate::db::models::rule::paths_for_comments(
+        conn,
+        comment_ids,
+    )?);
     pairs.sort();
+    pairs.dedup();
     Ok(pairs)
 }
 
-/// The comments a tag is on (to re-index them after a rename).
+/// The comments a tag is on, by anyone or any rule (to re-index them
+/// after a rename).
 pub fn comments_with_tag(conn: &mut DbConn, tag_id: &str) -> Result<Vec<String>, DbError> {
-    Ok(comment_tags::table
+    let mut ids: Vec<String> = comment_tags::table
         .filter(comment_tags::tag_id.eq(tag_id))
         .select(comment_tags::comment_id)
         .distinct()
-        .load(conn)?)
+        .load(conn)?;
+    ids.extend(crate::db::models::rule::comments_with_tag(conn, tag_id)?);
+    ids.sort();
+    ids.dedup();
+    Ok(ids)
 }
 
 /// Who put which tag (current path) on which comment of a docket, by

@@ -2,7 +2,7 @@
 //! name each tag has had.
 
 use crate::db::connection::{DbConn, DbError};
-use crate::db::schema::{comment_tags, tag_names, tags};
+use crate::db::schema::{tag_names, tags};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -131,23 +131,75 @@ pub fn set_retired(
 }
 
 /// Comments each tag of the docket is on (tag id, distinct comments), by
-/// the tag itself only; the codebook adds up subtrees from the same rows.
+/// the tag itself only, from people's, bulk operations' and rules' tags
+/// alike; the codebook adds up subtrees from the same rows.
 pub fn comment_counts(conn: &mut DbConn, docket: &str) -> Result<Vec<(String, i64)>, DbError> {
-    Ok(comment_tags::table
-        .inner_join(tags::table)
-        .filter(tags::docket_id.eq(docket))
-        .group_by(comment_tags::tag_id)
-        .select((
-            comment_tags::tag_id,
-            diesel::dsl::count(comment_tags::comment_id).aggregate_distinct(),
-        ))
-        .load(conn)?)
+    use diesel::sql_types::Text;
+    // UNION, not UNION ALL: a comment a person and a rule both tagged
+    // counts once.
+    let (a, b) = match conn {
+        DbConn::Pg(_) => ("$1", "$2"),
+        DbConn::Sqlite(_) => ("?", "?"),
+    };
+    let sql = format!(
+        "SELECT tag_id, count(*) AS comments FROM (\
+           SELECT c.tag_id, c.comment_id FROM comment_tags c JOIN tags t ON t.id = c.tag_id \
+           WHERE t.docket_id = {a} \
+           UNION \
+           SELECT r.tag_id, r.comment_id FROM rule_tags r JOIN tags t ON t.id = r.tag_id \
+           WHERE t.docket_id = {b}) u GROUP BY tag_id"
+    );
+    let q = diesel::sql_query(sql)
+        .bind::<Text, _>(docket)
+        .bind::<Text, _>(docket);
+    let rows: Vec<TagCount> = match conn {
+        DbConn::Pg(c) => q.load(c)?,
+        DbConn::Sqlite(c) => q.load(c)?,
+    };
+    Ok(rows.into_iter().map(|r| (r.tag_id, r.comments)).collect())
 }
 
-/// Distinct comments carrying any of these tags (a subtree).
+#[derive(QueryableByName)]
+struct TagCount {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    tag_id: String,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    comments: i64,
+}
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+/// Distinct comments carrying any of these tags (a subtree), by anyone
+/// or any rule.
 pub fn comments_with_any(conn: &mut DbConn, tag_ids: &[String]) -> Result<i64, DbError> {
-    Ok(comment_tags::table
-        .filter(comment_tags::tag_id.eq_any(tag_ids))
-        .select(diesel::dsl::count(comment_tags::comment_id).aggregate_distinct())
-        .first(conn)?)
+    use diesel::sql_types::Text;
+    let json = serde_json::to_string(tag_ids).map_err(|e| DbError::Corrupt(e.to_string()))?;
+    let (a, b) = match conn {
+        DbConn::Pg(_) => (
+            "SELECT jsonb_array_elements_text($1::jsonb)",
+            "SELECT jsonb_array_elements_text($2::jsonb)",
+        ),
+        DbConn::Sqlite(_) => (
+            "SELECT value FROM json_each(?)",
+            "SELECT value FROM json_each(?)",
+        ),
+    };
+    let sql = format!(
+        "SELECT count(*) AS n FROM (\
+           SELECT comment_id FROM comment_tags WHERE tag_id IN ({a}) \
+           UNION \
+           SELECT comment_id FROM rule_tags WHERE tag_id IN ({b})) u"
+    );
+    let q = diesel::sql_query(sql)
+        .bind::<Text, _>(&json)
+        .bind::<Text, _>(&json);
+    let row: Count = match conn {
+        DbConn::Pg(c) => q.get_result(c)?,
+        DbConn::Sqlite(c) => q.get_result(c)?,
+    };
+    Ok(row.n)
 }
