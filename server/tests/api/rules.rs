@@ -23,6 +23,13 @@ fn rules_path() -> String {
     format!("/api/v1/dockets/{DOCKET}/rules")
 }
 
+/// Saves a rule (201) and returns its id.
+async fn save_rule(app: &TestApp, token: &str, body: Value) -> String {
+    let (status, rule) = call(app, token, Method::POST, &rules_path(), Some(body)).await;
+    assert_eq!(status, 201, "{rule}");
+    rule["id"].as_str().unwrap().to_string()
+}
+
 /// Waits until the rule is `status` with `tagged` comments.
 async fn rule_settles(app: &TestApp, token: &str, id: &str, status: &str, tagged: i64) -> Value {
     eventually(
@@ -95,16 +102,12 @@ async fn a_rule_tags_existing_and_new_comments_and_a_rejection_sticks(backend: B
     assert_eq!(preview["sample"].as_array().unwrap().len(), 3);
     assert_eq!(preview["tag"], "package/hardware");
 
-    let (status, rule) = call(
+    let id = save_rule(
         &app,
         &ana,
-        Method::POST,
-        &rules_path(),
-        Some(json!({"tag": "package/hardware", "q": "semiconductor"})),
+        json!({"tag": "package/hardware", "q": "semiconductor"}),
     )
     .await;
-    assert_eq!(status, 201, "{rule}");
-    let id = rule["id"].as_str().unwrap().to_string();
     rule_settles(&app, &ana, &id, "active", 3).await;
     tagged_in_index(&app, &ana, "package/hardware", chips.clone()).await;
 
@@ -285,16 +288,8 @@ async fn rules_applied_together_cross_many_windows(backend: Backend) {
         ("insurance", "mechanism/insurance"),
         ("advocacy", "mechanism/advocacy"),
     ] {
-        let (status, rule) = call(
-            &app,
-            &ana,
-            Method::POST,
-            &rules_path(),
-            Some(json!({"tag": path, "q": w})),
-        )
-        .await;
-        assert_eq!(status, 201, "{rule}");
-        ids.push((w, path, rule["id"].as_str().unwrap().to_string()));
+        let id = save_rule(&app, &ana, json!({"tag": path, "q": w})).await;
+        ids.push((w, path, id));
     }
     for (w, path, id) in &ids {
         let want = by_word[w].len() as i64;
@@ -377,16 +372,12 @@ async fn bad_rules_are_refused_and_change_nothing(backend: Backend) {
     )
     .await;
     assert_eq!(status, 200);
-    let (status, rule) = call(
+    let id = save_rule(
         &app,
         &ana,
-        Method::POST,
-        &rules_path(),
-        Some(json!({"tag": "mechanism/financing", "q": "financing"})),
+        json!({"tag": "mechanism/financing", "q": "financing"}),
     )
     .await;
-    assert_eq!(status, 201);
-    let id = rule["id"].as_str().unwrap().to_string();
     rule_settles(&app, &ana, &id, "active", 1).await;
 
     let counts = |app: &TestApp| {
@@ -540,16 +531,12 @@ async fn the_purge_keeps_the_changes_a_rule_has_yet_to_check(backend: Backend) {
     for i in 0..4 {
         submit(&app, &format!("semiconductor supply, note {i}")).await;
     }
-    let (status, rule) = call(
+    let id = save_rule(
         &app,
         &ana,
-        Method::POST,
-        &rules_path(),
-        Some(json!({"tag": "package/hardware", "q": "semiconductor"})),
+        json!({"tag": "package/hardware", "q": "semiconductor"}),
     )
     .await;
-    assert_eq!(status, 201, "{rule}");
-    let id = rule["id"].as_str().unwrap().to_string();
     rule_settles(&app, &ana, &id, "active", 4).await;
     app.index_caught_up(&ana).await;
 

@@ -69,24 +69,19 @@ const COMMENTS_A_STATEMENT: usize = 5_000;
 /// Puts `a` on each of `comments`, as [`insert_once`] would one at a time
 /// (an application already there is left); returns how many were added.
 /// One statement per 5,000 comments, the comments as a JSON array of
-/// `[id, comment]` pairs: applying rules wrote a row at a time through
-/// diesel, and building and binding each row was a third of the writer's
-/// time (a statement of 500 rows was no better: SQLite parsed it anew).
+/// `[id, comment]` pairs (`insert_json_chunks`).
 pub fn insert_for_comments(
     conn: &mut DbConn,
     a: &Application<'_>,
     comments: &[&str],
 ) -> Result<usize, DbError> {
+    use crate::db::connection::{execute_raw, insert_json_chunks};
     use diesel::sql_types::{Text, Timestamp};
-    const COLUMNS: &str = "INSERT INTO comment_tags (id, comment_id, tag_id, source, \
-        source_id, coder, excerpt_field, excerpt_start, excerpt_end, excerpt_text, created_at)";
-    let mut added = 0;
-    for chunk in comments.chunks(COMMENTS_A_STATEMENT) {
-        let pairs: Vec<(String, &str)> = chunk
-            .iter()
-            .map(|c| (uuid::Uuid::now_v7().to_string(), *c))
-            .collect();
-        let json = serde_json::to_string(&pairs).map_err(|e| DbError::Corrupt(e.to_string()))?;
+    let pairs: Vec<(String, &str)> = comments
+        .iter()
+        .map(|c| (uuid::Uuid::now_v7().to_string(), *c))
+        .collect();
+    insert_json_chunks(conn, &pairs, COMMENTS_A_STATEMENT, |conn, json| {
         // `WHERE true`: SQLite needs it to read ON CONFLICT after a SELECT.
         let select = match conn {
             DbConn::Pg(_) => {
@@ -98,19 +93,18 @@ pub fn insert_for_comments(
                  FROM json_each(?) WHERE true ON CONFLICT DO NOTHING"
             }
         };
-        let query = diesel::sql_query(format!("{COLUMNS} {select}"))
-            .bind::<Text, _>(a.tag_id)
-            .bind::<Text, _>(a.source)
-            .bind::<Text, _>(a.source_id)
-            .bind::<Text, _>(a.coder)
-            .bind::<Timestamp, _>(a.at)
-            .bind::<Text, _>(&json);
-        added += match conn {
-            DbConn::Pg(c) => query.execute(c)?,
-            DbConn::Sqlite(c) => query.execute(c)?,
-        };
-    }
-    Ok(added)
+        let query = diesel::sql_query(format!(
+            "INSERT INTO comment_tags (id, comment_id, tag_id, source, source_id, coder, \
+             excerpt_field, excerpt_start, excerpt_end, excerpt_text, created_at) {select}"
+        ))
+        .bind::<Text, _>(a.tag_id)
+        .bind::<Text, _>(a.source)
+        .bind::<Text, _>(a.source_id)
+        .bind::<Text, _>(a.coder)
+        .bind::<Timestamp, _>(a.at)
+        .bind::<Text, _>(json);
+        Ok(execute_raw!(conn, query))
+    })
 }
 
 /// What identifies one application for removal.
