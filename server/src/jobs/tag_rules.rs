@@ -65,6 +65,10 @@ struct Matches {
     /// The change-feed position the index had when they were read.
     seq: i64,
     ids: Arc<PackedIds>,
+    /// Read when applying began with no tags of the rule's: it then has
+    /// none after its cursor (the job tags only up to the cursor, and a
+    /// lifted rejection only behind it), so no window need look.
+    fresh: bool,
 }
 
 impl TagRules {
@@ -99,6 +103,8 @@ struct Plan {
     ids: Vec<String>,
     /// The window's matches, sorted.
     matched: Vec<String>,
+    /// The rule has no tags in the window (see `Matches::fresh`).
+    fresh: bool,
     progress: (String, String, i64, i64),
 }
 
@@ -195,6 +201,7 @@ impl TagRules {
             version: rule.version,
             seq,
             ids: Arc::new(ids),
+            fresh: rule.status == APPLYING && rule.cursor.is_empty() && rule.tagged == 0,
         };
         cache.insert(rule.id.clone(), m.clone());
         Ok(m)
@@ -225,6 +232,7 @@ impl TagRules {
                     version: r.version,
                     seq,
                     ids: Arc::new(PackedIds::default()),
+                    fresh: false,
                 }
             } else {
                 self.matches(&r, index, seq)?
@@ -241,11 +249,11 @@ impl TagRules {
         // rule's whole share of the window is in hand.
         let batch = self.batch;
         let mut tagged: Vec<Vec<(String, String)>> = Vec::new();
-        for (r, _) in &group {
-            // A rule with no tags (a new one) needs no look.
-            let t = match r.tagged {
-                0 => Vec::new(),
-                _ => rule::tagged_after(&mut conn, &r.id, &r.cursor, batch as i64)
+        for (r, m) in &group {
+            // A rule with no tags after its cursor needs no look.
+            let t = match r.tagged == 0 || m.fresh {
+                true => Vec::new(),
+                false => rule::tagged_after(&mut conn, &r.id, &r.cursor, batch as i64)
                     .map_err(|e| format!("the database: {e}"))?,
             };
             tagged.push(t);
@@ -279,6 +287,7 @@ impl TagRules {
                 (None, _) => (ACTIVE.to_string(), String::new(), apply_seq),
             };
             plans.push(Plan {
+                fresh: m.fresh,
                 matched: m.ids.slice(from, to),
                 through: through.clone(),
                 ids: Vec::new(),
@@ -357,6 +366,7 @@ impl TagRules {
                 through: None,
                 ids,
                 matched,
+                fresh: false,
                 progress: (ACTIVE.into(), String::new(), r.apply_seq, through),
             });
         }
@@ -434,7 +444,7 @@ fn write(conn: &mut DbConn, plans: Vec<Plan>, now: NaiveDateTime) -> Result<(), 
                 through: plan.through.as_deref(),
             }
         };
-        for comment in reconcile(conn, r, &window, &plan.matched, now)? {
+        for comment in reconcile(conn, r, &window, &plan.matched, plan.fresh, now)? {
             changed.insert(comment, r.docket_id.clone());
         }
         if r.status != ACTIVE && plan.through.is_none() {
@@ -476,6 +486,7 @@ fn reconcile(
     r: &RuleRow,
     window: &Window<'_>,
     matched: &[String],
+    fresh: bool,
     now: NaiveDateTime,
 ) -> Result<Vec<String>, DbError> {
     let rejected: HashSet<String> = rule::rejected_in(conn, &r.id, window)?
@@ -492,11 +503,13 @@ fn reconcile(
     };
     let mut keep: HashSet<String> = HashSet::new();
     let mut remove = Vec::new();
-    // The job is the only one to add a rule's tags: one that had none
-    // when the run read it (a new rule) has none now.
-    let tagged = match r.tagged {
-        0 => Vec::new(),
-        _ => rule::tagged_in(conn, &r.id, window)?,
+    // The job is the only one to add a rule's tags in a window (a lifted
+    // rejection adds one only behind an applying rule's cursor): one that
+    // had none when the run read it has none now, and one applied from
+    // none has none after its cursor.
+    let tagged = match r.tagged == 0 || fresh {
+        true => Vec::new(),
+        false => rule::tagged_in(conn, &r.id, window)?,
     };
     for (comment, tag) in tagged {
         if wanted.contains(comment.as_str()) && tag == r.tag_id {
