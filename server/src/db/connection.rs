@@ -188,7 +188,11 @@ fn transaction_open(conn: &mut DbConn) -> Result<bool, DbError> {
     Ok(depth.is_some())
 }
 
-/// Hands `items` to `insert` as JSON arrays of at most `chunk` items, and
+/// Rows one statement built from a JSON array adds at most (a comment id
+/// is about 40 bytes of JSON, a pair of ids about 80).
+const JSON_ROWS_A_STATEMENT: usize = 5_000;
+
+/// Hands `items` to `insert` as JSON arrays of at most 5,000 items, and
 /// sums what it returns (rows added): a set of rows in one statement, read
 /// back in SQL by `json_each` (SQLite) or `jsonb_array_elements`
 /// (PostgreSQL). Rules and bulk tags add thousands of rows a write; a
@@ -197,27 +201,27 @@ fn transaction_open(conn: &mut DbConn) -> Result<bool, DbError> {
 pub(crate) fn insert_json_chunks<T: serde::Serialize>(
     conn: &mut DbConn,
     items: &[T],
-    chunk: usize,
     mut insert: impl FnMut(&mut DbConn, &str) -> Result<usize, DbError>,
 ) -> Result<usize, DbError> {
     let mut added = 0;
-    for part in items.chunks(chunk.max(1)) {
+    for part in items.chunks(JSON_ROWS_A_STATEMENT) {
         let json = serde_json::to_string(part).map_err(|e| DbError::Corrupt(e.to_string()))?;
         added += insert(conn, &json)?;
     }
     Ok(added)
 }
 
-/// Executes a raw `sql_query` on whichever backend `conn` is.
-macro_rules! execute_raw {
-    ($conn:expr, $query:expr) => {
+/// Runs a raw `sql_query` (`query.execute`, `query.load`, ...) on
+/// whichever backend `conn` is.
+macro_rules! raw_query {
+    ($conn:expr, $query:ident . $method:ident) => {
         match $conn {
-            $crate::db::DbConn::Pg(c) => $query.execute(c)?,
-            $crate::db::DbConn::Sqlite(c) => $query.execute(c)?,
+            $crate::db::DbConn::Pg(c) => $query.$method(c)?,
+            $crate::db::DbConn::Sqlite(c) => $query.$method(c)?,
         }
     };
 }
-pub(crate) use execute_raw;
+pub(crate) use raw_query;
 
 /// Inserts rows the cheapest way each backend has. PostgreSQL: one
 /// multi-row INSERT (one round trip). SQLite: one prepared statement run per

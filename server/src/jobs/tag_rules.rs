@@ -71,6 +71,14 @@ struct Matches {
     fresh: bool,
 }
 
+impl Matches {
+    /// Whether `r` has no tags after its cursor: none at all when the run
+    /// read it, or applied from none.
+    fn untagged(&self, r: &RuleRow) -> bool {
+        r.tagged == 0 || self.fresh
+    }
+}
+
 impl TagRules {
     pub fn new(search: Arc<SearchService>, batch: usize) -> Self {
         TagRules {
@@ -103,8 +111,9 @@ struct Plan {
     ids: Vec<String>,
     /// The window's matches, sorted.
     matched: Vec<String>,
-    /// The rule has no tags in the window (see `Matches::fresh`).
-    fresh: bool,
+    /// The rule has no tags in the window: it had none when the run read
+    /// it, or it is applied from none (`Matches::fresh`).
+    untagged: bool,
     progress: (String, String, i64, i64),
 }
 
@@ -251,7 +260,7 @@ impl TagRules {
         let mut tagged: Vec<Vec<(String, String)>> = Vec::new();
         for (r, m) in &group {
             // A rule with no tags after its cursor needs no look.
-            let t = match r.tagged == 0 || m.fresh {
+            let t = match m.untagged(r) {
                 true => Vec::new(),
                 false => rule::tagged_after(&mut conn, &r.id, &r.cursor, batch as i64)
                     .map_err(|e| format!("the database: {e}"))?,
@@ -287,7 +296,7 @@ impl TagRules {
                 (None, _) => (ACTIVE.to_string(), String::new(), apply_seq),
             };
             plans.push(Plan {
-                fresh: m.fresh,
+                untagged: m.untagged(&r),
                 matched: m.ids.slice(from, to),
                 through: through.clone(),
                 ids: Vec::new(),
@@ -366,7 +375,7 @@ impl TagRules {
                 through: None,
                 ids,
                 matched,
-                fresh: false,
+                untagged: r.tagged == 0,
                 progress: (ACTIVE.into(), String::new(), r.apply_seq, through),
             });
         }
@@ -444,7 +453,7 @@ fn write(conn: &mut DbConn, plans: Vec<Plan>, now: NaiveDateTime) -> Result<(), 
                 through: plan.through.as_deref(),
             }
         };
-        for comment in reconcile(conn, r, &window, &plan.matched, plan.fresh, now)? {
+        for comment in reconcile(conn, r, &window, &plan.matched, plan.untagged, now)? {
             changed.insert(comment, r.docket_id.clone());
         }
         if r.status != ACTIVE && plan.through.is_none() {
@@ -486,7 +495,7 @@ fn reconcile(
     r: &RuleRow,
     window: &Window<'_>,
     matched: &[String],
-    fresh: bool,
+    untagged: bool,
     now: NaiveDateTime,
 ) -> Result<Vec<String>, DbError> {
     let rejected: HashSet<String> = rule::rejected_in(conn, &r.id, window)?
@@ -504,10 +513,9 @@ fn reconcile(
     let mut keep: HashSet<String> = HashSet::new();
     let mut remove = Vec::new();
     // The job is the only one to add a rule's tags in a window (a lifted
-    // rejection adds one only behind an applying rule's cursor): one that
-    // had none when the run read it has none now, and one applied from
-    // none has none after its cursor.
-    let tagged = match r.tagged == 0 || fresh {
+    // rejection adds one only behind an applying rule's cursor), so what
+    // the run saw still holds.
+    let tagged = match untagged {
         true => Vec::new(),
         false => rule::tagged_in(conn, &r.id, window)?,
     };

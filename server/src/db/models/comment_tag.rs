@@ -63,9 +63,6 @@ pub struct Application<'a> {
     pub at: NaiveDateTime,
 }
 
-/// Comments one statement tags at most (about 80 bytes of JSON each).
-const COMMENTS_A_STATEMENT: usize = 5_000;
-
 /// Puts `a` on each of `comments`, as [`insert_once`] would one at a time
 /// (an application already there is left); returns how many were added.
 /// One statement per 5,000 comments, the comments as a JSON array of
@@ -75,13 +72,13 @@ pub fn insert_for_comments(
     a: &Application<'_>,
     comments: &[&str],
 ) -> Result<usize, DbError> {
-    use crate::db::connection::{execute_raw, insert_json_chunks};
+    use crate::db::connection::{insert_json_chunks, raw_query};
     use diesel::sql_types::{Text, Timestamp};
     let pairs: Vec<(String, &str)> = comments
         .iter()
         .map(|c| (uuid::Uuid::now_v7().to_string(), *c))
         .collect();
-    insert_json_chunks(conn, &pairs, COMMENTS_A_STATEMENT, |conn, json| {
+    insert_json_chunks(conn, &pairs, |conn, json| {
         // `WHERE true`: SQLite needs it to read ON CONFLICT after a SELECT.
         let select = match conn {
             DbConn::Pg(_) => {
@@ -103,7 +100,7 @@ pub fn insert_for_comments(
         .bind::<Text, _>(a.coder)
         .bind::<Timestamp, _>(a.at)
         .bind::<Text, _>(json);
-        Ok(execute_raw!(conn, query))
+        Ok(raw_query!(conn, query.execute))
     })
 }
 

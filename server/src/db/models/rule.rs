@@ -185,9 +185,6 @@ pub fn untag(conn: &mut DbConn, rule: &str, comment_ids: &[String]) -> Result<us
     Ok(n)
 }
 
-/// Comments one statement tags at most (about 45 bytes of JSON each).
-const COMMENTS_A_STATEMENT: usize = 5_000;
-
 /// Puts the rule's tag on each of `comments` (one it is already on is
 /// left); returns how many were added. One statement per 5,000 comments,
 /// the comments as a JSON array (`insert_json_chunks`).
@@ -197,9 +194,9 @@ pub fn tag_comments(
     comments: &[&str],
     at: NaiveDateTime,
 ) -> Result<usize, DbError> {
-    use crate::db::connection::{execute_raw, insert_json_chunks};
+    use crate::db::connection::{insert_json_chunks, raw_query};
     use diesel::sql_types::{Text, Timestamp};
-    insert_json_chunks(conn, comments, COMMENTS_A_STATEMENT, |conn, json| {
+    insert_json_chunks(conn, comments, |conn, json| {
         // `WHERE true`: SQLite needs it to read ON CONFLICT after a SELECT.
         let sql = match conn {
             DbConn::Pg(_) => {
@@ -217,7 +214,7 @@ pub fn tag_comments(
             .bind::<Text, _>(&rule.tag_id)
             .bind::<Timestamp, _>(at)
             .bind::<Text, _>(json);
-        Ok(execute_raw!(conn, query))
+        Ok(raw_query!(conn, query.execute))
     })
 }
 

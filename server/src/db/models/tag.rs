@@ -1,7 +1,7 @@
 //! The `tags` and `tag_names` tables: each docket's codebook, and every
 //! name each tag has had.
 
-use crate::db::connection::{DbConn, DbError};
+use crate::db::connection::{raw_query, DbConn, DbError};
 use crate::db::schema::{tag_names, tags};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -152,10 +152,7 @@ pub fn comment_counts(conn: &mut DbConn, docket: &str) -> Result<Vec<(String, i6
     let q = diesel::sql_query(sql)
         .bind::<Text, _>(docket)
         .bind::<Text, _>(docket);
-    let rows: Vec<TagCount> = match conn {
-        DbConn::Pg(c) => q.load(c)?,
-        DbConn::Sqlite(c) => q.load(c)?,
-    };
+    let rows: Vec<TagCount> = raw_query!(conn, q.load);
     Ok(rows.into_iter().map(|r| (r.tag_id, r.comments)).collect())
 }
 
@@ -197,9 +194,6 @@ pub fn comments_with_any(conn: &mut DbConn, tag_ids: &[String]) -> Result<i64, D
     let q = diesel::sql_query(sql)
         .bind::<Text, _>(&json)
         .bind::<Text, _>(&json);
-    let row: Count = match conn {
-        DbConn::Pg(c) => q.get_result(c)?,
-        DbConn::Sqlite(c) => q.get_result(c)?,
-    };
+    let row: Count = raw_query!(conn, q.get_result);
     Ok(row.n)
 }
