@@ -1,6 +1,6 @@
 //! RFI Desk's search library: tantivy schema, document building, attachment
 //! text, search, facets, snippets and similar comments, and the pure
-//! algorithms of the analysis (coder agreement). No HTTP, no SQL: documents
+//! algorithms of the analysis (coder agreement, form-letter campaigns). No HTTP, no SQL: documents
 //! in, answers out.
 
 /// Agreement between two coders (Cohen's kappa).
@@ -8,6 +8,9 @@ pub mod agreement;
 pub mod analyzer;
 /// The bound on attachment text per comment.
 pub mod attachment_text;
+/// Form-letter campaigns: near-duplicate detection, boilerplate, member
+/// additions and signals.
+pub mod campaigns;
 pub mod document;
 pub mod extract;
 pub mod facets;
