@@ -51,6 +51,8 @@ pub struct SearchRequest {
     pub limit: usize,
     /// Leaves out facet counts (for callers that show none).
     pub skip_facets: bool,
+    /// One hit per campaign (its best), paged over the collapsed list.
+    pub collapse: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -79,6 +81,8 @@ pub struct Hit {
     /// Whether a word of the query occurs in the comment's attachment
     /// text, whose snippets the caller makes from the text it keeps.
     pub attachment_match: bool,
+    /// The form-letter campaign the comment belongs to.
+    pub campaign: Option<String>,
 }
 
 pub struct SearchResults {
@@ -141,7 +145,18 @@ impl SearchIndex {
             )
         };
         let facets = FacetCollector::new(facet_fields);
-        let page = TopDocs::with_limit(req.limit.max(1)).and_offset(req.offset);
+        // Collapsed, a page is cut from the collapsed list: read enough of
+        // the uncollapsed one (widened below when campaigns fill it).
+        let mut window = if req.collapse {
+            (req.offset + req.limit.max(1)) * COLLAPSE_WIDTH
+        } else {
+            0
+        };
+        let page = if req.collapse {
+            TopDocs::with_limit(window)
+        } else {
+            TopDocs::with_limit(req.limit.max(1)).and_offset(req.offset)
+        };
         let (scored, total, facets): (Vec<(Option<f32>, DocAddress)>, usize, FacetCounts) =
             match req.sort {
                 // Ranking alone lets tantivy skip documents that cannot reach
@@ -194,6 +209,26 @@ impl SearchIndex {
                 }
             };
 
+        let scored = if req.collapse {
+            let mut scored = scored;
+            loop {
+                let (kept, distinct) = collapse(&searcher, &scored, req.offset + req.limit.max(1))?;
+                if distinct >= req.offset + req.limit.max(1)
+                    || scored.len() >= total
+                    || window >= MAX_COLLAPSE_WINDOW
+                {
+                    break kept
+                        .into_iter()
+                        .skip(req.offset)
+                        .take(req.limit.max(1))
+                        .collect();
+                }
+                window = (window * 4).min(MAX_COLLAPSE_WINDOW);
+                scored = self.ranked(&searcher, &filtered, req.sort, window)?;
+            }
+        } else {
+            scored
+        };
         let highlighter = Highlighter::for_query(&self.index, s, text_query.as_ref())?;
         let mut hits = Vec::with_capacity(scored.len());
         for (score, addr) in scored {
@@ -208,6 +243,39 @@ impl SearchIndex {
             hits,
             facets,
             highlighter,
+        })
+    }
+
+    /// The best `limit` matches in `sort` order, without counts.
+    fn ranked(
+        &self,
+        searcher: &tantivy::Searcher,
+        query: &dyn Query,
+        sort: Sort,
+        limit: usize,
+    ) -> Result<Vec<(Option<f32>, DocAddress)>, SearchError> {
+        let page = TopDocs::with_limit(limit.max(1));
+        Ok(match sort {
+            Sort::Relevance => searcher
+                .search(query, &page.order_by_score())?
+                .into_iter()
+                .map(|(s, a)| (Some(s), a))
+                .collect(),
+            Sort::Newest | Sort::Oldest => {
+                let order = if sort == Sort::Newest {
+                    Order::Desc
+                } else {
+                    Order::Asc
+                };
+                searcher
+                    .search(
+                        query,
+                        &page.order_by_fast_field::<DateTime>("received_at", order),
+                    )?
+                    .into_iter()
+                    .map(|(_, a)| (None, a))
+                    .collect()
+            }
         })
     }
 
@@ -640,5 +708,51 @@ fn to_hit(s: &CommentSchema, doc: &TantivyDocument, score: Option<f32>, h: &High
         late: first_str(doc, s.late).is_some_and(|l| l == "true"),
         snippets,
         attachment_match: false,
+        campaign: first_str(doc, s.campaign),
     }
+}
+
+/// A collapsed page reads this many times its depth of uncollapsed hits
+/// first ...
+const COLLAPSE_WIDTH: usize = 4;
+/// ... and at most this many in all.
+const MAX_COLLAPSE_WINDOW: usize = 200_000;
+
+/// The first hit of each campaign (and every hit in none), in order, up to
+/// `want` of them; and how many that is.
+fn collapse(
+    searcher: &tantivy::Searcher,
+    scored: &[(Option<f32>, DocAddress)],
+    want: usize,
+) -> tantivy::Result<(Vec<(Option<f32>, DocAddress)>, usize)> {
+    let mut columns = std::collections::HashMap::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut kept = Vec::new();
+    for &(score, addr) in scored {
+        if kept.len() >= want {
+            break;
+        }
+        let column = match columns.entry(addr.segment_ord) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => e.insert(
+                searcher
+                    .segment_reader(addr.segment_ord)
+                    .fast_fields()
+                    .str("campaign")?,
+            ),
+        };
+        let mut campaign = None;
+        if let Some(col) = column {
+            if let Some(ord) = col.term_ords(addr.doc_id).next() {
+                let mut buf = String::new();
+                col.ord_to_str(ord, &mut buf)?;
+                campaign = Some(buf);
+            }
+        }
+        if campaign.is_none_or(|c| seen.insert(c)) {
+            kept.push((score, addr));
+        }
+    }
+    let n = kept.len();
+    Ok((kept, n))
 }

@@ -468,6 +468,7 @@ fn generate(vocab: &Vocabulary, n: u64) -> CommentRow {
         business_confidential: false,
         signatories: Some(1),
         posting_status: "pending_review".into(),
+        client_key: None,
     }
 }
 
@@ -859,6 +860,7 @@ fn request(q: &Query, skip_facets: bool) -> SearchRequest {
         offset: 0,
         limit: 20,
         skip_facets,
+        collapse: false,
     }
 }
 

@@ -26,6 +26,17 @@ pub struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum CampaignsCommand {
+    /// Find a docket's campaigns again from all its comments (the
+    /// boilerplate profile too), keeping analysts' names, splits and
+    /// merges. A running server follows on from it.
+    Rebuild {
+        #[arg(long)]
+        docket: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the web form, the API and the pages.
     Serve(ServeArgs),
@@ -46,6 +57,9 @@ pub enum Command {
     /// Rebuild the search index from the database into a new directory and
     /// swap it in; a running server switches to it without a restart.
     Reindex,
+    /// Form-letter campaigns.
+    #[command(subcommand)]
+    Campaigns(CampaignsCommand),
     /// Search the comments, as the analyst API does, from this node's index:
     /// prints the total, then one line per hit (tracking number, received,
     /// organization or name, category, country).
@@ -170,6 +184,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::User(cmd)) => user_command(&store, cmd),
         Some(Command::Token(cmd)) => token_command(&store, cmd),
         Some(Command::Reindex) => reindex(&store),
+        Some(Command::Campaigns(CampaignsCommand::Rebuild { docket })) => {
+            campaigns_rebuild(&store, &docket)
+        }
         Some(Command::Search {
             query,
             filters,
@@ -324,6 +341,46 @@ fn token_command(store: &StoreArgs, cmd: TokenCommand) -> anyhow::Result<()> {
     Ok(())
 }
 
+fn campaigns_rebuild(store: &StoreArgs, docket: &str) -> anyhow::Result<()> {
+    use crate::campaigns::rebuild::{self, Stage};
+    use indicatif::{ProgressBar, ProgressStyle};
+    let url = DatabaseUrl::from_env_value(store.database_url.as_deref(), &store.data_dir);
+    let mut conn = connect(store)?;
+    let Some(d) = crate::db::models::docket::find(&mut conn, docket)? else {
+        anyhow::bail!("no docket {docket:?}");
+    };
+    let keys = crate::startup::signal_keys(&mut conn)?;
+    drop(conn);
+    let pool = crate::db::connection::pool(&url, 2)?;
+    let bar = ProgressBar::new(0).with_style(
+        ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {msg:>14} {wide_bar} {human_pos}/{human_len} comments, ETA {eta}",
+        )
+        .expect("valid template"),
+    );
+    let built = rebuild::run(
+        &pool,
+        &d,
+        &keys,
+        chrono::Utc::now().naive_utc(),
+        &|stage, done, total| {
+            bar.set_message(match stage {
+                Stage::Sampling => "sampling",
+                Stage::Fingerprinting => "fingerprinting",
+                Stage::Storing => "storing",
+            });
+            bar.set_length(total);
+            bar.set_position(done);
+        },
+    )?;
+    bar.finish();
+    println!(
+        "{docket}: {} comments, {} campaigns holding {} of them, {} boilerplate shingles discounted, in {:.1} s",
+        built.comments, built.campaigns, built.in_campaigns, built.discounted_shingles, built.seconds
+    );
+    Ok(())
+}
+
 fn reindex(store: &StoreArgs) -> anyhow::Result<()> {
     use crate::search::layout::Layout;
     use crate::search::rebuild::{rebuild, Progress};
@@ -405,10 +462,12 @@ async fn search(
     let service = std::sync::Arc::new(crate::search::SearchService::default());
     service.set_index(rfidesk_indexer::SearchIndex::open_or_create(&dir)?);
     let pool = crate::db::connection::pool(&url, 2)?;
+    let keys = crate::startup::signal_keys(&mut *pool.get()?)?;
     let analysis = Analysis {
         dockets: crate::dockets::DocketCache::new(pool.clone()),
         pool,
         search: service,
+        keys,
     };
     // The command line is staff's: staff see what staff may.
     let page = match analysis::search::run(&analysis, &params, Audience::Staff).await {

@@ -125,6 +125,7 @@ pub async fn submit(
     files: Vec<ReceivedFile>,
     idempotency: Option<IdempotencyClaim>,
     received_at: DateTime<Utc>,
+    client_key: Option<String>,
 ) -> Result<Submitted, IntakeError> {
     let late = match check_period(docket, received_at) {
         Ok(late) => late,
@@ -189,6 +190,7 @@ pub async fn submit(
         business_confidential: submission.business_confidential,
         signatories: submission.signatories,
         posting_status: PENDING_REVIEW.to_string(),
+        client_key,
     };
     let accepted = Accepted {
         tracking_number: comment.tracking_number.clone(),

@@ -7,6 +7,9 @@ pub mod accounts;
 pub mod analysis;
 /// Attachment bytes, stored by content hash.
 pub mod blobs;
+/// Form-letter campaigns: detection over a docket (the rebuild), one new
+/// comment at a time (assignment), and what is stored of each campaign.
+pub mod campaigns;
 /// Command-line interface: serve, migrate, docket load/extend, codebook load.
 pub mod cli;
 /// Codebook files (TOML) into the database.
@@ -29,6 +32,8 @@ pub mod http;
 pub mod intake;
 /// Background work as leased jobs: receipts, text extraction, purges.
 pub mod jobs;
+/// Keyed hashes of client and email addresses, for campaign signals.
+pub mod keyed_hash;
 /// The receipt email and its transport.
 pub mod mail;
 /// HTML pages and their view models.

@@ -81,6 +81,12 @@ impl Application {
                 "all",
                 clock.now().naive_utc(),
             )?;
+            crate::db::models::job::ensure_recurring(
+                &mut conn,
+                crate::jobs::campaigns::KIND,
+                "all",
+                clock.now().naive_utc(),
+            )?;
             // Jobs this node held when it last stopped or died are due again
             // now, not when their leases lapse. Done before this node can
             // write (and hand itself) new ones.
@@ -90,6 +96,7 @@ impl Application {
             }
         }
         let pool = pool(&url, 8)?;
+        let keys = signal_keys(&mut *pool.get()?)?;
         let blobs = BlobStore::open(store.attachments_dir())?;
         let swept = blobs.sweep_tmp()?;
         if swept > 0 {
@@ -148,6 +155,13 @@ impl Application {
                     blobs: blobs.clone(),
                 },
                 crate::jobs::tag_rules::TagRules::new(search.clone(), serve.tagging_batch as usize),
+                (
+                    crate::jobs::campaigns::Campaigns {
+                        search: search.clone(),
+                        keys: keys.clone(),
+                    },
+                    crate::jobs::campaigns::CampaignsRebuild { keys: keys.clone() },
+                ),
                 serve.tagging_batch.into(),
             ),
             writer: writer.clone(),
@@ -163,6 +177,7 @@ impl Application {
             pool: pool.clone(),
             search: search.clone(),
             dockets: dockets.clone(),
+            keys: keys.clone(),
         };
         let state = web::Data::new(AppState {
             coding: crate::analysis::Coding {
@@ -183,6 +198,7 @@ impl Application {
             password_checks: Default::default(),
             secure_cookies: serve.secure_cookies(),
             body_timing: serve.body_timing(),
+            keys,
         });
         if state.limiter.is_some() {
             tokio::spawn(forget_idle_clients(
@@ -288,4 +304,16 @@ async fn forget_idle_clients(state: std::sync::Weak<AppState>, mut stop: watch::
             None => return,
         }
     }
+}
+
+/// The key of the keyed hashes behind campaign signals, made once per
+/// deployment and shared by its nodes.
+pub fn signal_keys(conn: &mut crate::db::DbConn) -> anyhow::Result<crate::keyed_hash::KeyedHash> {
+    use crate::keyed_hash::KeyedHash;
+    let key = crate::db::models::server_secret::get_or_create(
+        conn,
+        KeyedHash::SECRET_NAME,
+        KeyedHash::generate,
+    )?;
+    Ok(KeyedHash::new(&key))
 }

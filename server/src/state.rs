@@ -32,6 +32,8 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// How slowly, and how long, a request body may arrive.
     pub body_timing: crate::http::body::BodyTiming,
+    /// Keyed hashes for campaign signals (client and email addresses).
+    pub keys: crate::keyed_hash::KeyedHash,
 }
 
 impl AppState {
@@ -53,6 +55,11 @@ impl AppState {
 
     pub fn client_address(&self, req: &HttpRequest) -> String {
         client_ip(req, self.client_ip_header.as_deref()).to_string()
+    }
+
+    /// The keyed hash of the client's address, as a comment stores it.
+    pub fn client_key(&self, req: &HttpRequest) -> String {
+        self.keys.of("client", &self.client_address(req))
     }
 
     pub fn check_rate(&self, req: &HttpRequest) -> Result<(), ApiError> {

@@ -4,7 +4,7 @@
 //! server shows these to analysts only.
 
 use rustc_hash::{FxHashMap, FxHashSet};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// What the server knows of one comment, with contact details already
 /// reduced to keys (an email address or a client address never reaches
@@ -28,7 +28,7 @@ pub struct Submitted {
     pub added_words: Option<usize>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     /// Many members of a campaign within seconds of each other.
@@ -68,7 +68,7 @@ impl Kind {
 }
 
 /// One reason, the comments it concerns, and why.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Signal {
     pub kind: Kind,
     pub comments: Vec<i64>,

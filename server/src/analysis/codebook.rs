@@ -110,14 +110,7 @@ fn entry(
     detail: serde_json::Value,
     at: NaiveDateTime,
 ) -> NewEntry {
-    NewEntry {
-        docket_id: docket.to_string(),
-        at,
-        actor: actor.to_string(),
-        action: action.to_string(),
-        subject: subject.to_string(),
-        detail: detail.to_string(),
-    }
+    NewEntry::new(docket, actor, action, subject, detail, at)
 }
 
 /// Adds one tag: its path never used in the docket, its parent present.

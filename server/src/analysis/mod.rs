@@ -6,6 +6,7 @@
 pub mod agreement;
 pub mod audit;
 pub mod bulk;
+pub mod campaigns;
 pub mod codebook;
 pub mod comment;
 pub mod rules;
@@ -52,6 +53,8 @@ pub struct Analysis {
     pub pool: Pool,
     pub search: Arc<SearchService>,
     pub dockets: DocketCache,
+    /// Keyed hashes for campaign signals.
+    pub keys: crate::keyed_hash::KeyedHash,
 }
 
 /// What the coding services that change things work with: the reads of

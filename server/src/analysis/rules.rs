@@ -125,14 +125,7 @@ fn audit_entry(
     detail: Value,
     at: NaiveDateTime,
 ) -> NewEntry {
-    NewEntry {
-        docket_id: docket.to_string(),
-        at,
-        actor: who.to_string(),
-        action: action.to_string(),
-        subject: id.to_string(),
-        detail: detail.to_string(),
-    }
+    NewEntry::new(docket, who, action, id, detail, at)
 }
 
 /// Saves a rule; the job applies it to the existing comments next.

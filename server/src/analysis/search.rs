@@ -14,6 +14,12 @@ use std::collections::HashMap;
 #[derive(Debug, Serialize)]
 pub struct SearchPage {
     pub total: usize,
+    /// Matches with each campaign counted once.
+    pub unique: usize,
+    /// Campaigns among the matches.
+    pub campaigns: usize,
+    /// Hits are one per campaign (`collapse=true`).
+    pub collapsed: bool,
     pub page: usize,
     pub per_page: usize,
     pub hits: Vec<HitView>,
@@ -31,6 +37,12 @@ pub struct HitView {
     pub score: Option<f32>,
     pub submitter: SubmitterView,
     pub snippets: Vec<SnippetView>,
+    /// The form-letter campaign the comment belongs to, and how many of
+    /// the matches are in it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub campaign: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub campaign_matches: Option<u64>,
 }
 
 #[derive(Debug, Serialize)]
@@ -115,15 +127,39 @@ pub async fn run(
             .await?;
     }
 
+    // Campaign counts come from the facet, which a campaign filter does
+    // not narrow (facets show what each value would add): narrowed here.
+    let wanted = params.keywords.get("campaign");
+    let in_campaign: HashMap<String, u64> = results
+        .facets
+        .get("campaign")
+        .map(|m| {
+            m.iter()
+                .filter(|(c, n)| **n > 0 && wanted.is_none_or(|w| w.contains(c)))
+                .map(|(c, n)| (c.clone(), *n))
+                .collect()
+        })
+        .unwrap_or_default();
+    let members: u64 = in_campaign.values().sum();
+    let unique = results.total.saturating_sub(members as usize) + in_campaign.len();
     let hits = results
         .hits
         .into_iter()
         .map(|h| {
             let extra = attachment_snippets.remove(&h.id).unwrap_or_default();
-            hit_view(h, extra, audience)
+            let matches = h
+                .campaign
+                .as_ref()
+                .and_then(|c| in_campaign.get(c).copied());
+            let mut v = hit_view(h, extra, audience);
+            v.campaign_matches = matches;
+            v
         })
         .collect();
     Ok(SearchPage {
+        unique,
+        campaigns: in_campaign.len(),
+        collapsed: params.collapse,
         total: results.total,
         page: params.page,
         per_page: params.per_page,
@@ -153,5 +189,7 @@ pub fn hit_view(h: Hit, extra: Vec<SnippetView>, audience: Audience) -> HitView 
         score: h.score,
         submitter,
         snippets,
+        campaign: h.campaign,
+        campaign_matches: None,
     }
 }

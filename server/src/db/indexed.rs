@@ -17,6 +17,8 @@ pub enum Change {
     AttachmentText,
     /// A tag was put on the comment, taken off, or renamed.
     Tags,
+    /// The comment joined or left a campaign.
+    Campaign,
 }
 
 impl Change {
@@ -25,6 +27,7 @@ impl Change {
             Change::CommentCreated => "comment_created",
             Change::AttachmentText => "attachment_text",
             Change::Tags => "tags",
+            Change::Campaign => "campaign",
         }
     }
 }

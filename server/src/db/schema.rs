@@ -38,6 +38,7 @@ diesel::table! {
         business_confidential -> Bool,
         signatories -> Nullable<BigInt>,
         posting_status -> Text,
+        client_key -> Nullable<Text>,
     }
 }
 
@@ -289,5 +290,88 @@ diesel::allow_tables_to_appear_in_same_query!(
     bulk_targets,
     tag_rules,
     rule_rejections,
-    rule_tags
+    rule_tags,
+    campaigns,
+    campaign_members,
+    campaign_prints,
+    campaign_keys,
+    campaign_profiles,
+    campaign_corrections,
+    server_secrets
 );
+
+diesel::table! {
+    campaigns (id) {
+        id -> Text,
+        docket_id -> Text,
+        name -> Nullable<Text>,
+        confirmed_by -> Nullable<Text>,
+        confirmed_at -> Nullable<Timestamp>,
+        template_id -> Text,
+        size -> Integer,
+        signatories -> BigInt,
+        first_received -> Timestamp,
+        last_received -> Timestamp,
+        categories -> Text,
+        organizations -> Text,
+        signals -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    campaign_members (comment_id) {
+        comment_id -> Text,
+        campaign_id -> Text,
+        similarity -> Double,
+        added_words -> Integer,
+    }
+}
+
+diesel::table! {
+    campaign_prints (comment_id) {
+        comment_id -> Text,
+        docket_id -> Text,
+        exact_hash -> BigInt,
+    }
+}
+
+diesel::table! {
+    campaign_keys (band_key, comment_id) {
+        band_key -> BigInt,
+        comment_id -> Text,
+    }
+}
+
+diesel::table! {
+    campaign_profiles (docket_id) {
+        docket_id -> Text,
+        profile -> Text,
+        comments -> BigInt,
+        checked_seq -> BigInt,
+        built_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    campaign_corrections (id) {
+        id -> Text,
+        docket_id -> Text,
+        kind -> Text,
+        comment_id -> Text,
+        other_id -> Nullable<Text>,
+        actor -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    server_secrets (name) {
+        name -> Text,
+        value -> Text,
+    }
+}
+
+diesel::joinable!(campaign_members -> campaigns (campaign_id));
+diesel::joinable!(campaign_members -> comments (comment_id));

@@ -3,6 +3,7 @@
 use anyhow::{bail, Context};
 use chrono::{DateTime, LocalResult, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
+pub use rfidesk_indexer::campaigns::Config as CampaignConfig;
 use serde::{Deserialize, Serialize};
 
 /// A docket file as staff write it (`fixtures/dockets/*.toml`).
@@ -23,6 +24,10 @@ pub struct DocketFile {
     pub late_policy: LatePolicy,
     #[serde(default)]
     pub limits: Limits,
+    /// How form-letter campaigns are found (`[campaigns]`; every setting
+    /// has a default).
+    #[serde(default)]
+    pub campaigns: CampaignConfig,
     pub questions: Vec<Question>,
     pub categories: Vec<Category>,
 }
@@ -99,6 +104,8 @@ pub struct Definition {
     pub limits: Limits,
     #[serde(default)]
     pub document_url: Option<String>,
+    #[serde(default)]
+    pub campaigns: CampaignConfig,
 }
 
 /// A docket as the application uses it, times resolved to instants.
@@ -238,6 +245,9 @@ impl DocketFile {
         if self.limits.max_text_chars == 0 || self.limits.max_attachment_bytes == 0 {
             bail!("limits must be positive");
         }
+        self.campaigns
+            .check()
+            .map_err(|e| anyhow::anyhow!("campaigns: {e}"))?;
         Ok(())
     }
 
@@ -264,6 +274,7 @@ impl DocketFile {
                 categories: self.categories,
                 limits: self.limits,
                 document_url: self.document_url,
+                campaigns: self.campaigns,
             },
         })
     }

@@ -25,6 +25,9 @@ pub struct SearchParams {
     pub sort: Sort,
     pub page: usize,
     pub per_page: usize,
+    /// One hit per form-letter campaign (its best), with the campaign's
+    /// count of matches.
+    pub collapse: bool,
 }
 
 impl SearchParams {
@@ -40,6 +43,7 @@ impl SearchParams {
             sort: Sort::Relevance,
             page: 1,
             per_page: DEFAULT_PER_PAGE,
+            collapse: false,
         };
         let mut sort = None;
         for (key, value) in pairs {
@@ -91,6 +95,13 @@ impl SearchParams {
                     "" => {}
                     _ => {
                         errors.insert(key.clone(), "must be relevance, newest or oldest".into());
+                    }
+                },
+                "collapse" => match value {
+                    "true" | "1" => p.collapse = true,
+                    "false" | "0" | "" => p.collapse = false,
+                    _ => {
+                        errors.insert(key.clone(), "must be true or false".into());
                     }
                 },
                 "page" => match value.parse::<usize>() {
@@ -153,7 +164,10 @@ impl SearchParams {
             if skip.contains(&key.as_str()) {
                 continue;
             }
-            if matches!(key.as_str(), "page" | "per_page" | "sort" | "docket") {
+            if matches!(
+                key.as_str(),
+                "page" | "per_page" | "sort" | "docket" | "collapse"
+            ) {
                 errors.insert(key.clone(), "is not a filter of a saved search".into());
                 continue;
             }
@@ -195,6 +209,7 @@ impl SearchParams {
             offset: (self.page - 1) * self.per_page,
             limit: self.per_page,
             skip_facets: false,
+            collapse: self.collapse,
         }
     }
 }

@@ -23,6 +23,7 @@
 //! - Staff see counts and every failure at `GET /api/v1/admin/jobs`.
 
 pub mod bulk_tag;
+pub mod campaigns;
 pub mod extract_text;
 pub mod handoff;
 pub mod node;
@@ -113,6 +114,7 @@ pub fn handlers(
     receipts: send_receipt::SendReceipt,
     extract: extract_text::ExtractText,
     rules: tag_rules::TagRules,
+    campaigns: (campaigns::Campaigns, campaigns::CampaignsRebuild),
     tagging_batch: i64,
 ) -> Vec<std::sync::Arc<dyn Handler>> {
     vec![
@@ -122,6 +124,8 @@ pub fn handlers(
         std::sync::Arc::new(bulk_tag::BulkApply(tagging_batch)),
         std::sync::Arc::new(bulk_tag::BulkUndo(tagging_batch)),
         std::sync::Arc::new(rules),
+        std::sync::Arc::new(campaigns.0),
+        std::sync::Arc::new(campaigns.1),
     ]
 }
 

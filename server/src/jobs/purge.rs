@@ -49,6 +49,11 @@ pub fn purge(
             Some(unchecked) => applied.min(unchecked),
             None => applied,
         };
+        // Nor one a docket's campaign assignment has yet to read.
+        let applied = match crate::db::models::campaign::least_checked(conn)? {
+            Some(checked) => applied.min(checked),
+            None => applied,
+        };
         if let Some(through) = change_feed::delete_through(conn, applied, now - FEED_RETENTION)? {
             let before = index_node::purged_through(conn)?;
             index_node::set_purged_through(conn, through.max(before))?;

@@ -2,6 +2,7 @@
 //! view models they read.
 
 pub mod analyst;
+pub mod campaigns;
 pub mod coding;
 pub mod deadline;
 pub mod form;

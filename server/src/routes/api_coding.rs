@@ -20,7 +20,7 @@ use serde_json::json;
 const BODY_LIMIT: usize = 64 * 1024;
 
 /// The query string as `T`; what does not fit is a 400 in our shape.
-fn query<T: DeserializeOwned>(req: &HttpRequest) -> Result<T, ApiError> {
+pub(super) fn query<T: DeserializeOwned>(req: &HttpRequest) -> Result<T, ApiError> {
     serde_urlencoded::from_str(req.query_string()).map_err(|e| {
         ApiError::new(
             StatusCode::BAD_REQUEST,

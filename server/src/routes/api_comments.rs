@@ -83,6 +83,7 @@ pub async fn create(
         files,
         claim,
         received_at,
+        Some(state.client_key(&req)),
     )
     .await
     .map_err(|e| intake_error(e, &docket))?;

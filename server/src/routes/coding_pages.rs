@@ -36,7 +36,7 @@ fn refusal(e: AnalysisError) -> Result<(StatusCode, String), ApiError> {
 }
 
 /// A refused change as a page; a failure of ours stays an error.
-fn refused(e: AnalysisError) -> Result<HttpResponse, ApiError> {
+pub(super) fn refused(e: AnalysisError) -> Result<HttpResponse, ApiError> {
     let (status, text) = refusal(e)?;
     Ok(message_page(status, "That was not done", &text))
 }
@@ -47,7 +47,7 @@ const FORM_LIMIT: usize = 64 * 1024;
 /// A form's fields as pairs (repeated keys kept), read bounded in size and
 /// time like every body (413, 408), once its CSRF token (`csrf`) and
 /// origin pass; an unreadable form is a 400.
-async fn checked_form(
+pub(super) async fn checked_form(
     req: &HttpRequest,
     who: &crate::http::auth::Principal,
     payload: web::Payload,
@@ -65,7 +65,7 @@ async fn checked_form(
     Ok(form)
 }
 
-fn take(pairs: &mut Vec<(String, String)>, key: &str) -> String {
+pub(super) fn take(pairs: &mut Vec<(String, String)>, key: &str) -> String {
     match pairs.iter().position(|(k, _)| k == key) {
         Some(i) => pairs.remove(i).1,
         None => String::new(),

@@ -4,11 +4,13 @@
 
 mod analyst_pages;
 mod api_analyst;
+mod api_campaigns;
 mod api_coding;
 mod api_comments;
 mod api_dockets;
 mod api_rules;
 mod assets;
+mod campaign_pages;
 mod coding_pages;
 mod health;
 mod pages;
@@ -117,6 +119,31 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/api/v1/admin/index",
             web::get().to(api_analyst::index_status),
         )
+        .route(
+            "/api/v1/dockets/{docket}/campaigns",
+            web::get().to(api_campaigns::list),
+        )
+        .route(
+            "/api/v1/dockets/{docket}/campaigns/rebuild",
+            web::post().to(api_campaigns::rebuild),
+        )
+        .route("/api/v1/campaigns/{id}", web::get().to(api_campaigns::get))
+        .route(
+            "/api/v1/campaigns/{id}",
+            web::patch().to(api_campaigns::rename),
+        )
+        .route(
+            "/api/v1/campaigns/{id}/split",
+            web::post().to(api_campaigns::split),
+        )
+        .route(
+            "/api/v1/campaigns/{id}/merge",
+            web::post().to(api_campaigns::merge),
+        )
+        .route(
+            "/api/v1/campaigns/{id}/tags",
+            web::post().to(api_campaigns::tag),
+        )
         .route("/api/v1/admin/jobs", web::get().to(api_analyst::jobs))
         // Public pages.
         .route("/", web::get().to(pages::index))
@@ -134,6 +161,30 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/analyst/sign-in", web::post().to(analyst_pages::sign_in))
         .route("/analyst/sign-out", web::post().to(analyst_pages::sign_out))
         .route("/analyst/search", web::get().to(analyst_pages::search_page))
+        .route(
+            "/analyst/dockets/{docket}/campaigns",
+            web::get().to(campaign_pages::list_page),
+        )
+        .route(
+            "/analyst/campaigns/{id}",
+            web::get().to(campaign_pages::campaign_page),
+        )
+        .route(
+            "/analyst/campaigns/{id}/name",
+            web::post().to(campaign_pages::name),
+        )
+        .route(
+            "/analyst/campaigns/{id}/merge",
+            web::post().to(campaign_pages::merge),
+        )
+        .route(
+            "/analyst/campaigns/{id}/split",
+            web::post().to(campaign_pages::split),
+        )
+        .route(
+            "/analyst/campaigns/{id}/tags",
+            web::post().to(campaign_pages::tag),
+        )
         .route(
             "/analyst/comments/{tracking_number}",
             web::get().to(analyst_pages::comment_page),

@@ -218,6 +218,7 @@ pub async fn submit(
         files,
         claim,
         received_at,
+        Some(state.client_key(&req)),
     )
     .await
     {

@@ -3,7 +3,7 @@
 use crate::db::models::attachment::{self, AttachmentRow};
 use crate::db::models::blob_text::{self, EXTRACTED};
 use crate::db::models::comment::{self, CommentRow};
-use crate::db::models::comment_tag;
+use crate::db::models::{campaign, comment_tag};
 use crate::db::{DbConn, DbError};
 use crate::domain::tag_path::TagPath;
 use rfidesk_indexer::attachment_text::{self, MAX_ATTACHMENT_TEXT_PER_COMMENT};
@@ -126,11 +126,14 @@ fn assemble<'r>(
     for (comment_id, path) in comment_tag::paths_for_comments(conn, &ids)? {
         tags.entry(comment_id).or_default().push(path);
     }
+    let campaigns: HashMap<String, String> =
+        campaign::campaigns_of(conn, &ids)?.into_iter().collect();
     Ok(rows
         .iter()
         .map(|row| {
             let mut doc = to_doc(row, files_of(&row.id), &texts);
             doc.tags = indexed_tags(tags.get(&row.id).map(Vec::as_slice).unwrap_or(&[]));
+            doc.campaign = campaigns.get(&row.id).cloned();
             doc
         })
         .collect())

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 on_both_backends!(coding_pages_are_plain_forms_guarded_against_cross_site_requests);
 
-async fn page(app: &TestApp, session: &str, path: &str) -> (u16, String) {
+pub(crate) async fn page(app: &TestApp, session: &str, path: &str) -> (u16, String) {
     let res = app
         .client
         .get(app.url(path))
@@ -24,7 +24,7 @@ async fn page(app: &TestApp, session: &str, path: &str) -> (u16, String) {
 }
 
 /// Posts a form: (status, Location or body).
-async fn post_form(
+pub(crate) async fn post_form(
     app: &TestApp,
     session: &str,
     path: &str,

@@ -600,6 +600,30 @@ impl TestApp {
         .await
     }
 
+    /// Waits until campaign assignment has read the whole change feed
+    /// (its own changes included): the feed then stands still.
+    pub async fn campaigns_settled(&self) {
+        use diesel::prelude::*;
+        use rfidesk::db::schema::{campaign_profiles, change_feed};
+        eventually(
+            Duration::from_secs(30),
+            "campaign assignment to catch up",
+            || async {
+                let mut conn = self.db();
+                let head: Option<i64> = change_feed::table
+                    .select(diesel::dsl::max(change_feed::seq))
+                    .first(&mut conn)
+                    .unwrap();
+                let checked: Option<i64> = campaign_profiles::table
+                    .select(diesel::dsl::min(campaign_profiles::checked_seq))
+                    .first(&mut conn)
+                    .unwrap();
+                (checked.is_some() && checked >= head).then_some(())
+            },
+        )
+        .await
+    }
+
     /// Waits until the index holds every comment in the database.
     pub async fn index_caught_up(&self, token: &str) -> i64 {
         let want = self.comment_count();

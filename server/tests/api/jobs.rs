@@ -148,6 +148,7 @@ async fn the_purge_keeps_what_an_index_still_needs(backend: Backend) {
         assert_eq!(res.status(), 201);
     }
     assert_eq!(app.index_caught_up(&token).await, 3);
+    app.campaigns_settled().await;
     let mut conn = app.db();
     // Another node, alive, whose index has applied only the first change.
     diesel::insert_into(index_nodes::table)

@@ -5,6 +5,7 @@ mod helpers;
 mod accounts;
 mod attachments;
 mod bad_input;
+mod campaigns;
 mod coding;
 mod coding_pages;
 mod dockets;

@@ -539,6 +539,7 @@ async fn the_purge_keeps_the_changes_a_rule_has_yet_to_check(backend: Backend) {
     .await;
     rule_settles(&app, &ana, &id, "active", 4).await;
     app.index_caught_up(&ana).await;
+    app.campaigns_settled().await;
 
     // Nine days on, with one live index that has applied everything.
     let later = chrono::Utc::now().naive_utc() + chrono::TimeDelta::days(9);

@@ -18,6 +18,26 @@ pub struct NewEntry {
     pub detail: String,
 }
 
+impl NewEntry {
+    pub fn new(
+        docket: &str,
+        actor: &str,
+        action: &str,
+        subject: &str,
+        detail: serde_json::Value,
+        at: NaiveDateTime,
+    ) -> Self {
+        NewEntry {
+            docket_id: docket.to_string(),
+            at,
+            actor: actor.to_string(),
+            action: action.to_string(),
+            subject: subject.to_string(),
+            detail: detail.to_string(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = audit_log)]
 pub struct Entry {

@@ -28,6 +28,8 @@ pub struct CommentRow {
     pub business_confidential: bool,
     pub signatories: Option<i64>,
     pub posting_status: String,
+    /// A keyed hash of the client address (never the address).
+    pub client_key: Option<String>,
 }
 
 /// Posting status of a comment no staff member has reviewed yet.
