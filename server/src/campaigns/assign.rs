@@ -139,7 +139,6 @@ pub fn plan(
                 if let Some(p) = planned.get_mut(mate) {
                     p.1 = Some(r.id.clone());
                 }
-                let _ = mate_fp;
                 r
             }
         };

@@ -95,6 +95,11 @@ pub struct SearchView {
     pub to: String,
     pub error: Option<String>,
     pub total: usize,
+    /// Matches with each campaign counted once, and the campaigns.
+    pub unique: usize,
+    pub campaigns: usize,
+    /// One hit per campaign.
+    pub collapse: bool,
     pub first: usize,
     pub last: usize,
     pub hits: Vec<HitLine>,
@@ -120,7 +125,11 @@ impl BulkForm {
         pairs
             .iter()
             .filter(|(k, v)| {
-                !v.is_empty() && !matches!(k.as_str(), "page" | "per_page" | "sort" | "docket")
+                !v.is_empty()
+                    && !matches!(
+                        k.as_str(),
+                        "page" | "per_page" | "sort" | "docket" | "collapse"
+                    )
             })
             .cloned()
             .collect()
@@ -148,6 +157,9 @@ impl SearchView {
             Err(e) => (None, Some(e)),
         };
         let total = page.as_ref().map_or(0, |p| p.total);
+        let unique = page.as_ref().map_or(0, |p| p.unique);
+        // Collapsed, the pages run over one hit per campaign.
+        let listed = if params.collapse { unique } else { total };
         let first = (params.page - 1) * params.per_page;
         let mut view = SearchView {
             account,
@@ -161,12 +173,15 @@ impl SearchView {
             to: pair(pairs, "to"),
             error,
             total,
+            unique,
+            campaigns: page.as_ref().map_or(0, |p| p.campaigns),
+            collapse: params.collapse,
             first: first + 1,
             last: 0,
             hits: Vec::new(),
             facets: Vec::new(),
             prev_url: (params.page > 1).then(|| page_url(pairs, params.page - 1)),
-            next_url: (first + params.per_page < total).then(|| page_url(pairs, params.page + 1)),
+            next_url: (first + params.per_page < listed).then(|| page_url(pairs, params.page + 1)),
             bulk: None,
         };
         if let Some(page) = page {

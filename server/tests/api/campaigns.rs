@@ -17,6 +17,7 @@ on_both_backends!(
     corrections_survive_a_rebuild,
     signals_for_a_burst_and_one_email_under_two_names,
     the_campaign_pages_show_additions_and_take_corrections,
+    hostile_corrections_are_refused_and_change_nothing,
 );
 
 /// A line the site appends to most comments: boilerplate.
@@ -537,6 +538,30 @@ async fn the_campaign_pages_show_additions_and_take_corrections(backend: Backend
     assert!(!view.contains("<script>alert(1)"));
     assert!(view.contains("&lt;script&gt;") || view.contains("&#60;script&#62;"));
 
+    // The search page counts unique comments and collapses campaigns.
+    eventually(
+        Duration::from_secs(20),
+        "the campaign in the index",
+        || async {
+            let r = app.search(&token, &[("q", "*"), ("campaign", &id)]).await;
+            (r["total"] == 3).then_some(())
+        },
+    )
+    .await;
+    let (status, search) = page(
+        &app,
+        &session,
+        &format!("/analyst/search?q=*&docket={DOCKET}&collapse=true"),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(
+        search.contains("3 comments (1 unique, 1 campaign)"),
+        "{search}"
+    );
+    assert!(search.contains(&format!("/analyst/campaigns/{id}\">campaign of 3")));
+    assert_eq!(search.matches("class=\"hit\"").count(), 1);
+
     // Without the CSRF token nothing changes.
     let path = format!("/analyst/campaigns/{id}/split");
     let (status, _) = post_form(
@@ -596,4 +621,141 @@ async fn the_campaign_pages_show_additions_and_take_corrections(backend: Backend
     .await;
     assert_eq!(status, 422, "{body}");
     assert!(body.contains("not a campaign of this docket"));
+}
+
+async fn hostile_corrections_are_refused_and_change_nothing(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let token = app.user("ana", "analyst", "correct horse battery staple");
+    let mut first = Vec::new();
+    for i in 0..3 {
+        first.push(submit_text(&app, &format!("{LETTER} Signed, reader {i}."), i).await);
+        submit_text(&app, &format!("{OTHER_LETTER} From member {i}."), 10 + i).await;
+    }
+    app.index_caught_up(&token).await;
+    rebuild(&app);
+    let list = app.json_as(&token, &campaigns_path(), 200).await;
+    let ids: Vec<String> = list["campaigns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ids.len(), 2, "{list}");
+    let a = list["campaigns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["template"].as_str().unwrap().contains("undersigned"))
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let b = ids.iter().find(|i| **i != a).unwrap().clone();
+    let path = format!("/api/v1/campaigns/{a}");
+    let send = |method: Method, path: String, ctype: &'static str, body: Vec<u8>| {
+        let req = app
+            .client
+            .request(method, app.url(&path))
+            .bearer_auth(&token)
+            .header("content-type", ctype)
+            .body(body);
+        async move { req.send().await.unwrap().status().as_u16() }
+    };
+    // Not JSON, too large, too deep, the wrong shape, unknown parameters.
+    assert_eq!(
+        send(Method::PATCH, path.clone(), "text/plain", b"{}".to_vec()).await,
+        415
+    );
+    let huge = format!("{{\"name\": \"{}\"}}", "x".repeat(2 << 20));
+    assert_eq!(
+        send(
+            Method::PATCH,
+            path.clone(),
+            "application/json",
+            huge.into_bytes()
+        )
+        .await,
+        413
+    );
+    let deep = format!("{{\"name\": {}{}}}", "[".repeat(10_000), "]".repeat(10_000));
+    let status = send(
+        Method::PATCH,
+        path.clone(),
+        "application/json",
+        deep.into_bytes(),
+    )
+    .await;
+    assert!(status == 400 || status == 422, "{status}");
+    assert_eq!(
+        send(
+            Method::PATCH,
+            path.clone(),
+            "application/json",
+            b"{\"name\": 7}".to_vec()
+        )
+        .await,
+        422
+    );
+    assert_eq!(
+        send(
+            Method::PATCH,
+            path.clone(),
+            "application/json",
+            b"not json".to_vec()
+        )
+        .await,
+        400
+    );
+    let (status, _) = call(
+        &app,
+        &token,
+        Method::GET,
+        &format!("{path}?page=1&evil=1"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 400);
+    let before = app.json_as(&token, &path, 200).await;
+    assert!(before["name"].is_null());
+    assert_eq!(before["size"], 3);
+
+    // The same split 40 times at once: one takes effect.
+    let split = format!("{path}/split");
+    let body = json!({"tracking_number": first[0]});
+    let answers = futures_util::future::join_all(
+        (0..40).map(|_| call(&app, &token, Method::POST, &split, Some(body.clone()))),
+    )
+    .await;
+    let ok = answers.iter().filter(|(s, _)| *s == 204).count();
+    assert_eq!(ok, 1, "{answers:?}");
+    assert!(
+        answers.iter().all(|(s, _)| *s == 204 || *s == 422),
+        "{answers:?}"
+    );
+    assert_eq!(app.json_as(&token, &path, 200).await["size"], 2);
+    // The same merge 40 times at once: one takes effect.
+    let merge = format!("{path}/merge");
+    let body = json!({"campaign": b});
+    let answers = futures_util::future::join_all(
+        (0..40).map(|_| call(&app, &token, Method::POST, &merge, Some(body.clone()))),
+    )
+    .await;
+    assert_eq!(
+        answers.iter().filter(|(s, _)| *s == 204).count(),
+        1,
+        "{answers:?}"
+    );
+    assert!(
+        answers.iter().all(|(s, _)| *s == 204 || *s == 422),
+        "{answers:?}"
+    );
+    assert_eq!(app.json_as(&token, &path, 200).await["size"], 5);
+    // One correction of each kind was kept, whatever came in parallel.
+    use diesel::prelude::*;
+    use rfidesk::db::schema::campaign_corrections;
+    let kept: i64 = campaign_corrections::table
+        .count()
+        .get_result(&mut app.db())
+        .unwrap();
+    assert_eq!(kept, 2);
 }
