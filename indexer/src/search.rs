@@ -253,7 +253,7 @@ impl SearchIndex {
         query: &dyn Query,
         sort: Sort,
         limit: usize,
-    ) -> Result<Vec<(Option<f32>, DocAddress)>, SearchError> {
+    ) -> Result<Ranked, SearchError> {
         let page = TopDocs::with_limit(limit.max(1));
         Ok(match sort {
             Sort::Relevance => searcher
@@ -712,6 +712,9 @@ fn to_hit(s: &CommentSchema, doc: &TantivyDocument, score: Option<f32>, h: &High
     }
 }
 
+/// Hits in order, with their scores when ranked by relevance.
+type Ranked = Vec<(Option<f32>, DocAddress)>;
+
 /// A collapsed page reads this many times its depth of uncollapsed hits
 /// first ...
 const COLLAPSE_WIDTH: usize = 4;
@@ -724,7 +727,7 @@ fn collapse(
     searcher: &tantivy::Searcher,
     scored: &[(Option<f32>, DocAddress)],
     want: usize,
-) -> tantivy::Result<(Vec<(Option<f32>, DocAddress)>, usize)> {
+) -> tantivy::Result<(Ranked, usize)> {
     let mut columns = std::collections::HashMap::new();
     let mut seen = std::collections::HashSet::new();
     let mut kept = Vec::new();

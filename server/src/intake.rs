@@ -117,6 +117,13 @@ pub fn idempotency_claim(
 /// Validates, stores the attachments, and commits the comment. `received_at`
 /// is when the request arrived: a slow upload that started before the
 /// deadline is on time.
+/// When a comment arrived, and from which client (a keyed hash of its
+/// address, for the "one client" signal).
+pub struct Arrival {
+    pub received_at: DateTime<Utc>,
+    pub client_key: Option<String>,
+}
+
 pub async fn submit(
     writer: &Writer,
     blobs: &BlobStore,
@@ -124,9 +131,12 @@ pub async fn submit(
     raw: RawSubmission,
     files: Vec<ReceivedFile>,
     idempotency: Option<IdempotencyClaim>,
-    received_at: DateTime<Utc>,
-    client_key: Option<String>,
+    arrival: Arrival,
 ) -> Result<Submitted, IntakeError> {
+    let Arrival {
+        received_at,
+        client_key,
+    } = arrival;
     let late = match check_period(docket, received_at) {
         Ok(late) => late,
         Err(closed) => {

@@ -142,6 +142,16 @@ fn name_key(s: &str) -> String {
         .to_lowercase()
 }
 
+/// The different non-empty values of a name-like field in a group,
+/// compared without case or spacing.
+fn distinct(group: &[&Submitted], field: impl Fn(&Submitted) -> &String) -> FxHashSet<String> {
+    group
+        .iter()
+        .map(|m| name_key(field(m)))
+        .filter(|n| !n.is_empty())
+        .collect()
+}
+
 /// The densest window of `seconds`, when it holds at least `count`.
 fn densest(mut times: Vec<(i64, i64)>, seconds: i64, count: usize) -> Option<Vec<(i64, i64)>> {
     times.sort_unstable();
@@ -180,16 +190,8 @@ fn same_text_many_names(members: &[Submitted]) -> Vec<Signal> {
     let mut out: Vec<Signal> = by_text
         .into_values()
         .filter_map(|group| {
-            let names: FxHashSet<String> = group
-                .iter()
-                .map(|m| name_key(&m.name))
-                .filter(|n| !n.is_empty())
-                .collect();
-            let orgs: FxHashSet<String> = group
-                .iter()
-                .map(|m| name_key(&m.organization))
-                .filter(|n| !n.is_empty())
-                .collect();
+            let names = distinct(&group, |m| &m.name);
+            let orgs = distinct(&group, |m| &m.organization);
             (names.len() >= 2 && orgs.len() >= 2).then(|| Signal {
                 kind: Kind::SameTextManyNames,
                 explanation: format!(
@@ -222,11 +224,7 @@ fn shared_email(comments: &[Submitted]) -> Vec<Signal> {
     let mut out: Vec<Signal> = by_email
         .into_values()
         .filter_map(|group| {
-            let names: FxHashSet<String> = group
-                .iter()
-                .map(|m| name_key(&m.name))
-                .filter(|n| !n.is_empty())
-                .collect();
+            let names = distinct(&group, |m| &m.name);
             (names.len() >= 2).then(|| Signal {
                 kind: Kind::SharedEmail,
                 explanation: format!(

@@ -383,18 +383,8 @@ pub async fn split(
                         "is not a member of this campaign",
                     )));
                 };
-                campaign::add_correction(
-                    conn,
-                    &CorrectionRow {
-                        id: uuid::Uuid::now_v7().to_string(),
-                        docket_id: row.docket_id.clone(),
-                        kind: campaign::SPLIT.into(),
-                        comment_id: member.clone(),
-                        other_id: None,
-                        actor: actor.clone(),
-                        created_at: now,
-                    },
-                )?;
+                let split = correction(&row.docket_id, campaign::SPLIT, &member, None, &actor, now);
+                campaign::add_correction(conn, &split)?;
                 let docket = row.docket_id.clone();
                 let remaining = {
                     campaign::remove_member(conn, &member)?;
@@ -458,18 +448,9 @@ pub async fn merge(
                 else {
                     return Ok(Err(invalid("other", "is not a campaign of this docket")));
                 };
-                campaign::add_correction(
-                    conn,
-                    &CorrectionRow {
-                        id: uuid::Uuid::now_v7().to_string(),
-                        docket_id: row.docket_id.clone(),
-                        kind: campaign::MERGE.into(),
-                        comment_id: row.template_id.clone(),
-                        other_id: Some(gone.template_id.clone()),
-                        actor: actor.clone(),
-                        created_at: now,
-                    },
-                )?;
+                let (a, b) = (&row.template_id, Some(gone.template_id.clone()));
+                let merge = correction(&row.docket_id, campaign::MERGE, a, b, &actor, now);
+                campaign::add_correction(conn, &merge)?;
                 let moved = campaign::member_ids(conn, &other)?;
                 campaign::move_members(conn, &other, &id)?;
                 campaign::delete(conn, &other)?;
@@ -495,6 +476,25 @@ pub async fn merge(
             })
         })
         .await?
+}
+
+fn correction(
+    docket: &str,
+    kind: &str,
+    comment: &str,
+    other: Option<String>,
+    actor: &str,
+    at: chrono::NaiveDateTime,
+) -> CorrectionRow {
+    CorrectionRow {
+        id: uuid::Uuid::now_v7().to_string(),
+        docket_id: docket.to_string(),
+        kind: kind.to_string(),
+        comment_id: comment.to_string(),
+        other_id: other,
+        actor: actor.to_string(),
+        created_at: at,
+    }
 }
 
 /// Re-indexes comments whose campaign changed.

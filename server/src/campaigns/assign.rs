@@ -65,12 +65,11 @@ pub fn plan(
         if fp.is_blank() || split.contains(&id) {
             continue;
         }
-        if campaign::memberships(conn, std::slice::from_ref(&id))?
-            .first()
-            .is_some()
-        {
-            // Seen again (its attachment text came): the rebuild decides.
-            planned.insert(id, (fp, None));
+        if let Some(m) = campaign::memberships(conn, std::slice::from_ref(&id))?.first() {
+            // Seen again (its attachment text came): it stays where it is
+            // (the rebuild decides anew), and later comments may join it.
+            let joined = Some(m.campaign_id.clone());
+            planned.insert(id, (fp, joined));
             continue;
         }
         let stored = campaign::candidates(

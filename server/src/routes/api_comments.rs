@@ -82,8 +82,10 @@ pub async fn create(
         raw,
         files,
         claim,
-        received_at,
-        Some(state.client_key(&req)),
+        intake::Arrival {
+            received_at,
+            client_key: Some(state.client_key(&req)),
+        },
     )
     .await
     .map_err(|e| intake_error(e, &docket))?;

@@ -217,8 +217,10 @@ pub async fn submit(
         raw,
         files,
         claim,
-        received_at,
-        Some(state.client_key(&req)),
+        intake::Arrival {
+            received_at,
+            client_key: Some(state.client_key(&req)),
+        },
     )
     .await
     {
