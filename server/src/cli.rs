@@ -378,6 +378,12 @@ fn campaigns_rebuild(store: &StoreArgs, docket: &str) -> anyhow::Result<()> {
         "{docket}: {} comments, {} campaigns holding {} of them, {} boilerplate shingles discounted, in {:.1} s",
         built.comments, built.campaigns, built.in_campaigns, built.discounted_shingles, built.seconds
     );
+    let stages: Vec<String> = built
+        .stages
+        .iter()
+        .map(|(s, t)| format!("{s} {t:.1} s"))
+        .collect();
+    println!("stages: {}", stages.join(", "));
     Ok(())
 }
 

@@ -73,6 +73,11 @@ CREATE TABLE campaign_corrections (
     created_at TIMESTAMP NOT NULL
 );
 CREATE INDEX campaign_corrections_docket ON campaign_corrections (docket_id, created_at);
+CREATE INDEX campaign_corrections_comment ON campaign_corrections (comment_id);
+
+-- A docket's comments in id order (the rebuild's pages): without it each
+-- page scanned and sorted the docket's whole index by time received.
+CREATE INDEX comments_docket_id ON comments (docket_id, id);
 
 -- A keyed hash of the client address a comment came from (the key is in
 -- server_secrets, never the address): the "one client" signal.

@@ -39,6 +39,10 @@ pub struct Rebuilt {
     pub in_campaigns: usize,
     pub discounted_shingles: usize,
     pub seconds: f64,
+    /// Seconds each stage took: reading the sample and profiling, reading
+    /// and fingerprinting, grouping, the campaigns' facts and summaries,
+    /// storing.
+    pub stages: Vec<(&'static str, f64)>,
 }
 
 /// Where a rebuild is, for a progress bar.
@@ -63,6 +67,12 @@ pub fn run(
     let seq = change_feed::head(&mut conn)?;
     let ids = all_ids(&mut conn, &docket.id)?;
 
+    let mut stages = Vec::new();
+    let mut lap = std::time::Instant::now();
+    let mut stage = |name: &'static str| {
+        stages.push((name, lap.elapsed().as_secs_f64()));
+        lap = std::time::Instant::now();
+    };
     progress(Stage::Sampling, 0, ids.len() as u64);
     let step = ids.len().div_ceil(config.sample.max(1)).max(1);
     let sample_ids: Vec<String> = ids.iter().step_by(step).cloned().collect();
@@ -73,6 +83,7 @@ pub fn run(
     let refs: Vec<&str> = sample.iter().map(String::as_str).collect();
     let profile = Profile::build(&refs, config);
     drop(sample);
+    stage("profile");
 
     let mut fps: Vec<Fingerprint> = Vec::with_capacity(ids.len());
     let mut order: Vec<String> = Vec::with_capacity(ids.len());
@@ -86,6 +97,7 @@ pub fn run(
         progress(Stage::Fingerprinting, fps.len() as u64, ids.len() as u64);
     }
     let ids = order;
+    stage("fingerprints");
     let index: HashMap<&str, usize> = ids
         .iter()
         .enumerate()
@@ -113,6 +125,7 @@ pub fn run(
         }
     }
     let groups = groups.into_groups();
+    stage("groups");
 
     // Facts of every comment: members for their campaigns, all for the
     // docket-wide signals.
@@ -191,10 +204,25 @@ pub fn run(
         rows.push(row);
     }
 
-    // Prints, a chunk at a time.
+    stage("summaries");
+    // Prints, a chunk at a time. A comment's print depends only on its
+    // text and the discounted shingles: when those are as the stored
+    // profile had them, only comments without a print get one (8 band-key
+    // rows a comment make storing most of a rebuild's time).
+    let same_profile = campaign::profile(&mut conn, &docket.id)?
+        .and_then(|p| serde_json::from_str::<DocketProfile>(&p.profile).ok())
+        .is_some_and(|old| old.profile.discounted == profile.discounted && old.profile.sampled > 0);
+    let printed: HashSet<String> = if same_profile {
+        campaign::printed(&mut conn, &docket.id)?
+            .into_iter()
+            .collect()
+    } else {
+        HashSet::new()
+    };
     let prints: Vec<Print> = ids
         .iter()
         .zip(&fps)
+        .filter(|(id, _)| !printed.contains(*id))
         .map(|(id, f)| Print {
             comment_id: id.clone(),
             docket_id: docket.id.clone(),
@@ -206,10 +234,11 @@ pub fn run(
     progress(Stage::Storing, 0, prints.len() as u64);
     // Each write holds the docket's profile row first, as assignment's
     // does: the two take their locks in one order and never deadlock.
-    while write_transaction(&mut conn, |c| {
-        campaign::profile_locked(c, &docket.id)?;
-        campaign::clear_prints(c, &docket.id, WRITE_CHUNK as i64)
-    })? > 0
+    while !same_profile
+        && write_transaction(&mut conn, |c| {
+            campaign::profile_locked(c, &docket.id)?;
+            campaign::clear_prints(c, &docket.id, WRITE_CHUNK as i64)
+        })? > 0
     {}
     for (n, chunk) in prints.chunks(WRITE_CHUNK).enumerate() {
         write_transaction(&mut conn, |c| {
@@ -270,6 +299,7 @@ pub fn run(
             .collect();
         Ok(((), touched))
     })?;
+    stage("storing");
     let listed: Vec<&CampaignRow> = rows
         .iter()
         .filter(|r| r.size as usize >= min_size)
@@ -280,6 +310,7 @@ pub fn run(
         in_campaigns: listed.iter().map(|r| r.size as usize).sum(),
         discounted_shingles: profile.discounted.len(),
         seconds: started.elapsed().as_secs_f64(),
+        stages,
     })
 }
 

@@ -335,6 +335,14 @@ pub fn put_prints(conn: &mut DbConn, prints: &[Print]) -> Result<(), DbError> {
     Ok(())
 }
 
+/// The comments of a docket that have a print.
+pub fn printed(conn: &mut DbConn, docket: &str) -> Result<Vec<String>, DbError> {
+    Ok(campaign_prints::table
+        .filter(campaign_prints::docket_id.eq(docket))
+        .select(campaign_prints::comment_id)
+        .load(conn)?)
+}
+
 /// Removes a docket's prints and keys, a chunk of comments at a time (a
 /// rebuild then writes them anew); returns how many it removed.
 pub fn clear_prints(conn: &mut DbConn, docket: &str, chunk: i64) -> Result<usize, DbError> {
