@@ -106,15 +106,25 @@ pub fn run(
 
     // Analysts' corrections: a split-off comment takes part in nothing.
     let corrections = campaign::corrections(&mut conn, &docket.id)?;
-    let mut clustered = fps.clone();
+    // Set aside while grouping (not a copy of every fingerprint: those
+    // are most of the rebuild's memory), put back for the prints.
+    let mut set_aside = Vec::new();
     for c in corrections.iter().filter(|c| c.kind == campaign::SPLIT) {
-        if let Some(&i) = index.get(c.comment_id.as_str()) {
-            clustered[i].shingles.clear();
-            clustered[i].bands.clear();
+        // A comment split off twice is set aside once.
+        if let Some(&i) = index
+            .get(c.comment_id.as_str())
+            .filter(|&&i| !fps[i].is_blank())
+        {
+            let shingles = std::mem::take(&mut fps[i].shingles);
+            let bands = std::mem::take(&mut fps[i].bands);
+            set_aside.push((i, shingles, bands));
         }
     }
-    let roots = detect::cluster(&clustered, config.threshold);
-    drop(clustered);
+    let roots = detect::cluster(&fps, config.threshold);
+    for (i, shingles, bands) in set_aside {
+        fps[i].shingles = shingles;
+        fps[i].bands = bands;
+    }
     let mut groups = Groups::new(&roots);
     for c in corrections.iter().filter(|c| c.kind == campaign::MERGE) {
         if let (Some(&a), Some(Some(&b))) = (
