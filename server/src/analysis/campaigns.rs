@@ -34,6 +34,8 @@ pub struct Counts {
     pub campaigns: i64,
     pub in_campaigns: i64,
     pub signatories: i64,
+    /// Per kind of signal, the comments it concerns (each once).
+    pub signals: BTreeMap<&'static str, usize>,
 }
 
 #[derive(Debug, Serialize)]
@@ -153,12 +155,26 @@ pub fn counts(
 ) -> Result<Counts, crate::db::DbError> {
     let (comments, signatories) = campaign::docket_totals(conn, docket)?;
     let (campaigns, in_campaigns, _) = campaign::totals(conn, docket, min_size)?;
+    let mut flagged: BTreeMap<&'static str, std::collections::HashSet<String>> = BTreeMap::new();
+    let docket_wide: DocketProfile = campaign::profile(conn, docket)?
+        .and_then(|p| serde_json::from_str(&p.profile).ok())
+        .unwrap_or_default();
+    let per_campaign = campaign::signals_in_docket(conn, docket, min_size)?
+        .into_iter()
+        .flat_map(|json| serde_json::from_str::<Vec<StoredSignal>>(&json).unwrap_or_default());
+    for s in docket_wide.signals.into_iter().chain(per_campaign) {
+        flagged
+            .entry(s.kind.as_str())
+            .or_default()
+            .extend(s.comments);
+    }
     Ok(Counts {
         comments,
         unique: comments - in_campaigns + campaigns,
         campaigns,
         in_campaigns,
         signatories,
+        signals: flagged.into_iter().map(|(k, ids)| (k, ids.len())).collect(),
     })
 }
 

@@ -493,6 +493,9 @@ async fn signals_for_a_burst_and_one_email_under_two_names(backend: Backend) {
         .find(|s| s["kind"] == "shared_email")
         .expect("one email under two names");
     assert_eq!(shared["comments"], 2);
+    // Counted among the docket's counts, each comment once per kind.
+    assert_eq!(list["counts"]["signals"]["burst"], 12, "{}", list["counts"]);
+    assert_eq!(list["counts"]["signals"]["shared_email"], 2);
     // Explained without the address itself.
     assert!(!list.to_string().contains("same@example.com"));
 }
