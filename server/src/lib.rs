@@ -10,7 +10,8 @@ pub mod blobs;
 /// Form-letter campaigns: detection over a docket (the rebuild), one new
 /// comment at a time (assignment), and what is stored of each campaign.
 pub mod campaigns;
-/// Command-line interface: serve, migrate, docket load/extend, codebook load.
+/// Command-line interface: serve, migrate, docket load/extend, codebook load,
+/// users and tokens, reindex, search, campaigns rebuild.
 pub mod cli;
 /// Codebook files (TOML) into the database.
 pub mod codebook_files;
@@ -30,7 +31,8 @@ pub mod feed_signal;
 pub mod http;
 /// The steps of taking a comment, shared by the API and the form.
 pub mod intake;
-/// Background work as leased jobs: receipts, text extraction, purges.
+/// Background work as leased jobs: receipts, text extraction, purges, bulk
+/// and rule tags, campaigns.
 pub mod jobs;
 /// Keyed hashes of client and email addresses, for campaign signals.
 pub mod keyed_hash;
