@@ -15,6 +15,7 @@ on_both_backends!(
     a_chunked_body_is_cut_off_at_the_total_limit,
     trickling_bodies_are_cut_off_with_408,
     coding_bodies_are_bounded_in_size_time_and_depth,
+    campaign_corrections_sent_a_byte_at_a_time_are_cut_off,
 );
 
 async fn healthy(app: &TestApp) {
@@ -392,5 +393,59 @@ async fn coding_bodies_are_bounded_in_size_time_and_depth(backend: Backend) {
         .get_result(&mut app.db())
         .unwrap();
     assert_eq!(ops, 0);
+    healthy(&app).await;
+}
+
+/// A campaign correction (API and form) sent a byte at a time is cut off
+/// with 408 and changes nothing.
+async fn campaign_corrections_sent_a_byte_at_a_time_are_cut_off(backend: Backend) {
+    let app = TestApp::builder(backend).body_timeout(4).start().await;
+    let token = app.user("ana", "analyst", "analyst-password");
+    let (session, csrf) = crate::coding::sign_in_session(&app, "ana", "analyst-password").await;
+    // Two copies of one comment: the campaign job groups them.
+    let mut tracking = Vec::new();
+    for _ in 0..2 {
+        let res = app.post_json(&comment_body()).await;
+        assert_eq!(res.status(), 201);
+        let v: serde_json::Value = res.json().await.unwrap();
+        tracking.push(v["tracking_number"].as_str().unwrap().to_string());
+    }
+    let list = format!("/api/v1/dockets/{DOCKET}/campaigns");
+    let id = eventually(
+        Duration::from_secs(30),
+        "the copies to form a campaign",
+        || async {
+            let l = app.json_as(&token, &list, 200).await;
+            l["campaigns"][0]["id"].as_str().map(str::to_string)
+        },
+    )
+    .await;
+    let body = format!("{{\"tracking_number\": \"{}\"}}", tracking[1]);
+    let (status, took) = trickle_to(
+        &app,
+        &format!("/api/v1/campaigns/{id}/split"),
+        &format!("Authorization: Bearer {token}\r\n"),
+        "application/json",
+        body.as_bytes(),
+        Duration::from_millis(150),
+    )
+    .await;
+    assert!(status.contains(" 408 "), "{status}");
+    assert!(took < Duration::from_secs(10), "cut off after {took:?}");
+    let form = format!("csrf={csrf}&tracking_number={}", tracking[1]);
+    let (status, _) = trickle_to(
+        &app,
+        &format!("/analyst/campaigns/{id}/split"),
+        &format!("Cookie: {session}\r\n"),
+        "application/x-www-form-urlencoded",
+        form.as_bytes(),
+        Duration::from_millis(100),
+    )
+    .await;
+    assert!(status.contains(" 408 "), "{status}");
+    let c = app
+        .json_as(&token, &format!("/api/v1/campaigns/{id}"), 200)
+        .await;
+    assert_eq!(c["size"], 2, "nothing split off");
     healthy(&app).await;
 }
