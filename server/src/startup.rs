@@ -159,6 +159,7 @@ impl Application {
                     crate::jobs::campaigns::Campaigns {
                         search: search.clone(),
                         keys: keys.clone(),
+                        counted: Default::default(),
                     },
                     crate::jobs::campaigns::CampaignsRebuild { keys: keys.clone() },
                 ),

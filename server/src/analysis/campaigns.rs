@@ -195,11 +195,15 @@ pub async fn list(
         .db(move |conn| {
             let counts = counts(conn, &docket, min_size)?;
             let rows = campaign::list(conn, &docket, min_size, (page - 1) * PER_PAGE, PER_PAGE)?;
-            let mut campaigns = Vec::with_capacity(rows.len());
-            for row in rows {
-                let (text, tracking) = template_of(conn, &row.template_id)?;
-                campaigns.push(summary_of(row, clip(&text, TEMPLATE_PREVIEW), tracking));
-            }
+            let ids: Vec<String> = rows.iter().map(|r| r.template_id.clone()).collect();
+            let mut templates = templates_of(conn, &ids)?;
+            let campaigns = rows
+                .into_iter()
+                .map(|row| {
+                    let (text, tracking) = templates.remove(&row.template_id).unwrap_or_default();
+                    summary_of(row, clip(&text, TEMPLATE_PREVIEW), tracking)
+                })
+                .collect();
             let profile = campaign::profile(conn, &docket)?;
             let stored: DocketProfile = profile
                 .as_ref()
@@ -223,18 +227,26 @@ pub async fn list(
         .await
 }
 
-fn template_of(
+/// Template comment id to (its text as detection reads it, its tracking
+/// number), in one read.
+fn templates_of(
     conn: &mut crate::db::DbConn,
-    id: &str,
-) -> Result<(String, String), crate::db::DbError> {
-    let mut text = String::new();
-    rebuild::read_texts(conn, &[id.to_string()], |_, t| text = t)?;
-    let tracking = comment::by_ids(conn, &[id.to_string()])?
-        .into_iter()
-        .next()
-        .map(|c| c.tracking_number)
-        .unwrap_or_default();
-    Ok((text, tracking))
+    ids: &[String],
+) -> Result<std::collections::HashMap<String, (String, String)>, crate::db::DbError> {
+    let mut out = std::collections::HashMap::with_capacity(ids.len());
+    crate::search::documents::for_each_batch::<crate::db::DbError>(
+        conn,
+        ids,
+        |docs| {
+            for d in docs {
+                let text = crate::campaigns::text_of(&d);
+                out.insert(d.id, (text, d.tracking_number));
+            }
+            Ok(())
+        },
+        |_| {},
+    )?;
+    Ok(out)
 }
 
 pub async fn get(
@@ -249,7 +261,9 @@ pub async fn get(
             let Some(row) = campaign::find(conn, &id)? else {
                 return Ok(None);
             };
-            let (template, tracking) = template_of(conn, &row.template_id)?;
+            let (template, tracking) = templates_of(conn, std::slice::from_ref(&row.template_id))?
+                .remove(&row.template_id)
+                .unwrap_or_default();
             let members =
                 campaign::members(conn, &id, (page - 1) * MEMBERS_PER_PAGE, MEMBERS_PER_PAGE)?;
             let ids: Vec<String> = members
@@ -385,14 +399,16 @@ pub async fn split(
                 let Some(mut row) = campaign::find(conn, &id)? else {
                     return Ok(Err(AnalysisError::NotFound("campaign")));
                 };
-                let member = comment::find_by_tracking_number(conn, &tn)?
+                let found = comment::find_by_tracking_number(conn, &tn)?
                     .filter(|c| c.docket_id == row.docket_id)
-                    .map(|c| c.id)
-                    .filter(|cid| {
-                        campaign::memberships(conn, std::slice::from_ref(cid))
-                            .map(|m| m.first().is_some_and(|m| m.campaign_id == id))
-                            .unwrap_or(false)
-                    });
+                    .map(|c| c.id);
+                let member = match found {
+                    Some(cid) => campaign::campaigns_of(conn, std::slice::from_ref(&cid))?
+                        .into_iter()
+                        .find(|(_, c)| *c == id)
+                        .map(|(cid, _)| cid),
+                    None => None,
+                };
                 let Some(member) = member else {
                     return Ok(Err(invalid(
                         "tracking_number",

@@ -45,6 +45,10 @@ pub fn plan(
     let hashers = config.hashers();
     let mut batch = Batch::default();
     let split: Vec<String> = campaign::split_off(conn, ids)?;
+    // Comments of the batch already in a campaign, read at once.
+    let already: HashMap<String, String> = campaign::campaigns_of(conn, ids)?.into_iter().collect();
+    // Templates' fingerprints, read once a batch however many join.
+    let mut templates: HashMap<String, Fingerprint> = HashMap::new();
     // Comments of this batch already planned: later ones may match them.
     let mut planned: HashMap<String, (Fingerprint, Option<String>)> = HashMap::new();
     let mut changed: HashMap<String, CampaignRow> = HashMap::new();
@@ -65,11 +69,10 @@ pub fn plan(
         if fp.is_blank() || split.contains(&id) {
             continue;
         }
-        if let Some(m) = campaign::memberships(conn, std::slice::from_ref(&id))?.first() {
+        if let Some(c) = already.get(&id) {
             // Seen again (its attachment text came): it stays where it is
             // (the rebuild decides anew), and later comments may join it.
-            let joined = Some(m.campaign_id.clone());
-            planned.insert(id, (fp, joined));
+            planned.insert(id, (fp, Some(c.clone())));
             continue;
         }
         let stored = campaign::candidates(
@@ -144,12 +147,16 @@ pub fn plan(
         // Compared with the template where it is at hand, else the mate.
         let template_fp = if row.template_id == *mate {
             mate_fp.clone()
+        } else if let Some(t) = templates.get(&row.template_id) {
+            t.clone()
         } else {
             let mut t = None;
             rebuild::read_texts(conn, std::slice::from_ref(&row.template_id), |_, text| {
                 t = Some(Fingerprint::new(&text, &profile.profile, &hashers, config));
             })?;
-            t.unwrap_or_else(|| mate_fp.clone())
+            let t = t.unwrap_or_else(|| mate_fp.clone());
+            templates.insert(row.template_id.clone(), t.clone());
+            t
         };
         let added = fp
             .shingles

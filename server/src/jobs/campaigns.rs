@@ -7,7 +7,7 @@
 //!   profile yet starts with an empty one (nothing discounted); once it
 //!   has grown to twice the comments its profile was made from (and at
 //!   least 200), a rebuild is queued, so the boilerplate discount follows
-//!   the docket.
+//!   the docket (counted at most once a minute per docket).
 //! - `campaigns_rebuild` (subject: the docket): detection over the whole
 //!   docket (`campaigns::rebuild`), queued by staff or by the above.
 
@@ -37,7 +37,13 @@ const GROWN_FROM: i64 = 200;
 pub struct Campaigns {
     pub search: Arc<SearchService>,
     pub keys: KeyedHash,
+    /// When each docket's growth was last counted: a count of a million
+    /// comments is not for every run.
+    pub counted: std::sync::Mutex<std::collections::HashMap<String, std::time::Instant>>,
 }
+
+/// How often a docket's comments are counted for its growth.
+const COUNT_EVERY: Duration = Duration::from_secs(60);
 
 pub struct CampaignsRebuild {
     pub keys: KeyedHash,
@@ -136,8 +142,19 @@ impl Campaigns {
             }
             let stored: DocketProfile = serde_json::from_str(&row.profile).unwrap_or_default();
             let batch = assign::plan(&mut conn, &d, &stored, &ids, &self.keys, now)?;
-            let (total, _) = campaign::docket_totals(&mut conn, &d.id)?;
-            let grown = total >= row.comments * GROWTH && total >= row.comments + GROWN_FROM;
+            let due = {
+                let mut counted = self.counted.lock().unwrap_or_else(|e| e.into_inner());
+                let last = counted.get(&d.id).copied();
+                let due = last.is_none_or(|t| t.elapsed() >= COUNT_EVERY);
+                if due {
+                    counted.insert(d.id.clone(), std::time::Instant::now());
+                }
+                due
+            };
+            let grown = due && {
+                let (total, _) = campaign::docket_totals(&mut conn, &d.id)?;
+                total >= row.comments * GROWTH && total >= row.comments + GROWN_FROM
+            };
             let docket_id = d.id.clone();
             let built_at = row.built_at;
             return Ok(Some(Box::new(move |c| {
