@@ -28,6 +28,10 @@ pub struct CommentDoc {
     pub attachment_texts: Vec<String>,
     pub tags: Vec<String>,
     pub campaign: Option<String>,
+    /// Kinds of signal that concern the comment (analysts only).
+    pub signals: Vec<String>,
+    /// Signatories the submission claims (none: one).
+    pub signatories: Option<i64>,
 }
 
 impl CommentDoc {
@@ -85,6 +89,15 @@ impl CommentDoc {
         }
         if let Some(c) = &self.campaign {
             doc.add_text(s.campaign, c);
+        }
+        if !self.signals.is_empty() {
+            doc.add_text(s.signal_set, self.signals.join(&SET_SEPARATOR.to_string()));
+        }
+        for kind in &self.signals {
+            doc.add_text(s.signal, kind);
+        }
+        if let Some(n) = self.signatories.filter(|n| *n > 1) {
+            doc.add_u64(s.signatories, n as u64);
         }
         // In the order of COMBINED_FIELDS; an empty part is no value.
         let key = [

@@ -3,7 +3,7 @@
 
 use tantivy::schema::{
     DateOptions, DateTimePrecision, Field, IndexRecordOption, JsonObjectOptions, Schema,
-    TextFieldIndexing, TextOptions, FAST, STORED, STRING,
+    TextFieldIndexing, TextOptions, FAST, INDEXED, STORED, STRING,
 };
 
 pub use crate::analyzer::TEXT_ANALYZER;
@@ -57,6 +57,15 @@ pub struct CommentSchema {
     /// comments at a time.
     pub tag_set: Field,
     pub campaign: Field,
+    /// Kinds of signal (of mass production or false attribution) that
+    /// concern the comment (multi-valued), for filters; `signal_set` is
+    /// the column facets count them from, like `tag_set`. Analysts only.
+    pub signal: Field,
+    pub signal_set: Field,
+    /// Signatories the submission claims, only when more than one: a
+    /// search's signatories are its matches plus what these add, read
+    /// from the few documents that have the field.
+    pub signatories: Field,
     /// The single-valued keyword fields of [`COMBINED_FIELDS`] as one value, joined by [`FIELD_SEPARATOR`]: a column
     /// only. Facets read it once per comment instead of reading six columns;
     /// a docket has few distinct combinations, so counts are kept per
@@ -85,12 +94,13 @@ pub fn set_column(field: &str) -> Option<&'static str> {
     match field {
         "question" => Some("question_set"),
         "tag" => Some("tag_set"),
+        "signal" => Some("signal_set"),
         _ => None,
     }
 }
 
 /// Keyword fields: searchable as `field:value`, filterable, and counted as facets.
-pub const FACET_FIELDS: [&str; 9] = [
+pub const FACET_FIELDS: [&str; 10] = [
     "docket",
     "category",
     "org_type",
@@ -100,6 +110,7 @@ pub const FACET_FIELDS: [&str; 9] = [
     "has_attachments",
     "tag",
     "campaign",
+    "signal",
 ];
 
 impl CommentSchema {
@@ -149,6 +160,9 @@ impl CommentSchema {
         let tag = b.add_text_field("tag", STRING | STORED);
         let tag_set = b.add_text_field("tag_set", FAST);
         let campaign = b.add_text_field("campaign", keyword);
+        let signal = b.add_text_field("signal", STRING);
+        let signal_set = b.add_text_field("signal_set", FAST);
+        let signatories = b.add_u64_field("signatories", INDEXED | FAST);
         let facet_key = b.add_text_field("facet_key", FAST);
         CommentSchema {
             schema: b.build(),
@@ -173,6 +187,9 @@ impl CommentSchema {
             tag,
             tag_set,
             campaign,
+            signal,
+            signal_set,
+            signatories,
             facet_key,
         }
     }
@@ -205,6 +222,7 @@ impl CommentSchema {
             "has_attachments" => self.has_attachments,
             "tag" => self.tag,
             "campaign" => self.campaign,
+            "signal" => self.signal,
             _ => return None,
         })
     }

@@ -95,6 +95,11 @@ pub struct SearchResults {
     /// Marks the query's words in any other text (attachment text kept in
     /// the database).
     pub highlighter: Highlighter,
+    /// Matches that some signal concerns (0 when facets are skipped).
+    pub flagged: usize,
+    /// Signatories of the matches: one per comment unless it claims more
+    /// (`total` when facets are skipped).
+    pub signatories: u64,
 }
 
 /// A query the parser refused, with where when it knows.
@@ -229,6 +234,17 @@ impl SearchIndex {
         } else {
             scored
         };
+        // Two counts over few documents each: the flagged (postings of
+        // the signal terms) and the comments claiming several signatories.
+        let (flagged, signatories) = if req.skip_facets {
+            (0, total as u64)
+        } else {
+            let flagged =
+                conjunction(filtered.box_clone(), vec![any_signal(s)]).count(&searcher)?;
+            let many = conjunction(filtered.box_clone(), vec![several_signatories(s)]);
+            let (claims, claimed) = searcher.search(&many, &(Count, SumU64::new("signatories")))?;
+            (flagged, total as u64 - claims as u64 + claimed)
+        };
         let highlighter = Highlighter::for_query(&self.index, s, text_query.as_ref())?;
         let mut hits = Vec::with_capacity(scored.len());
         for (score, addr) in scored {
@@ -243,6 +259,8 @@ impl SearchIndex {
             hits,
             facets,
             highlighter,
+            flagged,
+            signatories,
         })
     }
 
@@ -626,6 +644,84 @@ fn date_clause(s: &CommentSchema, f: &Filters) -> Option<Box<dyn Query>> {
         )),
         0.0,
     )))
+}
+
+/// Comments some signal concerns: any kind's term.
+fn any_signal(s: &CommentSchema) -> Box<dyn Query> {
+    let kinds = crate::campaigns::signals::Kind::ALL.map(|k| {
+        let term = Term::from_field_text(s.signal, k.as_str());
+        let q: Box<dyn Query> = Box::new(TermQuery::new(term, IndexRecordOption::Basic));
+        (Occur::Should, q)
+    });
+    Box::new(ConstScoreQuery::new(
+        Box::new(BooleanQuery::new(kinds.into())),
+        0.0,
+    ))
+}
+
+/// Comments that claim more than one signatory (only those have the field).
+fn several_signatories(s: &CommentSchema) -> Box<dyn Query> {
+    Box::new(ConstScoreQuery::new(
+        Box::new(RangeQuery::new(
+            Bound::Included(Term::from_field_u64(s.signatories, 2)),
+            Bound::Unbounded,
+        )),
+        0.0,
+    ))
+}
+
+/// The sum of a u64 fast field over the matches.
+struct SumU64 {
+    field: &'static str,
+}
+
+impl SumU64 {
+    fn new(field: &'static str) -> Self {
+        SumU64 { field }
+    }
+}
+
+struct SegmentSum {
+    column: Option<tantivy::columnar::Column<u64>>,
+    sum: u64,
+}
+
+impl tantivy::collector::Collector for SumU64 {
+    type Fruit = u64;
+    type Child = SegmentSum;
+
+    fn for_segment(
+        &self,
+        _ord: tantivy::SegmentOrdinal,
+        reader: &tantivy::SegmentReader,
+    ) -> tantivy::Result<SegmentSum> {
+        // A segment without the field (none of its comments claims more
+        // than one) has no column.
+        let column = reader.fast_fields().u64(self.field).ok();
+        Ok(SegmentSum { column, sum: 0 })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<u64>) -> tantivy::Result<u64> {
+        Ok(fruits.into_iter().sum())
+    }
+}
+
+impl tantivy::collector::SegmentCollector for SegmentSum {
+    type Fruit = u64;
+
+    fn collect(&mut self, doc: DocId, _score: tantivy::Score) {
+        if let Some(v) = self.column.as_ref().and_then(|c| c.first(doc)) {
+            self.sum = self.sum.saturating_add(v);
+        }
+    }
+
+    fn harvest(self) -> u64 {
+        self.sum
+    }
 }
 
 fn conjunction(text: Box<dyn Query>, filters: Vec<Box<dyn Query>>) -> Box<dyn Query> {

@@ -23,6 +23,8 @@ fn doc(n: u32, category: &str, country: &str, answers: &[(&str, &str)]) -> Comme
         attachment_texts: vec![],
         tags: vec![],
         campaign: None,
+        signals: vec![],
+        signatories: None,
     }
 }
 
@@ -457,4 +459,60 @@ fn matching_ids_and_tag_facets_across_segments() {
         r.facets["tag"]["region/africa"], 1,
         "its own filter ignored"
     );
+}
+
+#[test]
+fn signals_filter_and_count_and_signatories_add_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = SearchIndex::open_or_create(dir.path()).unwrap();
+    let mut w = index.writer(1, 15_000_000).unwrap();
+    let mut a = doc(1, "ai-developer", "US", &[("regions", "minerals one")]);
+    a.signals = vec!["burst".into(), "one_client".into()];
+    a.signatories = Some(250);
+    let mut b = doc(2, "ai-developer", "US", &[("regions", "minerals two")]);
+    b.signals = vec!["burst".into()];
+    b.signatories = Some(1);
+    let c = doc(3, "ai-developer", "US", &[("regions", "grid three")]);
+    for d in [&a, &b, &c] {
+        w.upsert(d).unwrap();
+    }
+    w.commit(3).unwrap();
+    index.reload().unwrap();
+
+    let all = search(&index, "*");
+    assert_eq!(all.total, 3);
+    assert_eq!(all.flagged, 2, "each flagged comment once");
+    assert_eq!(all.signatories, 250 + 1 + 1);
+    assert_eq!(all.facets["signal"]["burst"], 2);
+    assert_eq!(all.facets["signal"]["one_client"], 1);
+    let grid = search(&index, "grid");
+    assert_eq!((grid.flagged, grid.signatories), (0, 1));
+
+    let mut filters = Filters::default();
+    filters
+        .keywords
+        .insert("signal".into(), vec!["one_client".into()]);
+    let r = index
+        .search(&SearchRequest {
+            q: "minerals".into(),
+            filters,
+            limit: 10,
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(r.total, 1);
+    assert_eq!(r.hits[0].id, "id-1");
+    assert_eq!((r.flagged, r.signatories), (1, 250));
+    // The signal facet is counted without its own filter.
+    assert_eq!(r.facets["signal"]["burst"], 2);
+    // Without facets the counts are not made: every match is one signatory.
+    let bare = index
+        .search(&SearchRequest {
+            q: "*".into(),
+            limit: 1,
+            skip_facets: true,
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!((bare.flagged, bare.signatories), (0, 3));
 }

@@ -466,7 +466,13 @@ fn generate(vocab: &Vocabulary, n: u64) -> CommentRow {
         answers: serde_json::to_string(&answers).expect("json"),
         general_comment: rng.chance(30).then(|| vocab.paragraph(&mut rng, 30)),
         business_confidential: false,
-        signatories: Some(1),
+        // One organization in ten claims to speak for many (a coalition
+        // letter, a petition): what search's signatories count adds up.
+        signatories: Some(if !individual && rng.chance(10) {
+            2 + rng.below(500) as i64
+        } else {
+            1
+        }),
         posting_status: "pending_review".into(),
         client_key: None,
     }
@@ -504,6 +510,23 @@ const STANCES: &[&str] = &[
     "stance/neutral",
 ];
 
+/// The signals that concern comment `n`, as a docket with campaigns has
+/// them: about 4 % from one busy client, 1 % in bursts, 0.2 % sharing an
+/// email address under other names.
+fn signals_of(n: u64) -> Vec<String> {
+    let mut kinds = Vec::new();
+    if n % 100 == 1 {
+        kinds.push("burst".to_string());
+    }
+    if n % 25 == 0 {
+        kinds.push("one_client".to_string());
+    }
+    if n % 500 == 2 {
+        kinds.push("shared_email".to_string());
+    }
+    kinds
+}
+
 /// Comment `n`'s tag paths: the same every run.
 fn tags_of(n: u64) -> Vec<String> {
     let mut rng = Rng(n.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0x7A65);
@@ -520,6 +543,7 @@ fn tags_of(n: u64) -> Vec<String> {
 fn to_doc(row: &CommentRow, n: u64) -> CommentDoc {
     let mut doc = rfidesk::search::documents::to_doc(row, &[], &Default::default());
     doc.tags = rfidesk::search::documents::indexed_tags(&tags_of(n));
+    doc.signals = signals_of(n);
     doc
 }
 
@@ -600,6 +624,18 @@ fn load(db: &std::path::Path, count: u64) -> anyhow::Result<()> {
                         comment_tag::insert_once(conn, row)?;
                     }
                 }
+                let flagged: Vec<(String, String)> = (n..(n + batch).min(count))
+                    .flat_map(|i| {
+                        let id = rows[(i - n) as usize].id.clone();
+                        signals_of(i).into_iter().map(move |k| (id.clone(), k))
+                    })
+                    .collect();
+                rfidesk::db::models::comment_signal::replace_source(
+                    conn,
+                    "ai-exports-rfi",
+                    &format!("bench-{n}"),
+                    &flagged,
+                )?;
                 Ok(((), touched))
             })
         })?;

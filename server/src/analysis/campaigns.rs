@@ -5,13 +5,14 @@
 //! are kept in `campaign_corrections` and applied again by every rebuild.
 
 use super::{transaction, Analysis, AnalysisError, Coding};
-use crate::campaigns::{assign, rebuild, DocketProfile, StoredSignal};
+use crate::campaigns::{self, assign, rebuild, DocketProfile, StoredSignal};
 use crate::db::indexed::{self, Change, Touched};
 use crate::db::models::audit::{self, NewEntry};
 use crate::db::models::campaign::{self, CampaignRow, CorrectionRow};
-use crate::db::models::comment;
+use crate::db::models::{comment, comment_signal};
 use chrono::{DateTime, Utc};
 use rfidesk_indexer::campaigns::additions::{Additions, Segment};
+use rfidesk_indexer::campaigns::signals::Kind;
 use rfidesk_indexer::campaigns::Passage;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -155,26 +156,19 @@ pub fn counts(
 ) -> Result<Counts, crate::db::DbError> {
     let (comments, signatories) = campaign::docket_totals(conn, docket)?;
     let (campaigns, in_campaigns, _) = campaign::totals(conn, docket, min_size)?;
-    let mut flagged: BTreeMap<&'static str, std::collections::HashSet<String>> = BTreeMap::new();
-    let docket_wide: DocketProfile = campaign::profile(conn, docket)?
-        .and_then(|p| serde_json::from_str(&p.profile).ok())
-        .unwrap_or_default();
-    let per_campaign = campaign::signals_in_docket(conn, docket, min_size)?
+    // What search filters by: the docket's signals and those of its
+    // listed campaigns, a comment once per kind.
+    let flagged: BTreeMap<&'static str, usize> = comment_signal::counts(conn, docket)?
         .into_iter()
-        .flat_map(|json| serde_json::from_str::<Vec<StoredSignal>>(&json).unwrap_or_default());
-    for s in docket_wide.signals.into_iter().chain(per_campaign) {
-        flagged
-            .entry(s.kind.as_str())
-            .or_default()
-            .extend(s.comments);
-    }
+        .filter_map(|(kind, n)| Some((Kind::parse(&kind)?.as_str(), n as usize)))
+        .collect();
     Ok(Counts {
         comments,
         unique: comments - in_campaigns + campaigns,
         campaigns,
         in_campaigns,
         signatories,
-        signals: flagged.into_iter().map(|(k, ids)| (k, ids.len())).collect(),
+        signals: flagged,
     })
 }
 
@@ -387,6 +381,7 @@ pub async fn split(
     actor: &str,
 ) -> Result<(), AnalysisError> {
     let keys = coding.analysis.keys.clone();
+    let min_size = min_size_of(coding, id).await?;
     let (id, tn, actor, now) = (
         id.to_string(),
         tracking_number.to_string(),
@@ -425,13 +420,13 @@ pub async fn split(
                 let mut touched = vec![member.clone()];
                 if remaining.len() < 2 {
                     touched.extend(remaining.iter().cloned());
-                    campaign::delete(conn, &id)?;
+                    touched.extend(campaigns::delete(conn, &docket, &id)?);
                 } else {
                     if row.template_id == member {
                         row.template_id = remaining[0].clone();
                     }
                     assign::refresh(conn, &mut row, &[], &keys, now)?;
-                    campaign::save(conn, &row)?;
+                    touched.extend(campaigns::save(conn, &row, min_size)?);
                 }
                 changed(conn, &docket, touched, now)?;
                 audit::append(
@@ -463,6 +458,7 @@ pub async fn merge(
         return Err(invalid("other", "is this campaign"));
     }
     let keys = coding.analysis.keys.clone();
+    let min_size = min_size_of(coding, id).await?;
     let (id, other, actor, now) = (
         id.to_string(),
         other.to_string(),
@@ -483,15 +479,17 @@ pub async fn merge(
                 let (a, b) = (&row.template_id, Some(gone.template_id.clone()));
                 let merge = correction(&row.docket_id, campaign::MERGE, a, b, &actor, now);
                 campaign::add_correction(conn, &merge)?;
-                let moved = campaign::member_ids(conn, &other)?;
+                let docket = row.docket_id.clone();
+                let mut moved = campaign::member_ids(conn, &other)?;
                 campaign::move_members(conn, &other, &id)?;
-                campaign::delete(conn, &other)?;
+                moved.extend(campaigns::delete(conn, &docket, &other)?);
                 if row.name.is_none() {
                     row.name = gone.name.clone();
                 }
                 assign::refresh(conn, &mut row, &[], &keys, now)?;
-                campaign::save(conn, &row)?;
-                let docket = row.docket_id.clone();
+                moved.extend(campaigns::save(conn, &row, min_size)?);
+                moved.sort();
+                moved.dedup();
                 changed(conn, &docket, moved, now)?;
                 audit::append(
                     conn,
@@ -536,6 +534,9 @@ fn changed(
     ids: Vec<String>,
     at: chrono::NaiveDateTime,
 ) -> Result<(), crate::db::DbError> {
+    let mut ids = ids;
+    ids.sort();
+    ids.dedup();
     indexed::write(conn, Change::Campaign, |_| {
         let touched = ids
             .into_iter()
@@ -549,6 +550,27 @@ fn changed(
     })
 }
 
+async fn find_row(coding: &Coding, id: &str) -> Result<CampaignRow, AnalysisError> {
+    let cid = id.to_string();
+    coding
+        .analysis
+        .db(move |conn| campaign::find(conn, &cid))
+        .await?
+        .ok_or(AnalysisError::NotFound("campaign"))
+}
+
+/// The smallest listed campaign of the docket campaign `id` is in.
+async fn min_size_of(coding: &Coding, id: &str) -> Result<usize, AnalysisError> {
+    let row = find_row(coding, id).await?;
+    let docket = coding
+        .analysis
+        .dockets
+        .get(&row.docket_id)
+        .await?
+        .ok_or(AnalysisError::NotFound("docket"))?;
+    Ok(docket.definition.campaigns.min_size)
+}
+
 /// Tags every member of a campaign, as a bulk tag of the search
 /// `campaign=ID` (undone like any bulk tag).
 pub async fn tag(
@@ -557,12 +579,7 @@ pub async fn tag(
     tag: &str,
     coder: &str,
 ) -> Result<super::bulk::BulkView, AnalysisError> {
-    let cid = id.to_string();
-    let row = coding
-        .analysis
-        .db(move |conn| campaign::find(conn, &cid))
-        .await?
-        .ok_or(AnalysisError::NotFound("campaign"))?;
+    let row = find_row(coding, id).await?;
     let mut body = serde_json::Map::new();
     body.insert("tag".into(), tag.into());
     body.insert("campaign".into(), id.into());

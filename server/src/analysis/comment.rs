@@ -6,13 +6,14 @@
 use super::search::{hit_view, HitView};
 use super::view::{self, Audience, Contact, SubmitterDetail};
 use super::{Analysis, AnalysisError};
+use crate::campaigns::{DocketProfile, StoredSignal};
 use crate::db::models::blob_text::{self, PENDING};
-use crate::db::models::{attachment, comment};
+use crate::db::models::{attachment, campaign, comment, comment_signal};
 use crate::domain::tracking_number::TrackingNumber;
 use chrono::{DateTime, Utc};
 use rfidesk_indexer::attachment_text;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Debug, Serialize)]
 pub struct CommentView {
@@ -33,6 +34,21 @@ pub struct CommentView {
     /// Every tag on the comment: by whom (person, bulk operation, rule),
     /// when, and the passage an excerpt marks.
     pub tags: Vec<super::tags::AppliedView>,
+    /// The form-letter campaign the comment is in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub campaign: Option<String>,
+    /// Signals, not verdicts: why the comment may be mass-produced or
+    /// falsely attributed, each explained.
+    pub signals: Vec<CommentSignal>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CommentSignal {
+    pub kind: &'static str,
+    pub explanation: String,
+    /// The campaign it was found in; none when found across the docket.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub campaign: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -80,10 +96,16 @@ pub async fn load(
             let shas: Vec<String> = files.iter().map(|f| f.sha256.clone()).collect();
             let texts = blob_text::for_files(conn, &shas)?;
             let tags = super::tags::for_comment(conn, &row.id)?;
-            Ok(Some((row, files, texts, tags)))
+            let campaign = campaign::campaigns_of(conn, std::slice::from_ref(&row.id))?
+                .into_iter()
+                .next()
+                .map(|(_, c)| c);
+            let signals = signals_of(conn, &row)?;
+            Ok(Some((row, files, texts, (tags, campaign, signals))))
         })
         .await?
         .ok_or(AnalysisError::NotFound("comment"))?;
+    let (tags, campaign, signals) = tags;
     let docket = analysis
         .dockets
         .get(&row.docket_id)
@@ -161,7 +183,42 @@ pub async fn load(
         answers: ordered,
         comment: row.general_comment,
         attachments,
+        campaign,
+        signals,
     })
+}
+
+/// The signals that concern a comment, with their explanations from where
+/// they were found (its campaign's row, or the docket's profile).
+fn signals_of(
+    conn: &mut crate::db::DbConn,
+    row: &comment::CommentRow,
+) -> Result<Vec<CommentSignal>, crate::db::DbError> {
+    let mut out = Vec::new();
+    let rows = comment_signal::of_comment(conn, &row.id)?;
+    let sources: BTreeSet<&str> = rows.iter().map(|(s, _)| s.as_str()).collect();
+    for source in sources {
+        let stored: Vec<StoredSignal> = if source == comment_signal::DOCKET {
+            campaign::profile(conn, &row.docket_id)?
+                .and_then(|p| serde_json::from_str::<DocketProfile>(&p.profile).ok())
+                .map(|p| p.signals)
+                .unwrap_or_default()
+        } else {
+            campaign::find(conn, source)?
+                .map(|c| serde_json::from_str(&c.signals).unwrap_or_default())
+                .unwrap_or_default()
+        };
+        for s in stored {
+            if s.comments.contains(&row.id) {
+                out.push(CommentSignal {
+                    kind: s.kind.as_str(),
+                    explanation: s.explanation,
+                    campaign: (source != comment_signal::DOCKET).then(|| source.to_string()),
+                });
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// The comments most like this one.

@@ -18,6 +18,10 @@ pub struct SearchPage {
     pub unique: usize,
     /// Campaigns among the matches.
     pub campaigns: usize,
+    /// Signatories of the matches (a comment without a count is one).
+    pub signatories: u64,
+    /// Matches some signal concerns; per kind in `facets.signal`.
+    pub flagged: usize,
     /// Hits are one per campaign (`collapse=true`).
     pub collapsed: bool,
     pub page: usize,
@@ -159,6 +163,8 @@ pub async fn run(
     Ok(SearchPage {
         unique,
         campaigns: in_campaign.len(),
+        signatories: results.signatories,
+        flagged: results.flagged,
         collapsed: params.collapse,
         total: results.total,
         page: params.page,

@@ -29,6 +29,8 @@ pub struct Batch {
     /// New or changed campaigns.
     pub campaigns: Vec<CampaignRow>,
     pub touched: Vec<Touched>,
+    /// The docket's smallest listed campaign: what flags comments.
+    pub min_size: usize,
 }
 
 /// Plans the assignment of `ids` (new comments of `docket`, in feed
@@ -43,7 +45,10 @@ pub fn plan(
 ) -> Result<Batch, DbError> {
     let config = &docket.definition.campaigns;
     let hashers = config.hashers();
-    let mut batch = Batch::default();
+    let mut batch = Batch {
+        min_size: config.min_size,
+        ..Batch::default()
+    };
     let split: Vec<String> = campaign::split_off(conn, ids)?;
     // Comments of the batch already in a campaign, read at once.
     let already: HashMap<String, String> = campaign::campaigns_of(conn, ids)?.into_iter().collect();
@@ -251,11 +256,14 @@ pub fn write(
     }
     campaign::put_prints(conn, &batch.prints)?;
     crate::db::indexed::write(conn, crate::db::indexed::Change::Campaign, |c| {
+        let mut touched = batch.touched;
         for r in &batch.campaigns {
-            campaign::save(c, r)?;
+            for id in super::save(c, r, batch.min_size)? {
+                touched.push(self::touched(&id, docket, r.updated_at));
+            }
         }
         campaign::add_members(c, &batch.members)?;
-        Ok(((), batch.touched))
+        Ok(((), touched))
     })?;
     campaign::set_checked(conn, docket, checked_seq)
 }

@@ -17,6 +17,9 @@ pub mod assign;
 pub mod rebuild;
 pub mod summary;
 
+use crate::db::models::campaign::{self, CampaignRow};
+use crate::db::models::comment_signal;
+use crate::db::{DbConn, DbError};
 use rfidesk_indexer::campaigns::signals::Kind;
 use rfidesk_indexer::campaigns::Profile;
 use rfidesk_indexer::CommentDoc;
@@ -61,4 +64,50 @@ pub fn text_of(doc: &CommentDoc) -> String {
 /// Band keys as the database stores them (BIGINT).
 pub fn stored_keys(bands: &[u64]) -> Vec<i64> {
     bands.iter().take(STORED_BANDS).map(|&k| k as i64).collect()
+}
+
+/// (comment id, kind) for each comment these signals concern.
+pub fn flagged(signals: &[StoredSignal]) -> Vec<(String, String)> {
+    let mut pairs: Vec<(String, String)> = signals
+        .iter()
+        .flat_map(|s| {
+            s.comments
+                .iter()
+                .map(move |c| (c.clone(), s.kind.as_str().to_string()))
+        })
+        .collect();
+    pairs.sort();
+    pairs.dedup();
+    pairs
+}
+
+/// What a campaign flags: nothing while it is smaller than the docket's
+/// `min_size` (it is listed nowhere, so it must not flag either).
+pub fn flagged_by(row: &CampaignRow, min_size: usize) -> Vec<(String, String)> {
+    if (row.size.max(0) as usize) < min_size {
+        return Vec::new();
+    }
+    let signals: Vec<StoredSignal> = serde_json::from_str(&row.signals).unwrap_or_default();
+    flagged(&signals)
+}
+
+/// Saves a campaign, and what it flags when that changed. Returns the
+/// comments whose signals changed (their documents must be re-indexed).
+pub fn save(conn: &mut DbConn, row: &CampaignRow, min_size: usize) -> Result<Vec<String>, DbError> {
+    let listed = |r: &CampaignRow| r.size.max(0) as usize >= min_size;
+    let unchanged = campaign::find(conn, &row.id)?
+        .is_some_and(|old| old.signals == row.signals && listed(&old) == listed(row));
+    campaign::save(conn, row)?;
+    if unchanged {
+        return Ok(Vec::new());
+    }
+    comment_signal::replace_source(conn, &row.docket_id, &row.id, &flagged_by(row, min_size))
+}
+
+/// Removes a campaign and what it flagged. Returns the comments whose
+/// signals changed.
+pub fn delete(conn: &mut DbConn, docket: &str, id: &str) -> Result<Vec<String>, DbError> {
+    let changed = comment_signal::replace_source(conn, docket, id, &[])?;
+    campaign::delete(conn, id)?;
+    Ok(changed)
 }

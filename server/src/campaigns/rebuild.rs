@@ -12,11 +12,12 @@
 //! are applied again.
 
 use super::summary::{self, Member};
-use super::{stored_keys, text_of, DocketProfile};
+use super::{flagged, flagged_by, stored_keys, text_of, DocketProfile};
 use crate::db::connection::write_transaction;
 use crate::db::indexed::{self, Change, Touched};
 use crate::db::models::campaign::{self, CampaignRow, Facts, MemberRow, Print, ProfileRow};
 use crate::db::models::change_feed;
+use crate::db::models::comment_signal::{self, SignalRow};
 use crate::db::{DbConn, DbError, Pool};
 use crate::domain::docket::Docket;
 use crate::keyed_hash::KeyedHash;
@@ -278,6 +279,25 @@ pub fn run(
             .filter(|c| !new_of.contains_key(c.as_str()))
             .cloned(),
     );
+    // What every signal flags, by source: the docket's own and each
+    // listed campaign's.
+    let signal_row = |source: &str, (comment_id, kind): (String, String)| SignalRow {
+        source: source.to_string(),
+        comment_id,
+        kind,
+        docket_id: docket.id.clone(),
+    };
+    let mut signal_rows: Vec<SignalRow> = flagged(&docket_signals)
+        .into_iter()
+        .map(|p| signal_row(comment_signal::DOCKET, p))
+        .collect();
+    for r in &rows {
+        signal_rows.extend(
+            flagged_by(r, config.min_size)
+                .into_iter()
+                .map(|p| signal_row(&r.id, p)),
+        );
+    }
     let stored = DocketProfile {
         profile: profile.clone(),
         signals: docket_signals,
@@ -299,6 +319,9 @@ pub fn run(
         }
         campaign::add_members(c, &members)?;
         campaign::put_profile(c, &profile_row)?;
+        changed.extend(comment_signal::replace_docket(c, &docket_id, signal_rows)?);
+        changed.sort();
+        changed.dedup();
         let touched = changed
             .iter()
             .map(|id| Touched {

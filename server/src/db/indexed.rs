@@ -17,7 +17,8 @@ pub enum Change {
     AttachmentText,
     /// A tag was put on the comment, taken off, or renamed.
     Tags,
-    /// The comment joined or left a campaign.
+    /// The comment joined or left a campaign, or the signals that
+    /// concern it changed.
     Campaign,
 }
 

@@ -297,7 +297,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     campaign_keys,
     campaign_profiles,
     campaign_corrections,
-    server_secrets
+    server_secrets,
+    comment_signals
 );
 
 diesel::table! {
@@ -363,6 +364,15 @@ diesel::table! {
         other_id -> Nullable<Text>,
         actor -> Text,
         created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    comment_signals (source, comment_id, kind) {
+        source -> Text,
+        comment_id -> Text,
+        kind -> Text,
+        docket_id -> Text,
     }
 }
 

@@ -12,7 +12,7 @@ pub const DEFAULT_PER_PAGE: usize = 20;
 pub const MAX_DEPTH: usize = 10_000;
 
 /// Filters that take keyword values, named as the index's keyword fields.
-const KEYWORD_PARAMS: [&str; 9] = rfidesk_indexer::FACET_FIELDS;
+const KEYWORD_PARAMS: [&str; 10] = rfidesk_indexer::FACET_FIELDS;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct SearchParams {
@@ -57,6 +57,14 @@ impl SearchParams {
                     if (k == "late" || k == "has_attachments") && !matches!(value, "true" | "false")
                     {
                         errors.insert(key.clone(), "must be true or false".into());
+                        continue;
+                    }
+                    if k == "signal"
+                        && rfidesk_indexer::campaigns::signals::Kind::parse(value).is_none()
+                    {
+                        let kinds =
+                            rfidesk_indexer::campaigns::signals::Kind::ALL.map(|k| k.as_str());
+                        errors.insert(key.clone(), format!("must be one of {}", kinds.join(", ")));
                         continue;
                     }
                     let value = if k == "country" {

@@ -15,7 +15,7 @@ use super::{Context, Handler, Outcome, Policy, Write};
 use crate::campaigns::{assign, rebuild, DocketProfile};
 use crate::db::indexed::Change;
 use crate::db::models::campaign::{self, ProfileRow};
-use crate::db::models::{change_feed, docket, job};
+use crate::db::models::{change_feed, docket, index_node, job};
 use crate::db::{DbConn, DbError};
 use crate::keyed_hash::KeyedHash;
 use crate::search::SearchService;
@@ -109,6 +109,12 @@ impl Campaigns {
             let row = match campaign::profile(&mut conn, &d.id)? {
                 Some(r) => r,
                 None => {
+                    // Assignment reads the feed from its start: comments
+                    // whose changes were purged before this docket had a
+                    // profile would never be read, so a docket that has
+                    // any, after a purge, is rebuilt from the database.
+                    let missed = index_node::purged_through(&mut conn)? > 0
+                        && campaign::docket_totals(&mut conn, &d.id)?.0 > 0;
                     let row = ProfileRow {
                         docket_id: d.id.clone(),
                         profile: serde_json::to_string(&DocketProfile::default())
@@ -117,7 +123,13 @@ impl Campaigns {
                         checked_seq: 0,
                         built_at: now,
                     };
-                    return Ok(Some(Box::new(move |c| campaign::create_profile(c, &row))));
+                    return Ok(Some(Box::new(move |c| {
+                        campaign::create_profile(c, &row)?;
+                        if missed {
+                            request_rebuild(c, &row.docket_id, now)?;
+                        }
+                        Ok(())
+                    })));
                 }
             };
             if row.checked_seq >= applied {

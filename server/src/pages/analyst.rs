@@ -98,6 +98,9 @@ pub struct SearchView {
     /// Matches with each campaign counted once, and the campaigns.
     pub unique: usize,
     pub campaigns: usize,
+    /// Signatories of the matches, and matches some signal concerns.
+    pub signatories: u64,
+    pub flagged: usize,
     /// One hit per campaign.
     pub collapse: bool,
     pub first: usize,
@@ -175,6 +178,8 @@ impl SearchView {
             total,
             unique,
             campaigns: page.as_ref().map_or(0, |p| p.campaigns),
+            signatories: page.as_ref().map_or(0, |p| p.signatories),
+            flagged: page.as_ref().map_or(0, |p| p.flagged),
             collapse: params.collapse,
             first: first + 1,
             last: 0,
@@ -239,7 +244,7 @@ impl SearchView {
     }
 }
 
-const FACET_TITLES: [(&str, &str); 8] = [
+const FACET_TITLES: [(&str, &str); 9] = [
     ("docket", "Docket"),
     ("category", "Submitter category"),
     ("org_type", "Organization type"),
@@ -248,6 +253,7 @@ const FACET_TITLES: [(&str, &str); 8] = [
     ("late", "Late"),
     ("has_attachments", "Attachments"),
     ("tag", "Tag"),
+    ("signal", "Signals (not verdicts)"),
 ];
 
 /// Human labels for keyword values, from the dockets' definitions.
@@ -270,6 +276,15 @@ impl Labels {
             ("late", "false", "On time"),
             ("has_attachments", "true", "With attachments"),
             ("has_attachments", "false", "Without attachments"),
+            ("signal", "burst", "A burst of near-identical comments"),
+            ("signal", "shared_email", "One email under several names"),
+            ("signal", "one_client", "Many from one client"),
+            (
+                "signal",
+                "same_text_many_names",
+                "Same text under many names",
+            ),
+            ("signal", "salutation_only", "Only the salutation differs"),
         ] {
             map.insert((field.into(), value.into()), label.into());
         }

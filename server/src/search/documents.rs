@@ -3,7 +3,7 @@
 use crate::db::models::attachment::{self, AttachmentRow};
 use crate::db::models::blob_text::{self, EXTRACTED};
 use crate::db::models::comment::{self, CommentRow};
-use crate::db::models::{campaign, comment_tag};
+use crate::db::models::{campaign, comment_signal, comment_tag};
 use crate::db::{DbConn, DbError};
 use crate::domain::tag_path::TagPath;
 use rfidesk_indexer::attachment_text::{self, MAX_ATTACHMENT_TEXT_PER_COMMENT};
@@ -128,12 +128,18 @@ fn assemble<'r>(
     }
     let campaigns: HashMap<String, String> =
         campaign::campaigns_of(conn, &ids)?.into_iter().collect();
+    let mut signals: HashMap<String, Vec<String>> = HashMap::new();
+    for (comment_id, kind) in comment_signal::kinds_of(conn, &ids)? {
+        signals.entry(comment_id).or_default().push(kind);
+    }
     Ok(rows
         .iter()
         .map(|row| {
             let mut doc = to_doc(row, files_of(&row.id), &texts);
             doc.tags = indexed_tags(tags.get(&row.id).map(Vec::as_slice).unwrap_or(&[]));
             doc.campaign = campaigns.get(&row.id).cloned();
+            doc.signals = signals.remove(&row.id).unwrap_or_default();
+            doc.signals.sort();
             doc
         })
         .collect())
@@ -192,5 +198,7 @@ pub fn to_doc(
         },
         tags: Vec::new(),
         campaign: None,
+        signals: Vec::new(),
+        signatories: row.signatories,
     }
 }

@@ -163,7 +163,9 @@ fn hidden(html: &str, name: &str) -> String {
 
 async fn sign_in_sign_out_and_csrf(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    app.user("ana", "analyst", "correct horse battery");
+    let token = app.user("ana", "analyst", "correct horse battery");
+    // Search answers 503 until the index is first built.
+    app.index_caught_up(&token).await;
 
     let res = sign_in(&app, "ana", "correct horse battery").await;
     assert_eq!(res.status(), 303);

@@ -18,6 +18,7 @@ on_both_backends!(
     signals_for_a_burst_and_one_email_under_two_names,
     the_campaign_pages_show_additions_and_take_corrections,
     hostile_corrections_are_refused_and_change_nothing,
+    a_docket_whose_feed_was_purged_first_is_rebuilt,
 );
 
 /// A line the site appends to most comments: boilerplate.
@@ -473,6 +474,19 @@ async fn signals_for_a_burst_and_one_email_under_two_names(backend: Backend) {
     }
     submit_as(&app, &own_words(7, 40), "Ann", "Lee", "same@example.com").await;
     submit_as(&app, &own_words(8, 40), "Bob", "Ray", "same@example.com").await;
+    let coalition = {
+        let mut body = comment_body();
+        body["comment"] = format!("A coalition letter. {}", own_words(9, 40)).into();
+        body["answers"] = json!({});
+        body["signatories"] = 300.into();
+        body["send_receipt"] = false.into();
+        let res = app.post_json(&body).await;
+        assert_eq!(res.status(), 201);
+        res.json::<Value>().await.unwrap()["tracking_number"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
     app.index_caught_up(&token).await;
     rebuild(&app);
     let list = app.json_as(&token, &campaigns_path(), 200).await;
@@ -498,6 +512,157 @@ async fn signals_for_a_burst_and_one_email_under_two_names(backend: Backend) {
     assert_eq!(list["counts"]["signals"]["shared_email"], 2);
     // Explained without the address itself.
     assert!(!list.to_string().contains("same@example.com"));
+
+    // Search filters by signal and counts the flagged, per kind and in all.
+    let bursts = eventually(
+        Duration::from_secs(20),
+        "the signals in the index",
+        || async {
+            // The rebuild's signals: those across the docket too, not only
+            // the campaign's that assignment found first.
+            let r = app
+                .search(
+                    &token,
+                    &[("q", "*"), ("signal", "burst"), ("per_page", "100")],
+                )
+                .await;
+            let docket_wide = r["facets"]["signal"]["shared_email"] == 2;
+            (r["total"] == 12 && docket_wide).then_some(r)
+        },
+    )
+    .await;
+    let mut burst_members: Vec<String> = bursts["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["tracking_number"].as_str().unwrap().to_string())
+        .collect();
+    burst_members.sort();
+    assert_eq!(burst_members.len(), 12);
+    let shared = app
+        .search(&token, &[("q", "*"), ("signal", "shared_email")])
+        .await;
+    assert_eq!(shared["total"], 2, "{shared}");
+    let all = app.search(&token, &[("q", "*")]).await;
+    assert_eq!(all["total"], 15);
+    // Every comment came from this one client within a minute; each
+    // flagged comment counts once, whatever its kinds (41 in all).
+    assert_eq!(all["facets"]["signal"]["one_client"], 15, "{all}");
+    assert_eq!(all["facets"]["signal"]["burst"], 12);
+    assert_eq!(all["facets"]["signal"]["salutation_only"], 12);
+    assert_eq!(all["facets"]["signal"]["shared_email"], 2);
+    assert_eq!(all["flagged"], 15);
+    // The query language knows the field too.
+    let by_query = app.search(&token, &[("q", "signal:shared_email")]).await;
+    assert_eq!(by_query["total"], 2, "{by_query}");
+    // Signatories: one per comment, but the coalition's letter claims 300.
+    assert_eq!(all["signatories"], 14 + 300);
+    let words = app.search(&token, &[("q", "coalition")]).await;
+    assert_eq!(words["total"], 1);
+    assert_eq!(words["signatories"], 300);
+    assert_eq!(words["flagged"], 1);
+    let bursts_only = app
+        .search(&token, &[("q", "coalition"), ("signal", "burst")])
+        .await;
+    assert_eq!(bursts_only["total"], 0);
+    assert_eq!(bursts_only["flagged"], 0);
+    assert_eq!(bursts_only["signatories"], 0);
+    // An unknown kind is refused, and says which kinds there are.
+    let (status, body) = call(
+        &app,
+        &token,
+        Method::GET,
+        "/api/v1/search?q=*&signal=sockpuppet",
+        None,
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body.to_string().contains("shared_email"), "{body}");
+
+    // The comment itself shows each signal with its explanation.
+    let one = app
+        .json_as(
+            &token,
+            &format!("/api/v1/comments/{}", burst_members[0]),
+            200,
+        )
+        .await;
+    let kinds: Vec<&str> = one["signals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["burst", "salutation_only", "one_client"], "{one}");
+    assert!(one["signals"][0]["explanation"]
+        .as_str()
+        .unwrap()
+        .contains("within 0 seconds"));
+    assert!(one["signals"][0]["campaign"].is_string());
+    assert!(
+        one["signals"][2]["campaign"].is_null(),
+        "found across the docket"
+    );
+    let lone = app
+        .json_as(&token, &format!("/api/v1/comments/{coalition}"), 200)
+        .await;
+    assert_eq!(lone["signals"].as_array().unwrap().len(), 1, "{lone}");
+    assert_eq!(lone["signals"][0]["kind"], "one_client");
+
+    // The pages say the same to a signed-in analyst.
+    let (session, _) = sign_in_session(&app, "ana", "correct horse battery staple").await;
+    let (status, search) = page(&app, &session, "/analyst/search?q=*").await;
+    assert_eq!(status, 200);
+    assert!(
+        search.contains("15 comments (4 unique, 1 campaign), 314 signatories, 15 flagged"),
+        "{search}"
+    );
+    assert!(search.contains("Signals (not verdicts)"));
+    assert!(search.contains("A burst of near-identical comments"));
+    let (status, comment_page) = page(
+        &app,
+        &session,
+        &format!("/analyst/comments/{}", burst_members[0]),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(
+        comment_page.contains("Signals (not verdicts)"),
+        "{comment_page}"
+    );
+    assert!(comment_page.contains("within 0 seconds"));
+
+    // A member split off its campaign is no longer flagged by it.
+    let id = list["campaigns"][0]["id"].as_str().unwrap().to_string();
+    let (status, body) = call(
+        &app,
+        &token,
+        Method::POST,
+        &format!("/api/v1/campaigns/{id}/split"),
+        Some(json!({"tracking_number": burst_members[0]})),
+    )
+    .await;
+    assert_eq!(status, 204, "{body}");
+    eventually(
+        Duration::from_secs(20),
+        "the split member's signals to leave the index",
+        || async {
+            let r = app.search(&token, &[("q", "*"), ("signal", "burst")]).await;
+            (r["total"] == 11).then_some(())
+        },
+    )
+    .await;
+    let one = app
+        .json_as(
+            &token,
+            &format!("/api/v1/comments/{}", burst_members[0]),
+            200,
+        )
+        .await;
+    assert_eq!(one["signals"].as_array().unwrap().len(), 1, "{one}");
+    assert_eq!(one["signals"][0]["kind"], "one_client");
+    let list = app.json_as(&token, &campaigns_path(), 200).await;
+    assert_eq!(list["counts"]["signals"]["burst"], 11, "{}", list["counts"]);
 }
 
 async fn the_campaign_pages_show_additions_and_take_corrections(backend: Backend) {
@@ -761,4 +926,50 @@ async fn hostile_corrections_are_refused_and_change_nothing(backend: Backend) {
         .get_result(&mut app.db())
         .unwrap();
     assert_eq!(kept, 2);
+}
+
+/// As after an upgrade: comments whose changes the purge removed before
+/// their docket had any campaigns. Assignment, which reads the feed, would
+/// never see them; the first profile asks for a rebuild instead.
+async fn a_docket_whose_feed_was_purged_first_is_rebuilt(backend: Backend) {
+    use diesel::prelude::*;
+    use rfidesk::db::schema::{
+        campaign_keys, campaign_members, campaign_prints, campaign_profiles, campaigns,
+        change_feed, comment_signals, feed_horizon,
+    };
+    let app = TestApp::spawn(backend).await;
+    let token = app.user("ana", "analyst", "correct horse battery staple");
+    for i in 0..3 {
+        submit_text(&app, &format!("{LETTER} Reader {i}."), i).await;
+    }
+    app.index_caught_up(&token).await;
+    app.campaigns_settled().await;
+    let mut conn = app.db();
+    rfidesk::db::connection::in_transaction(&mut conn, |c| {
+        diesel::delete(comment_signals::table).execute(c)?;
+        diesel::delete(campaign_members::table).execute(c)?;
+        diesel::delete(campaigns::table).execute(c)?;
+        diesel::delete(campaign_keys::table).execute(c)?;
+        diesel::delete(campaign_prints::table).execute(c)?;
+        diesel::delete(campaign_profiles::table).execute(c)?;
+        let head: Option<i64> = change_feed::table
+            .select(diesel::dsl::max(change_feed::seq))
+            .first(c)?;
+        diesel::delete(change_feed::table).execute(c)?;
+        diesel::update(feed_horizon::table)
+            .set(feed_horizon::purged_through.eq(head.unwrap_or(0)))
+            .execute(c)?;
+        Ok::<_, rfidesk::db::DbError>(())
+    })
+    .unwrap();
+    let list = eventually(
+        Duration::from_secs(30),
+        "the docket rebuilt from the database",
+        || async {
+            let l = app.json_as(&token, &campaigns_path(), 200).await;
+            (l["campaigns"].as_array().unwrap().len() == 1).then_some(l)
+        },
+    )
+    .await;
+    assert_eq!(list["campaigns"][0]["size"], 3, "{list}");
 }

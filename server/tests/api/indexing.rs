@@ -453,7 +453,12 @@ async fn a_comment_that_is_gone_leaves_the_index(backend: Backend) {
     app.campaigns_settled().await;
     let mut conn = app.db();
     {
-        use rfidesk::db::schema::{campaign_keys, campaign_members, campaign_prints, campaigns};
+        use rfidesk::db::schema::{
+            campaign_keys, campaign_members, campaign_prints, campaigns, comment_signals,
+        };
+        diesel::delete(comment_signals::table)
+            .execute(&mut conn)
+            .unwrap();
         diesel::delete(campaign_members::table)
             .execute(&mut conn)
             .unwrap();

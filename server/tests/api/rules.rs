@@ -558,9 +558,13 @@ async fn the_purge_keeps_the_changes_a_rule_has_yet_to_check(backend: Backend) {
         ))
         .execute(&mut conn)
         .unwrap();
+    // The changes that were there before the purges: the running jobs
+    // may append more once a case commits (a rule set back re-checks and
+    // re-applies), and those are not the purge's to keep or remove.
     let seqs = |conn: &mut rfidesk::db::DbConn| -> Vec<i64> {
         change_feed::table
             .select(change_feed::seq)
+            .filter(change_feed::seq.le(head))
             .order(change_feed::seq)
             .load(conn)
             .unwrap()
@@ -599,5 +603,5 @@ async fn the_purge_keeps_the_changes_a_rule_has_yet_to_check(backend: Backend) {
     assert_eq!(seqs(&mut conn), before[3..].to_vec());
     // A deleted rule keeps nothing: all that every index applied goes.
     assert_eq!(purge_with(&mut conn, "deleted", 0, 0), Some(head));
-    assert!(seqs(&mut conn).iter().all(|s| *s > head));
+    assert_eq!(seqs(&mut conn), Vec::<i64>::new());
 }

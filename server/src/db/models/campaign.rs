@@ -120,20 +120,6 @@ struct Three {
     c: i64,
 }
 
-/// The signals (JSON) of a docket's campaigns of at least `min_size`.
-pub fn signals_in_docket(
-    conn: &mut DbConn,
-    docket: &str,
-    min_size: i32,
-) -> Result<Vec<String>, DbError> {
-    Ok(campaigns::table
-        .filter(campaigns::docket_id.eq(docket))
-        .filter(campaigns::size.ge(min_size))
-        .filter(campaigns::signals.ne("[]"))
-        .select(campaigns::signals)
-        .load(conn)?)
-}
-
 /// Every campaign of a docket, whatever its size (the rebuild's old ids).
 pub fn all_in_docket(conn: &mut DbConn, docket: &str) -> Result<Vec<CampaignRow>, DbError> {
     Ok(campaigns::table

@@ -8,6 +8,7 @@ pub mod bulk;
 pub mod campaign;
 pub mod change_feed;
 pub mod comment;
+pub mod comment_signal;
 pub mod comment_tag;
 pub mod docket;
 pub mod idempotency;
