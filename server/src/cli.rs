@@ -76,6 +76,29 @@ pub enum Command {
         #[arg(long, default_value = "relevance")]
         sort: String,
     },
+    /// Write a CSV export of a docket (staff's): `comments`, `search` (the
+    /// matches of --query and --filter, from this node's index) or
+    /// `campaigns`. Written to a temporary file beside --out and renamed
+    /// when complete; recorded in the audit log.
+    Export {
+        name: String,
+        #[arg(long)]
+        docket: String,
+        #[arg(long)]
+        out: PathBuf,
+        /// Start with a UTF-8 byte-order mark (for Excel).
+        #[arg(long)]
+        bom: bool,
+        /// Add the submitters' email and state or province.
+        #[arg(long)]
+        include_contact: bool,
+        /// For `search`: the query (`*` for all).
+        #[arg(long, default_value = "*")]
+        query: String,
+        /// For `search`: a filter, as in `rfidesk search`.
+        #[arg(long = "filter", value_name = "KEY=VALUE")]
+        filters: Vec<String>,
+    },
     /// Print the text of one attachment file (run by the server in a
     /// resource-limited child process).
     #[command(hide = true)]
@@ -193,6 +216,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             per_page,
             sort,
         }) => search(&store, query, filters, per_page, sort).await,
+        Some(Command::Export {
+            name,
+            docket,
+            out,
+            bom,
+            include_contact,
+            query,
+            filters,
+        }) => {
+            let options = crate::analysis::export::Options {
+                bom,
+                include_contact,
+            };
+            export(&store, &name, &docket, &out, options, query, filters)
+        }
         Some(Command::ExtractText { .. }) => {
             unreachable!("extract-text runs before the async runtime starts")
         }
@@ -435,6 +473,130 @@ fn reindex(store: &StoreArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A CSV export to a file, with a progress bar.
+fn export(
+    store: &StoreArgs,
+    name: &str,
+    docket: &str,
+    out: &std::path::Path,
+    options: crate::analysis::export::Options,
+    query: String,
+    filters: Vec<String>,
+) -> anyhow::Result<()> {
+    use crate::analysis::export::{self, ExportKind, Request};
+    use indicatif::{ProgressBar, ProgressStyle};
+    let kind = ExportKind::parse(name).with_context(|| {
+        let names: Vec<&str> = ExportKind::ALL.iter().map(|k| k.name()).collect();
+        format!("no export {name:?}; there are {}", names.join(", "))
+    })?;
+    let mut conn = connect(store)?;
+    let docket = crate::db::models::docket::find(&mut conn, docket)?
+        .with_context(|| format!("no docket {docket:?}"))?;
+    let (search, ids) = if kind == ExportKind::Search {
+        let mut pairs = vec![("q".to_string(), query)];
+        pairs.extend(search_filters(filters)?);
+        pairs.push(("docket".to_string(), docket.id.clone()));
+        let params = crate::domain::search_params::SearchParams::parse(&pairs)
+            .map_err(|errors| anyhow::anyhow!("{}", listed(&errors)))?;
+        let dir = crate::search::layout::Layout::new(&store.data_dir)
+            .current()
+            .context(
+                "this node has no search index yet: start the server or run `rfidesk reindex`",
+            )?;
+        let index = rfidesk_indexer::SearchIndex::open_or_create(&dir)?;
+        let req = params.to_request();
+        let (total, ids) = index.all_ids(&req.q, &req.filters, export::MAX_SEARCH_ROWS)?;
+        anyhow::ensure!(
+            total <= export::MAX_SEARCH_ROWS,
+            "the search matches {total} comments; a search export holds at most {}",
+            export::MAX_SEARCH_ROWS
+        );
+        (Some(params), Some(ids))
+    } else {
+        (None, None)
+    };
+    let total = match kind {
+        ExportKind::Comments => {
+            crate::db::models::campaign::docket_totals(&mut conn, &docket.id)?.0
+        }
+        ExportKind::Search => ids.as_ref().map_or(0, Vec::len) as i64,
+        ExportKind::Campaigns => {
+            crate::db::models::campaign::totals(
+                &mut conn,
+                &docket.id,
+                docket.definition.campaigns.min_size as i32,
+            )?
+            .0
+        }
+    };
+    let request = Request {
+        kind,
+        options,
+        search,
+    };
+    let entry = export::audit_entry(
+        &docket.id,
+        "cli",
+        &request,
+        ids.as_ref().map(Vec::len),
+        chrono::Utc::now().naive_utc(),
+    );
+    crate::db::write_transaction(&mut conn, |c| {
+        crate::db::models::audit::append(c, std::slice::from_ref(&entry))
+    })?;
+    // Written beside the target and renamed when complete: a failed
+    // export leaves no file that looks whole.
+    let partial = out.with_extension("csv.partial");
+    let file = std::io::BufWriter::new(
+        std::fs::File::create(&partial)
+            .with_context(|| format!("creating {}", partial.display()))?,
+    );
+    let bar = ProgressBar::new(total.max(0) as u64).with_style(
+        ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {wide_bar} {human_pos}/{human_len} rows, {per_sec}, ETA {eta}",
+        )
+        .expect("valid template"),
+    );
+    let started = std::time::Instant::now();
+    let written = export::write(&mut conn, &docket, kind, options, ids, file, |n| {
+        bar.set_position(n)
+    });
+    bar.finish();
+    let rows = match written {
+        Ok(rows) => rows,
+        Err(e) => {
+            let _ = std::fs::remove_file(&partial);
+            return Err(e.into());
+        }
+    };
+    std::fs::rename(&partial, out)?;
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "wrote {rows} rows to {} in {secs:.1} s ({:.0} rows/s)",
+        out.display(),
+        rows as f64 / secs.max(0.001)
+    );
+    Ok(())
+}
+
+/// `KEY=VALUE` filters as query pairs.
+fn search_filters(filters: Vec<String>) -> anyhow::Result<Vec<(String, String)>> {
+    filters
+        .into_iter()
+        .map(|f| {
+            let (k, v) = f
+                .split_once('=')
+                .with_context(|| format!("a filter is KEY=VALUE, not {f:?}"))?;
+            Ok((k.to_string(), v.to_string()))
+        })
+        .collect()
+}
+
+fn listed(errors: &std::collections::BTreeMap<String, String>) -> String {
+    let list: Vec<String> = errors.iter().map(|(k, v)| format!("{k} {v}")).collect();
+    list.join("; ")
+}
+
 /// The same search service the API runs, on this node's index.
 async fn search(
     store: &StoreArgs,
@@ -450,16 +612,9 @@ async fn search(
         ("per_page".to_string(), per_page.to_string()),
         ("sort".to_string(), sort),
     ];
-    for f in filters {
-        let (k, v) = f
-            .split_once('=')
-            .with_context(|| format!("a filter is KEY=VALUE, not {f:?}"))?;
-        pairs.push((k.to_string(), v.to_string()));
-    }
-    let params = SearchParams::parse(&pairs).map_err(|errors| {
-        let list: Vec<String> = errors.iter().map(|(k, v)| format!("{k} {v}")).collect();
-        anyhow::anyhow!("{}", list.join("; "))
-    })?;
+    pairs.extend(search_filters(filters)?);
+    let params =
+        SearchParams::parse(&pairs).map_err(|errors| anyhow::anyhow!("{}", listed(&errors)))?;
     connect(store)?;
     let url = DatabaseUrl::from_env_value(store.database_url.as_deref(), &store.data_dir);
     let dir = crate::search::layout::Layout::new(&store.data_dir)
@@ -474,6 +629,7 @@ async fn search(
         pool,
         search: service,
         keys,
+        exports: std::sync::Arc::new(tokio::sync::Semaphore::new(1)),
     };
     // The command line is staff's: staff see what staff may.
     let page = match analysis::search::run(&analysis, &params, Audience::Staff).await {

@@ -179,6 +179,9 @@ impl Application {
             search: search.clone(),
             dockets: dockets.clone(),
             keys: keys.clone(),
+            exports: std::sync::Arc::new(tokio::sync::Semaphore::new(
+                crate::analysis::export::CONCURRENT,
+            )),
         };
         let state = web::Data::new(AppState {
             coding: crate::analysis::Coding {

@@ -223,7 +223,7 @@ pub async fn list(
 
 /// Template comment id to (its text as detection reads it, its tracking
 /// number), in one read.
-fn templates_of(
+pub(crate) fn templates_of(
     conn: &mut crate::db::DbConn,
     ids: &[String],
 ) -> Result<std::collections::HashMap<String, (String, String)>, crate::db::DbError> {

@@ -9,6 +9,7 @@ pub mod bulk;
 pub mod campaigns;
 pub mod codebook;
 pub mod comment;
+pub mod export;
 pub mod rules;
 pub mod search;
 pub mod tags;
@@ -45,6 +46,9 @@ pub enum AnalysisError {
     /// The writer has stopped (shutting down).
     #[error("the service is shutting down")]
     Unavailable,
+    /// As many of these as a node runs at once are running (503).
+    #[error("too many {0} at once")]
+    Busy(&'static str),
 }
 
 /// What the analysis services work with.
@@ -55,6 +59,8 @@ pub struct Analysis {
     pub dockets: DocketCache,
     /// Keyed hashes for campaign signals.
     pub keys: crate::keyed_hash::KeyedHash,
+    /// Permits for CSV exports running at once ([`export::CONCURRENT`]).
+    pub exports: Arc<tokio::sync::Semaphore>,
 }
 
 /// What the coding services that change things work with: the reads of

@@ -153,6 +153,14 @@ impl From<crate::analysis::AnalysisError> for ApiError {
             AnalysisError::Invalid(fields) => ApiError::invalid(fields),
             AnalysisError::Conflict(why) => ApiError::new(StatusCode::CONFLICT, "conflict", why),
             AnalysisError::Unavailable => ApiError::unavailable(),
+            AnalysisError::Busy(what) => ApiError {
+                retry_after_secs: Some(10),
+                ..ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "busy",
+                    format!("as many {what} as this server runs at once are running; please retry shortly"),
+                )
+            },
         }
     }
 }

@@ -121,7 +121,7 @@ fn ascii_fallback(name: &str) -> String {
         .collect()
 }
 
-fn query_pairs(req: &HttpRequest) -> Result<Vec<(String, String)>, ApiError> {
+pub(super) fn query_pairs(req: &HttpRequest) -> Result<Vec<(String, String)>, ApiError> {
     serde_urlencoded::from_str(req.query_string()).map_err(|_| {
         ApiError::new(
             actix_web::http::StatusCode::BAD_REQUEST,

@@ -8,6 +8,7 @@ mod api_campaigns;
 mod api_coding;
 mod api_comments;
 mod api_dockets;
+mod api_exports;
 mod api_rules;
 mod assets;
 mod campaign_pages;
@@ -145,6 +146,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::post().to(api_campaigns::tag),
         )
         .route("/api/v1/admin/jobs", web::get().to(api_analyst::jobs))
+        .route(
+            "/api/v1/dockets/{docket}/export/{name}.csv",
+            web::get().to(api_exports::export),
+        )
         // Public pages.
         .route("/", web::get().to(pages::index))
         .route("/dockets/{docket}", web::get().to(pages::docket))

@@ -9,6 +9,7 @@ mod campaigns;
 mod coding;
 mod coding_pages;
 mod dockets;
+mod exports;
 mod form;
 mod hostile;
 mod indexing;

@@ -79,6 +79,23 @@ pub fn page_after(conn: &mut DbConn, after: &str, limit: i64) -> Result<Vec<Comm
         .load(conn)?)
 }
 
+/// A docket's comments in id order after `after` (an export's pages; the
+/// index on (docket_id, id) serves it).
+pub fn docket_page_after(
+    conn: &mut DbConn,
+    docket: &str,
+    after: &str,
+    limit: i64,
+) -> Result<Vec<CommentRow>, DbError> {
+    Ok(comments::table
+        .filter(comments::docket_id.eq(docket))
+        .filter(comments::id.gt(after))
+        .order(comments::id)
+        .limit(limit)
+        .select(CommentRow::as_select())
+        .load(conn)?)
+}
+
 /// (comment id, docket id) of these comments.
 pub fn dockets_of(conn: &mut DbConn, ids: &[String]) -> Result<Vec<(String, String)>, DbError> {
     Ok(comments::table

@@ -1,0 +1,242 @@
+//! The `comments` and `search` exports: one row per comment, a page of
+//! comments at a time, each row made through the role-aware view (the
+//! fields the staff audience sees on the comment page; contact details
+//! only when asked for).
+
+use super::cells;
+use super::{ExportError, Options};
+use crate::analysis::view::{self, Audience};
+use crate::db::models::comment::{self, CommentRow};
+use crate::db::models::{attachment, campaign, comment_tag};
+use crate::db::DbConn;
+use crate::domain::docket::Docket;
+use crate::domain::submission::ORGANIZATION_TYPES;
+use std::collections::{BTreeMap, HashMap};
+use std::io::Write;
+
+/// Comments read a page: each page is four indexed queries.
+pub const PAGE: usize = 1_000;
+
+/// Which comments: all of a docket's, or these ids (a search's matches).
+pub enum Selection {
+    Docket,
+    Ids(Vec<String>),
+}
+
+/// Writes the header and one row per comment of `selection`, in id order
+/// (which is the order received: ids are time-ordered). `progress` hears
+/// the rows written so far. Returns the rows written.
+pub fn write<W: Write>(
+    conn: &mut DbConn,
+    docket: &Docket,
+    selection: Selection,
+    options: Options,
+    min_size: usize,
+    out: W,
+    mut progress: impl FnMut(u64),
+) -> Result<u64, ExportError> {
+    let audience = Audience::Staff;
+    let contact = options.include_contact && audience.sees_contact();
+    let mut w = cells::writer(out, options.bom)?;
+    cells::record(&mut w, header(docket, contact))?;
+    let names: HashMap<String, String> = campaign::all_in_docket(conn, &docket.id)?
+        .into_iter()
+        .filter(|c| c.size.max(0) as usize >= min_size)
+        .map(|c| {
+            let name = c.name.unwrap_or_default();
+            (c.id, name)
+        })
+        .collect();
+    let labels = Labels::new(docket);
+    let mut written = 0u64;
+    let mut write_page = |conn: &mut DbConn, rows: Vec<CommentRow>| -> Result<(), ExportError> {
+        let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+        let mut files: HashMap<String, Vec<String>> = HashMap::new();
+        for a in attachment::for_comments(conn, &ids)? {
+            files.entry(a.comment_id).or_default().push(a.filename);
+        }
+        let mut tags: HashMap<String, Vec<String>> = HashMap::new();
+        for (comment_id, path) in comment_tag::paths_for_comments(conn, &ids)? {
+            tags.entry(comment_id).or_default().push(path);
+        }
+        let campaigns: HashMap<String, String> =
+            campaign::campaigns_of(conn, &ids)?.into_iter().collect();
+        for row in rows {
+            let campaign = campaigns.get(&row.id).filter(|c| names.contains_key(*c));
+            let cells = line(
+                docket,
+                &labels,
+                &row,
+                audience,
+                contact,
+                files.get(&row.id).map(Vec::as_slice).unwrap_or(&[]),
+                tags.get(&row.id).map(Vec::as_slice).unwrap_or(&[]),
+                campaign.map(|c| (c.as_str(), names[c].as_str())),
+            );
+            cells::record(&mut w, cells)?;
+            written += 1;
+        }
+        progress(written);
+        Ok(())
+    };
+    match selection {
+        Selection::Docket => {
+            let mut after = String::new();
+            loop {
+                let rows = comment::docket_page_after(conn, &docket.id, &after, PAGE as i64)?;
+                let Some(last) = rows.last() else { break };
+                after = last.id.clone();
+                write_page(conn, rows)?;
+            }
+        }
+        Selection::Ids(mut ids) => {
+            ids.sort();
+            for chunk in ids.chunks(PAGE) {
+                let mut rows = comment::by_ids(conn, chunk)?;
+                rows.retain(|r| r.docket_id == docket.id);
+                rows.sort_by(|a, b| a.id.cmp(&b.id));
+                write_page(conn, rows)?;
+            }
+        }
+    }
+    w.flush()?;
+    Ok(written)
+}
+
+/// Column names: those of the regulations.gov bulk download where it has
+/// one (`Tracking Number`, `Received Date`, `First Name`, `Organization
+/// Name`, `Country`, `Category`, `Comment`, `Attachment Files`, ...), then
+/// one column per question, titled as the docket asks it.
+pub fn header(docket: &Docket, contact: bool) -> Vec<String> {
+    let mut h: Vec<String> = [
+        "Tracking Number",
+        "Docket ID",
+        "Received Date",
+        "Submitter Type",
+        "First Name",
+        "Last Name",
+        "Organization Name",
+        "Organization Type",
+        "Category",
+        "Country",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    if contact {
+        h.push("State/Province".into());
+        h.push("Email".into());
+    }
+    h.extend(docket.definition.questions.iter().map(|q| q.title.clone()));
+    h.extend(
+        [
+            "Comment",
+            "Attachment Files",
+            "Tags",
+            "Campaign ID",
+            "Campaign Name",
+            "Late",
+            "Business Confidential",
+            "Signatories",
+            "Posting Status",
+        ]
+        .iter()
+        .map(|s| s.to_string()),
+    );
+    h
+}
+
+/// Labels for ids: categories from the docket, organization types from
+/// the form's list.
+struct Labels {
+    categories: HashMap<String, String>,
+}
+
+impl Labels {
+    fn new(docket: &Docket) -> Self {
+        Labels {
+            categories: docket
+                .definition
+                .categories
+                .iter()
+                .map(|c| (c.id.clone(), c.label.clone()))
+                .collect(),
+        }
+    }
+
+    fn category(&self, id: &str) -> String {
+        self.categories
+            .get(id)
+            .cloned()
+            .unwrap_or_else(|| id.to_string())
+    }
+
+    fn org_type(id: &str) -> String {
+        ORGANIZATION_TYPES
+            .iter()
+            .find(|(k, _)| *k == id)
+            .map_or_else(|| id.to_string(), |(_, label)| label.to_string())
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn line(
+    docket: &Docket,
+    labels: &Labels,
+    row: &CommentRow,
+    audience: Audience,
+    contact: bool,
+    files: &[String],
+    tags: &[String],
+    campaign: Option<(&str, &str)>,
+) -> Vec<String> {
+    let who = view::submitter(row, audience);
+    let mut cells = vec![
+        row.tracking_number.clone(),
+        row.docket_id.clone(),
+        row.received_at
+            .and_utc()
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        who.kind,
+        who.first_name.unwrap_or_default(),
+        who.last_name.unwrap_or_default(),
+        who.organization.unwrap_or_default(),
+        who.organization_type
+            .as_deref()
+            .map(Labels::org_type)
+            .unwrap_or_default(),
+        labels.category(&who.category),
+        who.country,
+    ];
+    if contact {
+        let c = view::contact(row, audience);
+        cells.push(
+            c.as_ref()
+                .and_then(|c| c.state_province.clone())
+                .unwrap_or_default(),
+        );
+        cells.push(c.and_then(|c| c.email).unwrap_or_default());
+    }
+    let answers: BTreeMap<String, String> = serde_json::from_str(&row.answers).unwrap_or_default();
+    cells.extend(
+        docket
+            .definition
+            .questions
+            .iter()
+            .map(|q| answers.get(&q.id).cloned().unwrap_or_default()),
+    );
+    cells.push(row.general_comment.clone().unwrap_or_default());
+    cells.push(files.join("; "));
+    cells.push(tags.join("; "));
+    cells.push(campaign.map(|(id, _)| id.to_string()).unwrap_or_default());
+    cells.push(campaign.map(|(_, n)| n.to_string()).unwrap_or_default());
+    cells.push(yes_no(row.late));
+    cells.push(yes_no(row.business_confidential));
+    cells.push(row.signatories.unwrap_or(1).max(1).to_string());
+    cells.push(row.posting_status.clone());
+    cells
+}
+
+fn yes_no(b: bool) -> String {
+    if b { "Yes" } else { "No" }.to_string()
+}

@@ -1,0 +1,42 @@
+//! CSV exports (staff): `GET /api/v1/dockets/{docket}/export/{name}.csv`,
+//! streamed as they are written.
+
+use crate::analysis::export::{self, ExportKind, Request};
+use crate::http::auth::Staff;
+use crate::http::error::ApiError;
+use crate::state::AppState;
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+
+pub async fn export(
+    Staff(who): Staff,
+    path: web::Path<(String, String)>,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let (docket, name) = path.into_inner();
+    let kind = ExportKind::parse(&name).ok_or_else(|| ApiError::not_found("export"))?;
+    let pairs = super::api_analyst::query_pairs(&req)?;
+    let request = Request::parse(kind, &pairs).map_err(|fields| ApiError {
+        fields,
+        ..ApiError::new(
+            actix_web::http::StatusCode::BAD_REQUEST,
+            "invalid_parameters",
+            "some export parameters could not be read",
+        )
+    })?;
+    let (docket, chunks) = export::stream(&state.coding, &docket, request, &who.name).await?;
+    let body = futures_util::stream::unfold(chunks, |mut rx| async move {
+        rx.recv()
+            .await
+            .map(|chunk| (chunk.map(web::Bytes::from), rx))
+    });
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{}-{}.csv\"", docket.id, kind.name()),
+        ))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .streaming(body))
+}
