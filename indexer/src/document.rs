@@ -16,6 +16,7 @@ pub struct CommentDoc {
     pub org_type: Option<String>,
     pub country: String,
     pub late: bool,
+    pub business_confidential: bool,
     /// Milliseconds since the Unix epoch, UTC.
     pub received_at_ms: i64,
     pub organization: Option<String>,
@@ -47,12 +48,17 @@ impl CommentDoc {
         doc.add_text(s.country, &self.country);
         doc.add_text(s.late, bool_text(self.late));
         doc.add_text(s.has_attachments, bool_text(self.attachment_count > 0));
+        doc.add_text(
+            s.business_confidential,
+            bool_text(self.business_confidential),
+        );
         doc.add_date(
             s.received_at,
             DateTime::from_timestamp_millis(self.received_at_ms),
         );
         if let Some(o) = non_blank(&self.organization) {
             doc.add_text(s.organization, o);
+            doc.add_text(s.org_name, o.trim());
             doc.add_text(s.text, o);
         }
         if let Some(n) = non_blank(&self.name) {
@@ -106,6 +112,7 @@ impl CommentDoc {
             self.country.as_str(),
             bool_text(self.late),
             bool_text(self.attachment_count > 0),
+            bool_text(self.business_confidential),
         ]
         .join(&FIELD_SEPARATOR.to_string());
         doc.add_text(s.facet_key, key);

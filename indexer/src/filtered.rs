@@ -20,7 +20,7 @@ pub struct FilteredCollector<C> {
 }
 
 impl<C> FilteredCollector<C> {
-    /// At most 32 filters (one bit each); there are ten keyword fields.
+    /// At most 32 filters (one bit each); there are eleven keyword fields.
     pub fn new(filters: Vec<KeywordFilter>, inner: C) -> Self {
         assert!(filters.len() <= 32, "one bit per filter");
         FilteredCollector { filters, inner }

@@ -19,10 +19,13 @@ pub mod highlight;
 /// The ids of every match, from the `id` fast column.
 pub mod ids;
 pub mod index;
+/// Organization names resolved to one key per organization.
+pub mod organizations;
 /// Length, nesting and word limits checked before a query is parsed.
 pub mod query_limits;
 pub mod schema;
 pub mod search;
+pub mod summary;
 
 pub use document::CommentDoc;
 pub use facets::FacetCounts;
@@ -31,6 +34,7 @@ pub use schema::{CommentSchema, FACET_FIELDS};
 pub use search::{
     Filters, Hit, QueryError, SearchError, SearchRequest, SearchResults, Snippet, Sort,
 };
+pub use summary::SummaryCounts;
 
 /// The crate version, so the server can report which indexer it carries.
 pub fn version() -> &'static str {

@@ -3,7 +3,7 @@
 
 use tantivy::schema::{
     DateOptions, DateTimePrecision, Field, IndexRecordOption, JsonObjectOptions, Schema,
-    TextFieldIndexing, TextOptions, FAST, INDEXED, STORED, STRING,
+    TextFieldIndexing, TextOptions, FAST, STORED, STRING,
 };
 
 pub use crate::analyzer::TEXT_ANALYZER;
@@ -29,9 +29,14 @@ pub struct CommentSchema {
     /// "true" or "false", so that facets count it like the other keywords.
     pub late: Field,
     pub has_attachments: Field,
+    /// "true" when the submitter marked it business confidential.
+    pub business_confidential: Field,
     /// Milliseconds precision; sorted and range-filtered through its fast column.
     pub received_at: Field,
     pub organization: Field,
+    /// The organization as written (trimmed), a column only: summaries
+    /// count organizations from it, and group its spellings themselves.
+    pub org_name: Field,
     /// The submitter's name (an individual's, or the contact of an organization).
     pub name: Field,
     /// Everything the submitter wrote: every answer, the general comment,
@@ -62,9 +67,8 @@ pub struct CommentSchema {
     /// the column facets count them from, like `tag_set`. Analysts only.
     pub signal: Field,
     pub signal_set: Field,
-    /// Signatories the submission claims, only when more than one: a
-    /// search's signatories are its matches plus what these add, read
-    /// from the few documents that have the field.
+    /// Signatories the submission claims, only when more than one (a
+    /// column only): a match without it is one signatory.
     pub signatories: Field,
     /// The single-valued keyword fields of [`COMBINED_FIELDS`] as one value, joined by [`FIELD_SEPARATOR`]: a column
     /// only. Facets read it once per comment instead of reading six columns;
@@ -86,8 +90,14 @@ pub const FIELD_SEPARATOR: char = '\u{1e}';
 /// about 1,700 keys, and the question set (50 kinds) would multiply them,
 /// so handing each key's count to its fields would cost what reading the
 /// columns saved. Nor `campaign` (few comments have one).
-pub const COMBINED_FIELDS: [&str; 5] =
-    ["category", "org_type", "country", "late", "has_attachments"];
+pub const COMBINED_FIELDS: [&str; 6] = [
+    "category",
+    "org_type",
+    "country",
+    "late",
+    "has_attachments",
+    "business_confidential",
+];
 
 /// The set column a multi-valued keyword field is counted from, if any.
 pub fn set_column(field: &str) -> Option<&'static str> {
@@ -100,7 +110,7 @@ pub fn set_column(field: &str) -> Option<&'static str> {
 }
 
 /// Keyword fields: searchable as `field:value`, filterable, and counted as facets.
-pub const FACET_FIELDS: [&str; 10] = [
+pub const FACET_FIELDS: [&str; 11] = [
     "docket",
     "category",
     "org_type",
@@ -108,6 +118,7 @@ pub const FACET_FIELDS: [&str; 10] = [
     "question",
     "late",
     "has_attachments",
+    "business_confidential",
     "tag",
     "campaign",
     "signal",
@@ -134,6 +145,8 @@ impl CommentSchema {
         let question_set = b.add_text_field("question_set", FAST);
         let late = b.add_text_field("late", STRING | FAST | STORED);
         let has_attachments = b.add_text_field("has_attachments", STRING | FAST | STORED);
+        let business_confidential =
+            b.add_text_field("business_confidential", STRING | FAST | STORED);
         let received_at = b.add_date_field(
             "received_at",
             DateOptions::default()
@@ -143,6 +156,7 @@ impl CommentSchema {
                 .set_precision(DateTimePrecision::Milliseconds),
         );
         let organization = b.add_text_field("organization", stored_text.clone());
+        let org_name = b.add_text_field("org_name", FAST);
         let name = b.add_text_field("name", stored_text.clone());
         let text_all = b.add_text_field("text", text.clone());
         let answer = b.add_json_field(
@@ -162,7 +176,7 @@ impl CommentSchema {
         let campaign = b.add_text_field("campaign", keyword);
         let signal = b.add_text_field("signal", STRING);
         let signal_set = b.add_text_field("signal_set", FAST);
-        let signatories = b.add_u64_field("signatories", INDEXED | FAST);
+        let signatories = b.add_u64_field("signatories", FAST);
         let facet_key = b.add_text_field("facet_key", FAST);
         CommentSchema {
             schema: b.build(),
@@ -176,8 +190,10 @@ impl CommentSchema {
             question_set,
             late,
             has_attachments,
+            business_confidential,
             received_at,
             organization,
+            org_name,
             name,
             text: text_all,
             answer,
@@ -220,6 +236,7 @@ impl CommentSchema {
             "question" => self.question,
             "late" => self.late,
             "has_attachments" => self.has_attachments,
+            "business_confidential" => self.business_confidential,
             "tag" => self.tag,
             "campaign" => self.campaign,
             "signal" => self.signal,

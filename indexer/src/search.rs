@@ -162,57 +162,70 @@ impl SearchIndex {
         } else {
             TopDocs::with_limit(req.limit.max(1)).and_offset(req.offset)
         };
-        let (scored, total, facets): (Vec<(Option<f32>, DocAddress)>, usize, FacetCounts) =
-            match req.sort {
-                // Ranking alone lets tantivy skip documents that cannot reach
-                // the top (block-max WAND); counting needs no scores. So,
-                // for relevance, two passes beat one...
-                Sort::Relevance if !one_pass(filtered.as_ref()) => {
-                    let top = searcher.search(&filtered, &page.order_by_score())?;
-                    let (total, facets) = if req.skip_facets {
-                        (filtered.count(&searcher)?, FacetCounts::new())
-                    } else {
-                        let ((total, mut facets), own) = searcher.search(
-                            &counted,
-                            &FilteredCollector::new(keyword_filters, (Count, facets)),
-                        )?;
-                        facets.extend(own);
-                        (total, facets)
-                    };
-                    let top = top.into_iter().map(|(s, a)| (Some(s), a)).collect();
-                    (top, total, facets)
-                }
-                // ...except where ranking cannot skip: phrases (reading
-                // positions is the cost, and two passes would pay it
-                // twice) and exclusions (block-max WAND does not drive
-                // `a AND NOT b`, so ranking visits every match anyway:
-                // one pass took that kind's median from 6.2 to 4.5 ms;
-                // words and filters were slower in one pass).
-                Sort::Relevance => {
-                    let collector = FilteredCollector::new(
-                        keyword_filters,
-                        (page.order_by_score(), Count, facets),
-                    );
-                    let ((top, total, mut facets), own) = searcher.search(&counted, &collector)?;
+        // Flagged and signatories, in the counting pass (not when facets
+        // are skipped: then every match is one signatory).
+        let claims = Claims {
+            enabled: !req.skip_facets,
+        };
+        type Counted = (
+            Vec<(Option<f32>, DocAddress)>,
+            usize,
+            FacetCounts,
+            (usize, u64),
+        );
+        let (scored, total, facets, (flagged, signatories)): Counted = match req.sort {
+            // Ranking alone lets tantivy skip documents that cannot reach
+            // the top (block-max WAND); counting needs no scores. So,
+            // for relevance, two passes beat one...
+            Sort::Relevance if !one_pass(filtered.as_ref()) => {
+                let top = searcher.search(&filtered, &page.order_by_score())?;
+                let (total, facets, claimed) = if req.skip_facets {
+                    let total = filtered.count(&searcher)?;
+                    (total, FacetCounts::new(), (0, total as u64))
+                } else {
+                    let ((total, mut facets, claimed), own) = searcher.search(
+                        &counted,
+                        &FilteredCollector::new(keyword_filters, (Count, facets, claims)),
+                    )?;
                     facets.extend(own);
-                    let top = top.into_iter().map(|(s, a)| (Some(s), a)).collect();
-                    (top, total, facets)
-                }
-                Sort::Newest | Sort::Oldest => {
-                    let order = if req.sort == Sort::Newest {
-                        Order::Desc
-                    } else {
-                        Order::Asc
-                    };
-                    let by_date = page.order_by_fast_field::<DateTime>("received_at", order);
-                    let collector =
-                        FilteredCollector::new(keyword_filters, (by_date, Count, facets));
-                    let ((top, total, mut facets), own) = searcher.search(&counted, &collector)?;
-                    facets.extend(own);
-                    let top = top.into_iter().map(|(_, a)| (None, a)).collect();
-                    (top, total, facets)
-                }
-            };
+                    (total, facets, claimed)
+                };
+                let top = top.into_iter().map(|(s, a)| (Some(s), a)).collect();
+                (top, total, facets, claimed)
+            }
+            // ...except where ranking cannot skip: phrases (reading
+            // positions is the cost, and two passes would pay it
+            // twice) and exclusions (block-max WAND does not drive
+            // `a AND NOT b`, so ranking visits every match anyway:
+            // one pass took that kind's median from 6.2 to 4.5 ms;
+            // words and filters were slower in one pass).
+            Sort::Relevance => {
+                let collector = FilteredCollector::new(
+                    keyword_filters,
+                    (page.order_by_score(), Count, facets, claims),
+                );
+                let ((top, total, mut facets, claimed), own) =
+                    searcher.search(&counted, &collector)?;
+                facets.extend(own);
+                let top = top.into_iter().map(|(s, a)| (Some(s), a)).collect();
+                (top, total, facets, claimed)
+            }
+            Sort::Newest | Sort::Oldest => {
+                let order = if req.sort == Sort::Newest {
+                    Order::Desc
+                } else {
+                    Order::Asc
+                };
+                let by_date = page.order_by_fast_field::<DateTime>("received_at", order);
+                let collector =
+                    FilteredCollector::new(keyword_filters, (by_date, Count, facets, claims));
+                let ((top, total, mut facets, claimed), own) =
+                    searcher.search(&counted, &collector)?;
+                facets.extend(own);
+                let top = top.into_iter().map(|(_, a)| (None, a)).collect();
+                (top, total, facets, claimed)
+            }
+        };
 
         let scored = if req.collapse {
             let mut scored = scored;
@@ -233,17 +246,6 @@ impl SearchIndex {
             }
         } else {
             scored
-        };
-        // Two counts over few documents each: the flagged (postings of
-        // the signal terms) and the comments claiming several signatories.
-        let (flagged, signatories) = if req.skip_facets {
-            (0, total as u64)
-        } else {
-            let flagged =
-                conjunction(filtered.box_clone(), vec![any_signal(s)]).count(&searcher)?;
-            let many = conjunction(filtered.box_clone(), vec![several_signatories(s)]);
-            let (claims, claimed) = searcher.search(&many, &(Count, SumU64::new("signatories")))?;
-            (flagged, total as u64 - claims as u64 + claimed)
         };
         let highlighter = Highlighter::for_query(&self.index, s, text_query.as_ref())?;
         let mut hits = Vec::with_capacity(scored.len());
@@ -598,7 +600,7 @@ fn keyword_filters(s: &CommentSchema, f: &Filters) -> Vec<KeywordFilter> {
 /// Every filter as a query clause. They do not score: a filter decides
 /// whether a comment is shown, not how well it matches (a rarer country
 /// would otherwise rank its comments higher).
-fn filter_clauses(s: &CommentSchema, f: &Filters) -> Vec<Box<dyn Query>> {
+pub(crate) fn filter_clauses(s: &CommentSchema, f: &Filters) -> Vec<Box<dyn Query>> {
     let mut clauses: Vec<Box<dyn Query>> = Vec::new();
     for (name, values) in keyword_filters(s, f) {
         let field = s.facet_field(&name).expect("kept by keyword_filters");
@@ -646,85 +648,117 @@ fn date_clause(s: &CommentSchema, f: &Filters) -> Option<Box<dyn Query>> {
     )))
 }
 
-/// Comments some signal concerns: any kind's term.
-fn any_signal(s: &CommentSchema) -> Box<dyn Query> {
-    let kinds = crate::campaigns::signals::Kind::ALL.map(|k| {
-        let term = Term::from_field_text(s.signal, k.as_str());
-        let q: Box<dyn Query> = Box::new(TermQuery::new(term, IndexRecordOption::Basic));
-        (Occur::Should, q)
-    });
-    Box::new(ConstScoreQuery::new(
-        Box::new(BooleanQuery::new(kinds.into())),
-        0.0,
-    ))
+/// Flagged matches and signatories, counted in the pass that counts the
+/// matches: per match, whether its `signal_set` column has a value and
+/// what its `signatories` column claims (one when absent). Two more
+/// passes of the query cost phrases most (their positions read again).
+pub(crate) struct Claims {
+    /// Off: every match counts as one signatory, none as flagged, and no
+    /// column is read.
+    pub(crate) enabled: bool,
 }
 
-/// Comments that claim more than one signatory (only those have the field).
-fn several_signatories(s: &CommentSchema) -> Box<dyn Query> {
-    Box::new(ConstScoreQuery::new(
-        Box::new(RangeQuery::new(
-            Bound::Included(Term::from_field_u64(s.signatories, 2)),
-            Bound::Unbounded,
-        )),
-        0.0,
-    ))
-}
-
-/// The sum of a u64 fast field over the matches.
-struct SumU64 {
-    field: &'static str,
-}
-
-impl SumU64 {
-    fn new(field: &'static str) -> Self {
-        SumU64 { field }
-    }
-}
-
-struct SegmentSum {
-    column: Option<tantivy::columnar::Column<u64>>,
+pub(crate) struct SegmentClaims {
+    signals: Option<tantivy::columnar::StrColumn>,
+    signatories: Option<tantivy::columnar::Column<u64>>,
+    flagged: usize,
     sum: u64,
+    pending: Vec<DocId>,
+    scratch: (Vec<DocId>, Vec<u32>),
+    values: Vec<u64>,
 }
 
-impl tantivy::collector::Collector for SumU64 {
-    type Fruit = u64;
-    type Child = SegmentSum;
+impl tantivy::collector::Collector for Claims {
+    /// (flagged, signatories).
+    type Fruit = (usize, u64);
+    type Child = SegmentClaims;
 
     fn for_segment(
         &self,
         _ord: tantivy::SegmentOrdinal,
         reader: &tantivy::SegmentReader,
-    ) -> tantivy::Result<SegmentSum> {
-        // A segment without the field (none of its comments claims more
-        // than one) has no column.
-        let column = reader.fast_fields().u64(self.field).ok();
-        Ok(SegmentSum { column, sum: 0 })
+    ) -> tantivy::Result<SegmentClaims> {
+        // A segment where no comment has the field has no column.
+        let fast = reader.fast_fields();
+        let on = self.enabled;
+        Ok(SegmentClaims {
+            signals: if on { fast.str("signal_set")? } else { None },
+            signatories: if on {
+                fast.u64("signatories").ok()
+            } else {
+                None
+            },
+            flagged: 0,
+            sum: 0,
+            pending: Vec::with_capacity(crate::facets::BLOCK),
+            scratch: (Vec::new(), Vec::new()),
+            values: Vec::new(),
+        })
     }
 
     fn requires_scoring(&self) -> bool {
         false
     }
 
-    fn merge_fruits(&self, fruits: Vec<u64>) -> tantivy::Result<u64> {
-        Ok(fruits.into_iter().sum())
+    fn merge_fruits(&self, fruits: Vec<(usize, u64)>) -> tantivy::Result<(usize, u64)> {
+        Ok(fruits
+            .into_iter()
+            .fold((0, 0), |(f, s), (a, b)| (f + a, s.saturating_add(b))))
     }
 }
 
-impl tantivy::collector::SegmentCollector for SegmentSum {
-    type Fruit = u64;
+impl tantivy::collector::SegmentCollector for SegmentClaims {
+    type Fruit = (usize, u64);
 
+    /// Kept until a block is full, as the facets are: the columns are
+    /// then asked which documents have a value, a block at a time.
     fn collect(&mut self, doc: DocId, _score: tantivy::Score) {
-        if let Some(v) = self.column.as_ref().and_then(|c| c.first(doc)) {
-            self.sum = self.sum.saturating_add(v);
+        self.pending.push(doc);
+        if self.pending.len() == crate::facets::BLOCK {
+            let pending = std::mem::take(&mut self.pending);
+            self.collect_block(&pending);
+            self.pending = pending;
+            self.pending.clear();
         }
     }
 
-    fn harvest(self) -> u64 {
-        self.sum
+    fn collect_block(&mut self, docs: &[DocId]) {
+        // Flagged: the documents of the block that have a signal set.
+        if let Some(c) = &self.signals {
+            self.flagged += rows_of(&c.ords().index, docs, &mut self.scratch).len();
+        }
+        // Signatories: one each, plus what those with a claim add.
+        self.sum = self.sum.saturating_add(docs.len() as u64);
+        if let Some(c) = &self.signatories {
+            let rows = rows_of(&c.index, docs, &mut self.scratch).to_vec();
+            self.values.resize(rows.len(), 0);
+            c.values.get_vals(&rows, &mut self.values);
+            for v in &self.values {
+                self.sum = self.sum.saturating_add(v.saturating_sub(1));
+            }
+        }
+    }
+
+    fn harvest(mut self) -> (usize, u64) {
+        let pending = std::mem::take(&mut self.pending);
+        self.collect_block(&pending);
+        (self.flagged, self.sum)
     }
 }
 
-fn conjunction(text: Box<dyn Query>, filters: Vec<Box<dyn Query>>) -> Box<dyn Query> {
+/// The rows of a block's documents that have a value in a column.
+fn rows_of<'a>(
+    index: &tantivy::columnar::ColumnIndex,
+    docs: &[DocId],
+    scratch: &'a mut (Vec<DocId>, Vec<u32>),
+) -> &'a [u32] {
+    scratch.0.clear();
+    scratch.1.clear();
+    index.docids_to_rowids(docs, &mut scratch.0, &mut scratch.1);
+    &scratch.1
+}
+
+pub(crate) fn conjunction(text: Box<dyn Query>, filters: Vec<Box<dyn Query>>) -> Box<dyn Query> {
     if filters.is_empty() {
         return text;
     }

@@ -11,6 +11,7 @@ fn doc(n: u32, category: &str, country: &str, answers: &[(&str, &str)]) -> Comme
         org_type: Some("company".into()),
         country: country.into(),
         late: n.is_multiple_of(2),
+        business_confidential: false,
         received_at_ms: 1_790_000_000_000 + n as i64 * 1000,
         organization: Some(format!("Org {n}")),
         name: None,
@@ -515,4 +516,65 @@ fn signals_filter_and_count_and_signatories_add_up() {
         })
         .unwrap();
     assert_eq!((bare.flagged, bare.signatories), (0, 3));
+}
+
+#[test]
+fn a_summary_counts_each_campaign_once_per_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = SearchIndex::open_or_create(dir.path()).unwrap();
+    let mut w = index.writer(1, 15_000_000).unwrap();
+    let docs = [
+        (1, "cat-a", "US", vec!["t1"], Some("c1"), "Microsoft Corp."),
+        (2, "cat-a", "US", vec!["t1"], Some("c1"), "MICROSOFT"),
+        (3, "cat-b", "MY", vec!["t2"], None, "Other"),
+        (
+            4,
+            "cat-b",
+            "US",
+            vec!["t1", "t2"],
+            Some("c2"),
+            "Microsoft Corporation",
+        ),
+    ];
+    for (n, cat, country, tags, campaign, org) in docs {
+        let mut d = doc(n, cat, country, &[("regions", "words")]);
+        d.tags = tags.into_iter().map(String::from).collect();
+        d.campaign = campaign.map(String::from);
+        d.organization = Some(org.into());
+        w.upsert(&d).unwrap();
+    }
+    w.commit(4).unwrap();
+    index.reload().unwrap();
+
+    let s = index.summarize("*", &Filters::default()).unwrap();
+    assert_eq!(s.total, 4);
+    let pair = |field: &str, value: &str| {
+        (
+            s.comments[field].get(value).copied().unwrap_or(0),
+            s.unique[field].get(value).copied().unwrap_or(0),
+        )
+    };
+    assert_eq!(pair("category", "cat-a"), (2, 1), "one campaign");
+    assert_eq!(pair("category", "cat-b"), (2, 2));
+    assert_eq!(pair("country", "US"), (3, 2), "two campaigns");
+    assert_eq!(pair("country", "MY"), (1, 1));
+    assert_eq!(pair("tag", "t1"), (3, 2));
+    assert_eq!(pair("tag", "t2"), (2, 2));
+    assert_eq!(pair("organization", "MICROSOFT"), (1, 1));
+    assert_eq!(s.comments["organization"].len(), 4);
+    assert_eq!(s.crosstab["t1"]["cat-a"], 2);
+    assert_eq!(s.crosstab["t1"]["cat-b"], 1);
+    assert_eq!(s.crosstab["t2"]["cat-b"], 2);
+    assert!(!s.crosstab["t2"].contains_key("cat-a"));
+    assert_eq!(s.hours.values().sum::<u64>(), 4);
+    assert_eq!(s.signatories, 4);
+
+    // A search's summary counts only its matches.
+    let mut filters = Filters::default();
+    filters.keywords.insert("country".into(), vec!["US".into()]);
+    let us = index.summarize("*", &filters).unwrap();
+    assert_eq!(us.total, 3);
+    assert_eq!(us.comments["category"]["cat-b"], 1);
+    assert_eq!(us.unique["category"]["cat-a"], 1);
+    assert!(!us.comments["country"].contains_key("MY"));
 }

@@ -65,6 +65,26 @@ enum Cmd {
         #[arg(long)]
         skip_fts5: bool,
     },
+    /// Puts 30 % of the loaded comments into 3,000 campaigns of 100
+    /// (comment n is in one when n % 10 < 3), as a docket with form
+    /// letters has them; `rfidesk reindex` afterwards.
+    PlantCampaigns {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long, default_value_t = 1_000_000)]
+        count: u64,
+    },
+    /// Time the docket's summary and the summaries of 40 of the queries
+    /// (`SearchIndex::summarize`, as the summary API runs it).
+    Summary {
+        #[arg(long)]
+        index: PathBuf,
+        #[arg(long, default_value_t = 5)]
+        rounds: usize,
+        /// Searches summarized per round (at most 40).
+        #[arg(long, default_value_t = 40)]
+        searches: usize,
+    },
     /// Print the query set.
     Queries,
     /// The 50 rules of the rule benchmark, as JSON lines (`tag`, `q`).
@@ -98,6 +118,12 @@ fn main() -> anyhow::Result<()> {
             rounds,
             skip_fts5,
         } => query(&db, &index, rounds, skip_fts5),
+        Cmd::PlantCampaigns { db, count } => plant_campaigns(&db, count),
+        Cmd::Summary {
+            index,
+            rounds,
+            searches,
+        } => summary(&index, rounds, searches),
         Cmd::Rules => {
             for (tag, q) in rules() {
                 println!("{}", serde_json::json!({"tag": tag, "q": q}));
@@ -1124,5 +1150,97 @@ fn rule_cost(dir: &std::path::Path, batch: u64, batches: u64) -> anyhow::Result<
         mean.as_secs_f64() * 1e6 / batch as f64,
         matched as f64 / ((batches + 1) * batch) as f64
     );
+    Ok(())
+}
+
+// ---------------------------------------------------------------------
+// campaigns and summaries
+
+const CAMPAIGNS: u64 = 3_000;
+
+fn plant_campaigns(db: &std::path::Path, count: u64) -> anyhow::Result<()> {
+    use rfidesk::db::models::campaign::{self, CampaignRow, MemberRow};
+    let url = DatabaseUrl::Sqlite(db.to_path_buf());
+    let mut conn = url.connect()?;
+    let now = chrono::Utc::now().naive_utc();
+    let started = Instant::now();
+    write_transaction(&mut conn, |conn| {
+        for c in 0..CAMPAIGNS {
+            let row = CampaignRow {
+                id: format!("bench-campaign-{c:05}"),
+                docket_id: "ai-exports-rfi".into(),
+                name: None,
+                confirmed_by: None,
+                confirmed_at: None,
+                template_id: format!("{:016x}-bench", c * 10),
+                size: (count / 10 * 3 / CAMPAIGNS) as i32,
+                signatories: (count / 10 * 3 / CAMPAIGNS) as i64,
+                first_received: now,
+                last_received: now,
+                categories: "{}".into(),
+                organizations: "[]".into(),
+                signals: "[]".into(),
+                created_at: now,
+                updated_at: now,
+            };
+            campaign::save(conn, &row)?;
+        }
+        let members: Vec<MemberRow> = (0..count)
+            .filter(|n| n % 10 < 3)
+            .map(|n| MemberRow {
+                comment_id: format!("{n:016x}-bench"),
+                campaign_id: format!("bench-campaign-{:05}", (n / 10) % CAMPAIGNS),
+                similarity: 1.0,
+                added_words: 0,
+            })
+            .collect();
+        campaign::add_members(conn, &members)
+    })?;
+    eprintln!(
+        "planted {CAMPAIGNS} campaigns in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+fn summary(dir: &std::path::Path, rounds: usize, searches: usize) -> anyhow::Result<()> {
+    let index = SearchIndex::open_or_create(dir)?;
+    println!("index: {} documents", index.num_docs());
+    let docket = Filters {
+        keywords: BTreeMap::from([("docket".to_string(), vec!["ai-exports-rfi".to_string()])]),
+        ..Default::default()
+    };
+    let mut whole = Timings::new("summary of the docket (*)");
+    let set: Vec<Query> = queries().into_iter().step_by(6).take(searches).collect();
+    let mut searches = Timings::new("summary of a search");
+    for round in 0..=rounds {
+        let started = Instant::now();
+        let s = index.summarize("*", &docket)?;
+        if round > 0 {
+            whole.samples.push(started.elapsed());
+        } else {
+            println!(
+                "docket: {} comments, {} unique values of organization, {} tags, {} hours",
+                s.total,
+                s.comments.get("organization").map_or(0, |m| m.len()),
+                s.comments.get("tag").map_or(0, |m| m.len()),
+                s.hours.len()
+            );
+        }
+        for q in &set {
+            let r = request(q, true);
+            let mut filters = r.filters.clone();
+            filters.keywords.extend(docket.keywords.clone());
+            let started = Instant::now();
+            let _ = index.summarize(&r.q, &filters)?;
+            if round > 0 {
+                searches.samples.push(started.elapsed());
+            }
+        }
+    }
+    whole.report();
+    if !searches.samples.is_empty() {
+        searches.report();
+    }
     Ok(())
 }

@@ -76,6 +76,19 @@ pub enum Command {
         #[arg(long, default_value = "relevance")]
         sort: String,
     },
+    /// Print a docket's summary (or a search's, with --query and
+    /// --filter) from this node's index: totals, then each breakdown.
+    /// `--json` prints the API's answer instead.
+    Summary {
+        #[arg(long)]
+        docket: String,
+        #[arg(long, default_value = "*")]
+        query: String,
+        #[arg(long = "filter", value_name = "KEY=VALUE")]
+        filters: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Write a CSV export of a docket (staff's): `comments`, `search` (the
     /// matches of --query and --filter, from this node's index) or
     /// `campaigns`. Written to a temporary file beside --out and renamed
@@ -216,6 +229,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             per_page,
             sort,
         }) => search(&store, query, filters, per_page, sort).await,
+        Some(Command::Summary {
+            docket,
+            query,
+            filters,
+            json,
+        }) => summary(&store, &docket, query, filters, json).await,
         Some(Command::Export {
             name,
             docket,
@@ -473,6 +492,82 @@ fn reindex(store: &StoreArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The summary service the API runs, on this node's index.
+async fn summary(
+    store: &StoreArgs,
+    docket: &str,
+    query: String,
+    filters: Vec<String>,
+    json: bool,
+) -> anyhow::Result<()> {
+    use crate::analysis::{summary, AnalysisError};
+    let mut pairs = vec![("q".to_string(), query)];
+    pairs.extend(search_filters(filters)?);
+    let params = crate::domain::search_params::SearchParams::parse(&pairs)
+        .map_err(|errors| anyhow::anyhow!("{}", listed(&errors)))?;
+    let analysis = local_analysis(store)?;
+    let s = match summary::summarize(&analysis, docket, &params).await {
+        Ok(s) => s,
+        Err(AnalysisError::NotFound(what)) => anyhow::bail!("no such {what}: {docket}"),
+        Err(AnalysisError::InvalidQuery(q)) => anyhow::bail!("the query could not be read: {q}"),
+        Err(e) => return Err(e.into()),
+    };
+    if json {
+        println!("{}", serde_json::to_string_pretty(&s)?);
+        return Ok(());
+    }
+    let t = &s.totals;
+    println!("{} ({}): query {}", s.title, s.docket, s.q);
+    println!(
+        "comments {}  unique {}  campaigns {}  signatories {}  late {}  with attachments {}  business confidential {}  flagged {}",
+        t.comments, t.unique, t.campaigns, t.signatories, t.late, t.with_attachments,
+        t.business_confidential, t.flagged
+    );
+    for (title, rows) in [
+        ("Submitter category", &s.by_category),
+        ("Organization type", &s.by_org_type),
+        ("Country", &s.by_country),
+        ("Question answered", &s.by_question),
+        ("Tag", &s.by_tag),
+    ] {
+        println!("\n{title}  (comments, unique, share of unique)");
+        for b in rows {
+            println!(
+                "  {:<48} {:>9} {:>9} {:>6.1}%",
+                b.label,
+                b.comments,
+                b.unique,
+                b.share_of_unique * 100.0
+            );
+        }
+    }
+    println!("\nTop organizations  (comments, unique)");
+    for o in &s.top_organizations {
+        println!("  {:<48} {:>9} {:>9}", o.name, o.comments, o.unique);
+    }
+    Ok(())
+}
+
+/// The analysis services on this node's database and index.
+fn local_analysis(store: &StoreArgs) -> anyhow::Result<crate::analysis::Analysis> {
+    connect(store)?;
+    let url = DatabaseUrl::from_env_value(store.database_url.as_deref(), &store.data_dir);
+    let dir = crate::search::layout::Layout::new(&store.data_dir)
+        .current()
+        .context("this node has no search index yet: start the server or run `rfidesk reindex`")?;
+    let service = std::sync::Arc::new(crate::search::SearchService::default());
+    service.set_index(rfidesk_indexer::SearchIndex::open_or_create(&dir)?);
+    let pool = crate::db::connection::pool(&url, 2)?;
+    let keys = crate::startup::signal_keys(&mut *pool.get()?)?;
+    Ok(crate::analysis::Analysis {
+        dockets: crate::dockets::DocketCache::new(pool.clone()),
+        pool,
+        search: service,
+        keys,
+        exports: std::sync::Arc::new(tokio::sync::Semaphore::new(1)),
+    })
+}
+
 /// A CSV export to a file, with a progress bar.
 fn export(
     store: &StoreArgs,
@@ -605,7 +700,7 @@ async fn search(
     per_page: usize,
     sort: String,
 ) -> anyhow::Result<()> {
-    use crate::analysis::{self, view::Audience, Analysis, AnalysisError};
+    use crate::analysis::{self, view::Audience, AnalysisError};
     use crate::domain::search_params::SearchParams;
     let mut pairs = vec![
         ("q".to_string(), query),
@@ -615,22 +710,7 @@ async fn search(
     pairs.extend(search_filters(filters)?);
     let params =
         SearchParams::parse(&pairs).map_err(|errors| anyhow::anyhow!("{}", listed(&errors)))?;
-    connect(store)?;
-    let url = DatabaseUrl::from_env_value(store.database_url.as_deref(), &store.data_dir);
-    let dir = crate::search::layout::Layout::new(&store.data_dir)
-        .current()
-        .context("this node has no search index yet: start the server or run `rfidesk reindex`")?;
-    let service = std::sync::Arc::new(crate::search::SearchService::default());
-    service.set_index(rfidesk_indexer::SearchIndex::open_or_create(&dir)?);
-    let pool = crate::db::connection::pool(&url, 2)?;
-    let keys = crate::startup::signal_keys(&mut *pool.get()?)?;
-    let analysis = Analysis {
-        dockets: crate::dockets::DocketCache::new(pool.clone()),
-        pool,
-        search: service,
-        keys,
-        exports: std::sync::Arc::new(tokio::sync::Semaphore::new(1)),
-    };
+    let analysis = local_analysis(store)?;
     // The command line is staff's: staff see what staff may.
     let page = match analysis::search::run(&analysis, &params, Audience::Staff).await {
         Ok(page) => page,

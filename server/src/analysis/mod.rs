@@ -12,6 +12,7 @@ pub mod comment;
 pub mod export;
 pub mod rules;
 pub mod search;
+pub mod summary;
 pub mod tags;
 pub mod view;
 

@@ -1,6 +1,6 @@
 //! What each audience sees of a comment, decided here and nowhere else:
-//! the whole comment (API, page), a search hit, and the coming CSV export
-//! are all built through these functions.
+//! the whole comment (API, page), a search hit, and the CSV exports are
+//! all built through these functions.
 //!
 //! - Analysts see who commented (names, organization, category, country)
 //!   and what they said, never contact details.

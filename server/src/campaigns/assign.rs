@@ -143,9 +143,14 @@ pub fn plan(
                     added_words: 0,
                 });
                 batch.touched.push(touched(mate, &docket.id, now));
-                if let Some(p) = planned.get_mut(mate) {
-                    p.1 = Some(r.id.clone());
-                }
+                // Planned now, whether it came in this batch or an earlier
+                // one: a later comment matching it must join this campaign,
+                // not start another round it (its membership is not stored
+                // until the batch is).
+                planned
+                    .entry(mate.clone())
+                    .and_modify(|p| p.1 = Some(r.id.clone()))
+                    .or_insert_with(|| (mate_fp.clone(), Some(r.id.clone())));
                 r
             }
         };

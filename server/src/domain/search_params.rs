@@ -12,7 +12,7 @@ pub const DEFAULT_PER_PAGE: usize = 20;
 pub const MAX_DEPTH: usize = 10_000;
 
 /// Filters that take keyword values, named as the index's keyword fields.
-const KEYWORD_PARAMS: [&str; 10] = rfidesk_indexer::FACET_FIELDS;
+const KEYWORD_PARAMS: [&str; 11] = rfidesk_indexer::FACET_FIELDS;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct SearchParams {
@@ -54,7 +54,8 @@ impl SearchParams {
                     if value.is_empty() {
                         continue;
                     }
-                    if (k == "late" || k == "has_attachments") && !matches!(value, "true" | "false")
+                    if matches!(k, "late" | "has_attachments" | "business_confidential")
+                        && !matches!(value, "true" | "false")
                     {
                         errors.insert(key.clone(), "must be true or false".into());
                         continue;

@@ -244,7 +244,7 @@ impl SearchView {
     }
 }
 
-const FACET_TITLES: [(&str, &str); 9] = [
+const FACET_TITLES: [(&str, &str); 10] = [
     ("docket", "Docket"),
     ("category", "Submitter category"),
     ("org_type", "Organization type"),
@@ -252,6 +252,7 @@ const FACET_TITLES: [(&str, &str); 9] = [
     ("country", "Country"),
     ("late", "Late"),
     ("has_attachments", "Attachments"),
+    ("business_confidential", "Business confidential"),
     ("tag", "Tag"),
     ("signal", "Signals (not verdicts)"),
 ];
@@ -276,6 +277,8 @@ impl Labels {
             ("late", "false", "On time"),
             ("has_attachments", "true", "With attachments"),
             ("has_attachments", "false", "Without attachments"),
+            ("business_confidential", "true", "Marked confidential"),
+            ("business_confidential", "false", "Not marked"),
             ("signal", "burst", "A burst of near-identical comments"),
             ("signal", "shared_email", "One email under several names"),
             ("signal", "one_client", "Many from one client"),

@@ -1,7 +1,10 @@
-//! CSV exports (staff): `GET /api/v1/dockets/{docket}/export/{name}.csv`,
-//! streamed as they are written.
+//! Staff's summaries and CSV exports: `GET /api/v1/dockets/{docket}/summary`
+//! (a docket's, or a search's with the search API's parameters) and
+//! `GET /api/v1/dockets/{docket}/export/{name}.csv`, streamed as written.
 
 use crate::analysis::export::{self, ExportKind, Request};
+use crate::analysis::summary;
+use crate::domain::search_params::SearchParams;
 use crate::http::auth::Staff;
 use crate::http::error::ApiError;
 use crate::state::AppState;
@@ -39,4 +42,23 @@ pub async fn export(
         ))
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .streaming(body))
+}
+
+pub async fn summary(
+    Staff(_who): Staff,
+    docket: web::Path<String>,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let pairs = super::api_analyst::query_pairs(&req)?;
+    let params = SearchParams::parse(&pairs).map_err(|fields| ApiError {
+        fields,
+        ..ApiError::new(
+            actix_web::http::StatusCode::BAD_REQUEST,
+            "invalid_parameters",
+            "some summary parameters could not be read",
+        )
+    })?;
+    let summary = summary::summarize(&state.analysis, &docket, &params).await?;
+    Ok(HttpResponse::Ok().json(summary))
 }

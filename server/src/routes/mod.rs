@@ -15,6 +15,7 @@ mod campaign_pages;
 mod coding_pages;
 mod health;
 mod pages;
+mod summary_pages;
 
 use actix_web::web;
 
@@ -147,6 +148,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .route("/api/v1/admin/jobs", web::get().to(api_analyst::jobs))
         .route(
+            "/api/v1/dockets/{docket}/summary",
+            web::get().to(api_exports::summary),
+        )
+        .route(
             "/api/v1/dockets/{docket}/export/{name}.csv",
             web::get().to(api_exports::export),
         )
@@ -169,6 +174,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/analyst/dockets/{docket}/campaigns",
             web::get().to(campaign_pages::list_page),
+        )
+        .route(
+            "/analyst/dockets/{docket}/summary",
+            web::get().to(summary_pages::summary_page),
         )
         .route(
             "/analyst/campaigns/{id}",

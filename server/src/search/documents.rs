@@ -180,6 +180,7 @@ pub fn to_doc(
         org_type: row.organization_type.clone(),
         country: row.country.clone(),
         late: row.late,
+        business_confidential: row.business_confidential,
         received_at_ms: row.received_at.and_utc().timestamp_millis(),
         organization: row.organization.clone(),
         name,

@@ -19,3 +19,4 @@ mod operations;
 mod receipts;
 mod rules;
 mod search;
+mod summary;

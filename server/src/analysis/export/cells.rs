@@ -54,12 +54,16 @@ pub fn writer<W: Write>(mut out: W, bom: bool) -> std::io::Result<csv::Writer<W>
         .from_writer(out))
 }
 
-/// Writes one record, every cell made safe.
+/// Writes one record, every cell made safe (a field at a time: a cell
+/// copied only when it changes).
 pub fn record<W: Write, S: AsRef<str>>(
     w: &mut csv::Writer<W>,
     cells: impl IntoIterator<Item = S>,
 ) -> csv::Result<()> {
-    w.write_record(cells.into_iter().map(|c| cell(c.as_ref()).into_owned()))
+    for c in cells {
+        w.write_field(cell(c.as_ref()).as_bytes())?;
+    }
+    w.write_record(None::<&[u8]>)
 }
 
 #[cfg(test)]

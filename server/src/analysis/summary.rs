@@ -1,0 +1,386 @@
+//! What the public said, at a glance: a docket's summary, or any search's
+//! (the same `q` and filters as the search API). Counted by the index in
+//! one pass (`rfidesk_indexer::summary`); labels, days in the docket's time
+//! zone, campaign names and organizations grouped by their key are added
+//! here.
+
+use super::{Analysis, AnalysisError};
+use crate::db::models::{campaign, tag};
+use crate::domain::docket::Docket;
+use crate::domain::search_params::SearchParams;
+use crate::domain::submission::ORGANIZATION_TYPES;
+use chrono::NaiveDate;
+use rfidesk_indexer::organizations;
+use rfidesk_indexer::summary::ORGANIZATION;
+use rfidesk_indexer::{SearchError, SummaryCounts};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+
+/// Campaigns and organizations listed.
+const LARGEST_CAMPAIGNS: usize = 10;
+const TOP_ORGANIZATIONS: usize = 20;
+
+#[derive(Debug, Serialize)]
+pub struct Summary {
+    pub docket: String,
+    pub title: String,
+    /// The search summarized (`*`: the whole docket) and its filters.
+    pub q: String,
+    pub filters: BTreeMap<String, Vec<String>>,
+    pub totals: Totals,
+    pub by_category: Vec<Breakdown>,
+    pub by_org_type: Vec<Breakdown>,
+    pub by_country: Vec<Breakdown>,
+    pub by_question: Vec<Breakdown>,
+    pub by_tag: Vec<Breakdown>,
+    pub crosstab: Crosstab,
+    /// Days in the docket's time zone, the first to the last with any.
+    pub per_day: Vec<DayCount>,
+    pub largest_campaigns: Vec<CampaignCount>,
+    pub top_organizations: Vec<OrganizationCount>,
+}
+
+#[derive(Debug, Serialize, PartialEq)]
+pub struct Totals {
+    pub comments: u64,
+    /// A campaign counts once.
+    pub unique: u64,
+    pub campaigns: u64,
+    pub signatories: u64,
+    pub late: u64,
+    pub with_attachments: u64,
+    pub business_confidential: u64,
+    /// Comments some signal concerns.
+    pub flagged: u64,
+}
+
+#[derive(Debug, Serialize, Clone)]
+pub struct Breakdown {
+    pub value: String,
+    pub label: String,
+    pub comments: u64,
+    pub unique: u64,
+    /// This value's unique comments over all unique comments.
+    pub share_of_unique: f64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Crosstab {
+    /// Column order: categories by comments.
+    pub categories: Vec<Labelled>,
+    pub rows: Vec<CrossRow>,
+}
+
+#[derive(Debug, Serialize, Clone)]
+pub struct Labelled {
+    pub value: String,
+    pub label: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CrossRow {
+    pub tag: String,
+    pub label: String,
+    /// Comments with the tag, per category in `categories`' order.
+    pub counts: Vec<u64>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DayCount {
+    pub date: NaiveDate,
+    pub comments: u64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CampaignCount {
+    pub id: String,
+    pub name: Option<String>,
+    /// Its members among the summarized comments.
+    pub comments: u64,
+    pub size: i32,
+}
+
+#[derive(Debug, Serialize)]
+pub struct OrganizationCount {
+    /// The spelling most of its comments use.
+    pub name: String,
+    /// What its spellings share (`rfidesk_indexer::organizations::key`).
+    pub key: String,
+    pub comments: u64,
+    /// A campaign counts once per spelling.
+    pub unique: u64,
+    /// Each spelling and its comments, most used first.
+    pub spellings: Vec<(String, u64)>,
+}
+
+/// Summarizes the comments of `docket` that `params` matches.
+pub async fn summarize(
+    analysis: &Analysis,
+    docket: &str,
+    params: &SearchParams,
+) -> Result<Summary, AnalysisError> {
+    let d = analysis
+        .dockets
+        .get(docket)
+        .await?
+        .ok_or(AnalysisError::NotFound("docket"))?;
+    let index = analysis.index()?;
+    let mut request = params.to_request();
+    request
+        .filters
+        .keywords
+        .insert("docket".into(), vec![d.id.clone()]);
+    let counts = analysis
+        .blocking(move || index.summarize(&request.q, &request.filters))
+        .await?
+        .map_err(|e| match e {
+            SearchError::Query(q) => AnalysisError::InvalidQuery(q),
+            SearchError::Tantivy(e) => AnalysisError::Search(e.to_string()),
+        })?;
+    let docket_id = d.id.clone();
+    let campaign_ids: Vec<(String, u64)> = largest(counts.comments.get("campaign"));
+    let (tags, campaigns) = analysis
+        .db(move |conn| {
+            let tags: HashMap<String, String> = tag::for_docket(conn, &docket_id)?
+                .into_iter()
+                .map(|t| (t.path, t.label))
+                .collect();
+            let mut campaigns = Vec::new();
+            for (id, n) in campaign_ids.into_iter().take(LARGEST_CAMPAIGNS) {
+                if let Some(row) = campaign::find(conn, &id)? {
+                    campaigns.push(CampaignCount {
+                        id: row.id,
+                        name: row.name,
+                        comments: n,
+                        size: row.size,
+                    });
+                }
+            }
+            Ok((tags, campaigns))
+        })
+        .await?;
+    Ok(assemble(&d, params, &counts, &tags, campaigns))
+}
+
+/// The summary from the index's counts and the labels.
+pub fn assemble(
+    d: &Docket,
+    params: &SearchParams,
+    counts: &SummaryCounts,
+    tag_labels: &HashMap<String, String>,
+    largest_campaigns: Vec<CampaignCount>,
+) -> Summary {
+    let of = |field: &str, value: &str| -> u64 {
+        counts
+            .comments
+            .get(field)
+            .and_then(|m| m.get(value))
+            .copied()
+            .unwrap_or(0)
+    };
+    let in_campaigns = counts.comments.get("campaign");
+    let members: u64 = in_campaigns.map_or(0, |m| m.values().sum());
+    let campaigns = in_campaigns.map_or(0, |m| m.values().filter(|n| **n > 0).count()) as u64;
+    let unique = counts.total - members.min(counts.total) + campaigns;
+    let totals = Totals {
+        comments: counts.total,
+        unique,
+        campaigns,
+        signatories: counts.signatories,
+        late: of("late", "true"),
+        with_attachments: of("has_attachments", "true"),
+        business_confidential: of("business_confidential", "true"),
+        flagged: counts.flagged,
+    };
+    let categories: HashMap<&str, &str> = d
+        .definition
+        .categories
+        .iter()
+        .map(|c| (c.id.as_str(), c.label.as_str()))
+        .collect();
+    let questions: HashMap<&str, &str> = d
+        .definition
+        .questions
+        .iter()
+        .map(|q| (q.id.as_str(), q.title.as_str()))
+        .collect();
+    let org_types: HashMap<&str, &str> = ORGANIZATION_TYPES.iter().copied().collect();
+    let breakdown = |field: &str, label: &dyn Fn(&str) -> String| -> Vec<Breakdown> {
+        let mut rows: Vec<Breakdown> = counts
+            .comments
+            .get(field)
+            .into_iter()
+            .flatten()
+            .filter(|(_, n)| **n > 0)
+            .map(|(value, n)| {
+                let u = counts
+                    .unique
+                    .get(field)
+                    .and_then(|m| m.get(value))
+                    .copied()
+                    .unwrap_or(*n);
+                Breakdown {
+                    label: label(value),
+                    value: value.clone(),
+                    comments: *n,
+                    unique: u,
+                    share_of_unique: if unique == 0 {
+                        0.0
+                    } else {
+                        u as f64 / unique as f64
+                    },
+                }
+            })
+            .collect();
+        rows.sort_by(|a, b| b.comments.cmp(&a.comments).then(a.label.cmp(&b.label)));
+        rows
+    };
+    let by_category = breakdown("category", &|v| {
+        categories.get(v).map_or(v.to_string(), |l| l.to_string())
+    });
+    let by_org_type = breakdown("org_type", &|v| {
+        org_types.get(v).map_or(v.to_string(), |l| l.to_string())
+    });
+    let by_country = breakdown("country", &|v| {
+        isocountry::CountryCode::for_alpha2(v).map_or(v.to_string(), |c| c.name().to_string())
+    });
+    let mut by_question = breakdown("question", &|v| {
+        questions.get(v).map_or(v.to_string(), |l| l.to_string())
+    });
+    // Questions in the docket's order, as the form asks them.
+    by_question.sort_by_key(|b| {
+        d.definition
+            .questions
+            .iter()
+            .position(|q| q.id == b.value)
+            .unwrap_or(usize::MAX)
+    });
+    let tag_label = |v: &str| tag_labels.get(v).cloned().unwrap_or_else(|| v.to_string());
+    let mut by_tag = breakdown("tag", &tag_label);
+    // The codebook's order: paths sorted put each tag under its parent.
+    by_tag.sort_by(|a, b| a.value.cmp(&b.value));
+
+    let columns: Vec<Labelled> = by_category
+        .iter()
+        .map(|b| Labelled {
+            value: b.value.clone(),
+            label: b.label.clone(),
+        })
+        .collect();
+    let crosstab = Crosstab {
+        rows: by_tag
+            .iter()
+            .map(|t| CrossRow {
+                tag: t.value.clone(),
+                label: t.label.clone(),
+                counts: columns
+                    .iter()
+                    .map(|c| {
+                        counts
+                            .crosstab
+                            .get(&t.value)
+                            .and_then(|m| m.get(&c.value))
+                            .copied()
+                            .unwrap_or(0)
+                    })
+                    .collect(),
+            })
+            .collect(),
+        categories: columns,
+    };
+
+    Summary {
+        docket: d.id.clone(),
+        title: d.title.clone(),
+        q: params.q.clone(),
+        filters: params.keywords.clone(),
+        totals,
+        by_category,
+        by_org_type,
+        by_country,
+        by_question,
+        by_tag,
+        crosstab,
+        per_day: per_day(&counts.hours, d.time_zone),
+        largest_campaigns,
+        top_organizations: organizations_of(counts),
+    }
+}
+
+/// Values by count, largest first.
+fn largest(m: Option<&BTreeMap<String, u64>>) -> Vec<(String, u64)> {
+    let mut v: Vec<(String, u64)> = m
+        .into_iter()
+        .flatten()
+        .filter(|(_, n)| **n > 0)
+        .map(|(k, n)| (k.clone(), *n))
+        .collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    v
+}
+
+/// Hours (UTC) folded into days of the docket's time zone, every day from
+/// the first to the last present (a day without comments shows as 0).
+pub fn per_day(hours: &BTreeMap<i64, u64>, tz: chrono_tz::Tz) -> Vec<DayCount> {
+    let mut days: BTreeMap<NaiveDate, u64> = BTreeMap::new();
+    for (h, n) in hours {
+        let Some(t) = chrono::DateTime::from_timestamp(h * 3600, 0) else {
+            continue;
+        };
+        *days.entry(t.with_timezone(&tz).date_naive()).or_default() += n;
+    }
+    let (Some(first), Some(last)) = (
+        days.keys().next().copied(),
+        days.keys().next_back().copied(),
+    ) else {
+        return Vec::new();
+    };
+    first
+        .iter_days()
+        .take_while(|d| *d <= last)
+        .map(|date| DayCount {
+            date,
+            comments: days.get(&date).copied().unwrap_or(0),
+        })
+        .collect()
+}
+
+/// Spellings grouped by key, the largest groups first.
+fn organizations_of(counts: &SummaryCounts) -> Vec<OrganizationCount> {
+    let Some(spellings) = counts.comments.get(ORGANIZATION) else {
+        return Vec::new();
+    };
+    let unique = counts.unique.get(ORGANIZATION);
+    let mut groups: BTreeMap<String, OrganizationCount> = BTreeMap::new();
+    for (name, n) in spellings {
+        let key = organizations::key(name);
+        if key.is_empty() {
+            continue;
+        }
+        let g = groups
+            .entry(key.clone())
+            .or_insert_with(|| OrganizationCount {
+                name: String::new(),
+                key,
+                comments: 0,
+                unique: 0,
+                spellings: Vec::new(),
+            });
+        g.comments += n;
+        g.unique += unique.and_then(|u| u.get(name)).copied().unwrap_or(*n);
+        g.spellings.push((name.clone(), *n));
+    }
+    let mut out: Vec<OrganizationCount> = groups
+        .into_values()
+        .map(|mut g| {
+            g.spellings
+                .sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            g.name = g.spellings[0].0.clone();
+            g.unique = g.unique.min(g.comments);
+            g
+        })
+        .collect();
+    out.sort_by(|a, b| b.comments.cmp(&a.comments).then(a.key.cmp(&b.key)));
+    out.truncate(TOP_ORGANIZATIONS);
+    out
+}
