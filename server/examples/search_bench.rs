@@ -1159,30 +1159,18 @@ fn rule_cost(dir: &std::path::Path, batch: u64, batches: u64) -> anyhow::Result<
 const CAMPAIGNS: u64 = 3_000;
 
 fn plant_campaigns(db: &std::path::Path, count: u64) -> anyhow::Result<()> {
-    use rfidesk::db::models::campaign::{self, CampaignRow, MemberRow};
+    use rfidesk::db::models::campaign::{self, MemberRow};
     let url = DatabaseUrl::Sqlite(db.to_path_buf());
     let mut conn = url.connect()?;
     let now = chrono::Utc::now().naive_utc();
     let started = Instant::now();
     write_transaction(&mut conn, |conn| {
         for c in 0..CAMPAIGNS {
-            let row = CampaignRow {
-                id: format!("bench-campaign-{c:05}"),
-                docket_id: "ai-exports-rfi".into(),
-                name: None,
-                confirmed_by: None,
-                confirmed_at: None,
-                template_id: format!("{:016x}-bench", c * 10),
-                size: (count / 10 * 3 / CAMPAIGNS) as i32,
-                signatories: (count / 10 * 3 / CAMPAIGNS) as i64,
-                first_received: now,
-                last_received: now,
-                categories: "{}".into(),
-                organizations: "[]".into(),
-                signals: "[]".into(),
-                created_at: now,
-                updated_at: now,
-            };
+            let mut row = rfidesk::campaigns::rebuild::new_row("ai-exports-rfi", now);
+            row.id = format!("bench-campaign-{c:05}");
+            row.template_id = format!("{:016x}-bench", c * 10);
+            row.size = (count / 10 * 3 / CAMPAIGNS) as i32;
+            row.signatories = i64::from(row.size);
             campaign::save(conn, &row)?;
         }
         let members: Vec<MemberRow> = (0..count)

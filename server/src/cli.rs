@@ -90,8 +90,9 @@ pub enum Command {
         json: bool,
     },
     /// Write a CSV export of a docket (staff's): `comments`, `search` (the
-    /// matches of --query and --filter, from this node's index) or
-    /// `campaigns`. Written to a temporary file beside --out and renamed
+    /// matches of --query and --filter, from this node's index),
+    /// `campaigns`, or the summary's `tags` and `crosstab` tables (of the
+    /// docket, or of --query and --filter). Written to a temporary file beside --out and renamed
     /// when complete; recorded in the audit log.
     Export {
         name: String,
@@ -248,7 +249,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 bom,
                 include_contact,
             };
-            export(&store, &name, &docket, &out, options, query, filters)
+            export(&store, &name, &docket, &out, options, query, filters).await
         }
         Some(Command::ExtractText { .. }) => {
             unreachable!("extract-text runs before the async runtime starts")
@@ -569,7 +570,7 @@ fn local_analysis(store: &StoreArgs) -> anyhow::Result<crate::analysis::Analysis
 }
 
 /// A CSV export to a file, with a progress bar.
-fn export(
+async fn export(
     store: &StoreArgs,
     name: &str,
     docket: &str,
@@ -587,34 +588,55 @@ fn export(
     let mut conn = connect(store)?;
     let docket = crate::db::models::docket::find(&mut conn, docket)?
         .with_context(|| format!("no docket {docket:?}"))?;
-    let (search, ids) = if kind == ExportKind::Search {
+    let params = if kind.searches() {
         let mut pairs = vec![("q".to_string(), query)];
         pairs.extend(search_filters(filters)?);
         pairs.push(("docket".to_string(), docket.id.clone()));
-        let params = crate::domain::search_params::SearchParams::parse(&pairs)
-            .map_err(|errors| anyhow::anyhow!("{}", listed(&errors)))?;
-        let dir = crate::search::layout::Layout::new(&store.data_dir)
-            .current()
-            .context(
-                "this node has no search index yet: start the server or run `rfidesk reindex`",
-            )?;
-        let index = rfidesk_indexer::SearchIndex::open_or_create(&dir)?;
-        let req = params.to_request();
-        let (total, ids) = index.all_ids(&req.q, &req.filters, export::MAX_SEARCH_ROWS)?;
-        anyhow::ensure!(
-            total <= export::MAX_SEARCH_ROWS,
-            "the search matches {total} comments; a search export holds at most {}",
-            export::MAX_SEARCH_ROWS
-        );
-        (Some(params), Some(ids))
+        Some(
+            crate::domain::search_params::SearchParams::parse(&pairs)
+                .map_err(|errors| anyhow::anyhow!("{}", listed(&errors)))?,
+        )
     } else {
-        (None, None)
+        None
     };
+    let mut prepared = export::Prepared::default();
+    match (&params, kind) {
+        (Some(params), ExportKind::Search) => {
+            let dir = crate::search::layout::Layout::new(&store.data_dir)
+                .current()
+                .context(
+                    "this node has no search index yet: start the server or run `rfidesk reindex`",
+                )?;
+            let index = rfidesk_indexer::SearchIndex::open_or_create(&dir)?;
+            let req = params.to_request();
+            let (total, ids) = index.all_ids(&req.q, &req.filters, export::MAX_SEARCH_ROWS)?;
+            anyhow::ensure!(
+                total <= export::MAX_SEARCH_ROWS,
+                "the search matches {total} comments; a search export holds at most {}",
+                export::MAX_SEARCH_ROWS
+            );
+            prepared.ids = Some(ids);
+        }
+        (Some(params), _) => {
+            let analysis = local_analysis(store)?;
+            let s = crate::analysis::summary::summarize(&analysis, &docket.id, params)
+                .await
+                .map_err(|e| anyhow::anyhow!("the summary could not be made: {e}"))?;
+            prepared.summary = Some(Box::new(s));
+        }
+        _ => {}
+    }
+    let search = params;
     let total = match kind {
         ExportKind::Comments => {
             crate::db::models::campaign::docket_totals(&mut conn, &docket.id)?.0
         }
-        ExportKind::Search => ids.as_ref().map_or(0, Vec::len) as i64,
+        ExportKind::Search => prepared.ids.as_ref().map_or(0, Vec::len) as i64,
+        ExportKind::Tags => prepared.summary.as_ref().map_or(0, |s| s.by_tag.len()) as i64,
+        ExportKind::Crosstab => prepared
+            .summary
+            .as_ref()
+            .map_or(0, |s| s.crosstab.rows.len()) as i64,
         ExportKind::Campaigns => {
             crate::db::models::campaign::totals(
                 &mut conn,
@@ -633,7 +655,7 @@ fn export(
         &docket.id,
         "cli",
         &request,
-        ids.as_ref().map(Vec::len),
+        prepared.ids.as_ref().map(Vec::len),
         chrono::Utc::now().naive_utc(),
     );
     crate::db::write_transaction(&mut conn, |c| {
@@ -653,7 +675,7 @@ fn export(
         .expect("valid template"),
     );
     let started = std::time::Instant::now();
-    let written = export::write(&mut conn, &docket, kind, options, ids, file, |n| {
+    let written = export::write(&mut conn, &docket, kind, options, prepared, file, |n| {
         bar.set_position(n)
     });
     bar.finish();

@@ -102,12 +102,7 @@ async fn submit_as(app: &TestApp, comment: &str, first: &str, last: &str, email:
     body["submitter"]["last_name"] = last.into();
     body["submitter"]["email"] = email.into();
     body["send_receipt"] = false.into();
-    let res = app.post_json(&body).await;
-    assert_eq!(res.status(), 201);
-    res.json::<Value>().await.unwrap()["tracking_number"]
-        .as_str()
-        .unwrap()
-        .to_string()
+    app.submit(&body).await
 }
 
 async fn submit_text(app: &TestApp, comment: &str, i: usize) -> String {
@@ -480,12 +475,7 @@ async fn signals_for_a_burst_and_one_email_under_two_names(backend: Backend) {
         body["answers"] = json!({});
         body["signatories"] = 300.into();
         body["send_receipt"] = false.into();
-        let res = app.post_json(&body).await;
-        assert_eq!(res.status(), 201);
-        res.json::<Value>().await.unwrap()["tracking_number"]
-            .as_str()
-            .unwrap()
-            .to_string()
+        app.submit(&body).await
     };
     app.index_caught_up(&token).await;
     rebuild(&app);

@@ -96,14 +96,7 @@ async fn the_comments_export_parses_back_to_what_was_submitted(backend: Backend)
     let staff = app.user("sam", "staff", "staff-password-long");
     let mut tracking = Vec::new();
     for i in 0..3 {
-        let res = app.post_json(&tricky(i)).await;
-        assert_eq!(res.status(), 201);
-        tracking.push(
-            res.json::<Value>().await.unwrap()["tracking_number"]
-                .as_str()
-                .unwrap()
-                .to_string(),
-        );
+        tracking.push(app.submit(&tricky(i)).await);
     }
     let (status, body) = tag(
         &app,

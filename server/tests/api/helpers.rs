@@ -451,6 +451,17 @@ impl TestApp {
             .json(body)
     }
 
+    /// Submits `body` through the JSON API, expecting a 201; returns the
+    /// tracking number.
+    pub async fn submit(&self, body: &serde_json::Value) -> String {
+        let res = self.post_json(body).await;
+        assert_eq!(res.status(), 201);
+        res.json::<serde_json::Value>().await.unwrap()["tracking_number"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
     pub async fn post_json(&self, body: &serde_json::Value) -> reqwest::Response {
         self.client
             .post(self.url(&format!("/api/v1/dockets/{DOCKET}/comments")))

@@ -230,14 +230,7 @@ async fn the_summary_equals_counts_made_from_the_database(backend: Backend) {
     });
     let mut tracking = Vec::new();
     for (i, p) in planted.iter().enumerate() {
-        let res = app.post_json(&body(p, i)).await;
-        assert_eq!(res.status(), 201);
-        tracking.push(
-            res.json::<Value>().await.unwrap()["tracking_number"]
-                .as_str()
-                .unwrap()
-                .to_string(),
-        );
+        tracking.push(app.submit(&body(p, i)).await);
     }
     tracking.push(
         app.submit_with_file("notes.txt", attachment_fixture("notes.txt"))
@@ -319,6 +312,53 @@ async fn the_summary_equals_counts_made_from_the_database(backend: Backend) {
     let at = |cat: &str| row["counts"][columns.iter().position(|c| *c == cat).unwrap()].clone();
     assert_eq!(at("ai-developer"), 1);
     assert_eq!(at("minerals-supply-chain"), 1);
+
+    // The tags and crosstab exports are the summary's tables.
+    let csv_rows = |bytes: &[u8]| -> Vec<Vec<String>> {
+        let mut r = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(bytes);
+        r.records()
+            .map(|rec| rec.unwrap().iter().map(str::to_string).collect())
+            .collect()
+    };
+    let export = |name: &str| format!("/api/v1/dockets/{DOCKET}/export/{name}.csv");
+    let res = app.get_as(&staff, &export("tags")).await;
+    assert_eq!(res.status(), 200);
+    let tags = csv_rows(&res.bytes().await.unwrap());
+    assert_eq!(
+        tags[0][..4],
+        ["Tag", "Label", "Comments", "Unique Comments"]
+    );
+    let by_tag = summary["by_tag"].as_array().unwrap();
+    assert_eq!(tags.len(), by_tag.len() + 1);
+    for (row, t) in tags[1..].iter().zip(by_tag) {
+        assert_eq!(row[0], t["value"].as_str().unwrap());
+        assert_eq!(row[2], t["comments"].to_string());
+        assert_eq!(row[3], t["unique"].to_string());
+    }
+    let res = app.get_as(&staff, &export("crosstab")).await;
+    assert_eq!(res.status(), 200);
+    let cross = csv_rows(&res.bytes().await.unwrap());
+    assert_eq!(cross[0].len(), 2 + columns.len());
+    let malaysia = cross
+        .iter()
+        .find(|r| r[0] == "region/asean/malaysia")
+        .unwrap();
+    let values: Vec<String> = row["counts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.to_string())
+        .collect();
+    assert_eq!(malaysia[2..], values[..]);
+    // Of a search: its matches only.
+    let res = app
+        .get_as(&staff, &format!("{}?q=geothermal", export("tags")))
+        .await;
+    assert_eq!(res.status(), 200);
+    let tags = csv_rows(&res.bytes().await.unwrap());
+    assert!(tags[1..].iter().all(|r| r[2] == "1"), "{tags:?}");
 
     // A search's summary counts its matches only.
     let search = app

@@ -1,6 +1,7 @@
 //! CSV exports for staff (`GET /api/v1/dockets/{docket}/export/{name}.csv`
 //! and `rfidesk export`): `comments` (every comment of a docket), `search`
-//! (a search's matches, as rows like `comments`) and `campaigns`. Each
+//! (a search's matches, as rows like `comments`), `campaigns`, and the
+//! summary's `tags` and `crosstab` tables (of the docket or a search). Each
 //! streams a page of rows at a time in constant memory, every cell made
 //! safe for spreadsheets (`cells.rs`), and each is recorded in the audit
 //! log before its first row.
@@ -11,6 +12,7 @@
 pub mod campaigns;
 pub mod cells;
 pub mod comments;
+pub mod tables;
 
 use super::{Analysis, AnalysisError, Coding};
 use crate::db::models::audit::{self, NewEntry};
@@ -32,13 +34,17 @@ pub enum ExportKind {
     Comments,
     Search,
     Campaigns,
+    Tags,
+    Crosstab,
 }
 
 impl ExportKind {
-    pub const ALL: [ExportKind; 3] = [
+    pub const ALL: [ExportKind; 5] = [
         ExportKind::Comments,
         ExportKind::Search,
         ExportKind::Campaigns,
+        ExportKind::Tags,
+        ExportKind::Crosstab,
     ];
 
     pub fn name(self) -> &'static str {
@@ -46,7 +52,17 @@ impl ExportKind {
             ExportKind::Comments => "comments",
             ExportKind::Search => "search",
             ExportKind::Campaigns => "campaigns",
+            ExportKind::Tags => "tags",
+            ExportKind::Crosstab => "crosstab",
         }
+    }
+
+    /// Whether it takes the search API's parameters.
+    pub fn searches(self) -> bool {
+        matches!(
+            self,
+            ExportKind::Search | ExportKind::Tags | ExportKind::Crosstab
+        )
     }
 
     pub fn parse(name: &str) -> Option<Self> {
@@ -105,7 +121,7 @@ impl Request {
                         errors.insert(key.clone(), "must be 1 or 0".into());
                     }
                 },
-                _ if kind == ExportKind::Search => rest.push((key.clone(), value.clone())),
+                _ if kind.searches() => rest.push((key.clone(), value.clone())),
                 _ => {
                     errors.insert(
                         key.clone(),
@@ -114,15 +130,15 @@ impl Request {
                 }
             }
         }
-        let search = match kind {
-            ExportKind::Search => match SearchParams::parse(&rest) {
+        let search = match kind.searches() {
+            true => match SearchParams::parse(&rest) {
                 Ok(p) => Some(p),
                 Err(e) => {
                     errors.extend(e);
                     None
                 }
             },
-            _ => None,
+            false => None,
         };
         if errors.is_empty() {
             Ok(Request {
@@ -136,18 +152,32 @@ impl Request {
     }
 }
 
+/// What an export needs read before its rows: a search's matches (for
+/// `search`), the summary (for `tags` and `crosstab`).
+#[derive(Default)]
+pub struct Prepared {
+    pub ids: Option<Vec<String>>,
+    pub summary: Option<Box<crate::analysis::summary::Summary>>,
+}
+
 /// Writes an export of `docket` to `out`, telling `progress` the rows
-/// written so far. `ids` are a search's matches (for `search`).
+/// written so far.
 pub fn write<W: Write>(
     conn: &mut DbConn,
     docket: &Docket,
     kind: ExportKind,
     options: Options,
-    ids: Option<Vec<String>>,
+    prepared: Prepared,
     out: W,
     progress: impl FnMut(u64),
 ) -> Result<u64, ExportError> {
     let min_size = docket.definition.campaigns.min_size;
+    let ids = prepared.ids;
+    let summary = || {
+        prepared
+            .summary
+            .ok_or_else(|| ExportError::Io(std::io::Error::other("no summary was made")))
+    };
     match kind {
         ExportKind::Comments => comments::write(
             conn,
@@ -168,6 +198,8 @@ pub fn write<W: Write>(
             progress,
         ),
         ExportKind::Campaigns => campaigns::write(conn, docket, options, min_size, out, progress),
+        ExportKind::Tags => tables::write_tags(&*summary()?, options, out),
+        ExportKind::Crosstab => tables::write_crosstab(&*summary()?, options, out),
     }
 }
 
@@ -219,6 +251,12 @@ pub async fn stream(
         .clone()
         .try_acquire_owned()
         .map_err(|_| AnalysisError::Busy("exports"))?;
+    let summary = match (&request.kind, &request.search) {
+        (ExportKind::Tags | ExportKind::Crosstab, Some(params)) => Some(Box::new(
+            crate::analysis::summary::summarize(analysis, &docket.id, params).await?,
+        )),
+        _ => None,
+    };
     let ids = match (&request.kind, &request.search) {
         (ExportKind::Search, Some(params)) => {
             let index = analysis.index()?;
@@ -275,7 +313,7 @@ pub async fn stream(
                     &d,
                     request.kind,
                     request.options,
-                    ids,
+                    Prepared { ids, summary },
                     &mut out,
                     |_| {},
                 )
