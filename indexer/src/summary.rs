@@ -106,6 +106,17 @@ impl SearchIndex {
     }
 }
 
+impl SearchIndex {
+    /// Matches per organization spelling (as written) of `filters`' comments.
+    pub fn organizations(&self, filters: &Filters) -> Result<BTreeMap<String, u64>, SearchError> {
+        let searcher = self.reader.searcher();
+        let query = conjunction(self.parse("*")?, filter_clauses(&self.schema, filters));
+        let mut counts =
+            searcher.search(&query, &FacetCollector::new(vec![ORG_COLUMN.to_string()]))?;
+        Ok(counts.remove(ORG_COLUMN).unwrap_or_default())
+    }
+}
+
 /// What the summary adds to the facet counts.
 #[derive(Default)]
 pub struct Extra {

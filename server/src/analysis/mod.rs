@@ -10,6 +10,7 @@ pub mod campaigns;
 pub mod codebook;
 pub mod comment;
 pub mod export;
+pub mod organizations;
 pub mod rules;
 pub mod search;
 pub mod summary;

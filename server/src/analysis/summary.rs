@@ -5,7 +5,7 @@
 //! here.
 
 use super::{Analysis, AnalysisError};
-use crate::db::models::{campaign, tag};
+use crate::db::models::{campaign, organization_group, tag};
 use crate::domain::docket::Docket;
 use crate::domain::search_params::SearchParams;
 use crate::domain::submission::ORGANIZATION_TYPES;
@@ -139,12 +139,16 @@ pub async fn summarize(
         })?;
     let docket_id = d.id.clone();
     let campaign_ids: Vec<(String, u64)> = largest(counts.comments.get("campaign"));
-    let (tags, campaigns) = analysis
+    let (tags, campaigns, corrections) = analysis
         .db(move |conn| {
             let tags: HashMap<String, String> = tag::for_docket(conn, &docket_id)?
                 .into_iter()
                 .map(|t| (t.path, t.label))
                 .collect();
+            let corrections: HashMap<String, String> =
+                organization_group::for_docket(conn, &docket_id)?
+                    .into_iter()
+                    .collect();
             let mut campaigns = Vec::new();
             for (id, n) in campaign_ids.into_iter().take(LARGEST_CAMPAIGNS) {
                 if let Some(row) = campaign::find(conn, &id)? {
@@ -156,10 +160,17 @@ pub async fn summarize(
                     });
                 }
             }
-            Ok((tags, campaigns))
+            Ok((tags, campaigns, corrections))
         })
         .await?;
-    Ok(assemble(&d, params, &counts, &tags, campaigns))
+    Ok(assemble(
+        &d,
+        params,
+        &counts,
+        &tags,
+        campaigns,
+        &corrections,
+    ))
 }
 
 /// The summary from the index's counts and the labels.
@@ -169,6 +180,7 @@ pub fn assemble(
     counts: &SummaryCounts,
     tag_labels: &HashMap<String, String>,
     largest_campaigns: Vec<CampaignCount>,
+    corrections: &HashMap<String, String>,
 ) -> Summary {
     let of = |field: &str, value: &str| -> u64 {
         counts
@@ -303,7 +315,15 @@ pub fn assemble(
         crosstab,
         per_day: per_day(&counts.hours, d.time_zone),
         largest_campaigns,
-        top_organizations: organizations_of(counts),
+        top_organizations: {
+            let mut top = groups(
+                counts.comments.get(ORGANIZATION),
+                counts.unique.get(ORGANIZATION),
+                corrections,
+            );
+            top.truncate(TOP_ORGANIZATIONS);
+            top
+        },
     }
 }
 
@@ -345,15 +365,19 @@ pub fn per_day(hours: &BTreeMap<i64, u64>, tz: chrono_tz::Tz) -> Vec<DayCount> {
         .collect()
 }
 
-/// Spellings grouped by key, the largest groups first.
-fn organizations_of(counts: &SummaryCounts) -> Vec<OrganizationCount> {
-    let Some(spellings) = counts.comments.get(ORGANIZATION) else {
-        return Vec::new();
-    };
-    let unique = counts.unique.get(ORGANIZATION);
+/// Spellings grouped (by analysts' corrections, else by key), the
+/// largest groups first.
+pub fn groups(
+    spellings: Option<&BTreeMap<String, u64>>,
+    unique: Option<&BTreeMap<String, u64>>,
+    corrections: &HashMap<String, String>,
+) -> Vec<OrganizationCount> {
     let mut groups: BTreeMap<String, OrganizationCount> = BTreeMap::new();
-    for (name, n) in spellings {
-        let key = organizations::key(name);
+    for (name, n) in spellings.into_iter().flatten() {
+        let key = corrections
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| organizations::key(name));
         if key.is_empty() {
             continue;
         }
@@ -381,6 +405,5 @@ fn organizations_of(counts: &SummaryCounts) -> Vec<OrganizationCount> {
         })
         .collect();
     out.sort_by(|a, b| b.comments.cmp(&a.comments).then(a.key.cmp(&b.key)));
-    out.truncate(TOP_ORGANIZATIONS);
     out
 }

@@ -298,7 +298,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     campaign_profiles,
     campaign_corrections,
     server_secrets,
-    comment_signals
+    comment_signals,
+    organization_groups
 );
 
 diesel::table! {
@@ -373,6 +374,16 @@ diesel::table! {
         comment_id -> Text,
         kind -> Text,
         docket_id -> Text,
+    }
+}
+
+diesel::table! {
+    organization_groups (docket_id, spelling) {
+        docket_id -> Text,
+        spelling -> Text,
+        group_key -> Text,
+        actor -> Text,
+        created_at -> Timestamp,
     }
 }
 

@@ -9,6 +9,7 @@ mod api_coding;
 mod api_comments;
 mod api_dockets;
 mod api_exports;
+mod api_organizations;
 mod api_rules;
 mod assets;
 mod campaign_pages;
@@ -147,6 +148,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::post().to(api_campaigns::tag),
         )
         .route("/api/v1/admin/jobs", web::get().to(api_analyst::jobs))
+        .route(
+            "/api/v1/dockets/{docket}/organizations",
+            web::get().to(api_organizations::list),
+        )
+        .route(
+            "/api/v1/dockets/{docket}/organizations/groups",
+            web::put().to(api_organizations::group),
+        )
+        .route(
+            "/api/v1/dockets/{docket}/organizations/groups",
+            web::delete().to(api_organizations::ungroup),
+        )
         .route(
             "/api/v1/dockets/{docket}/summary",
             web::get().to(api_exports::summary),

@@ -10,7 +10,10 @@ use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::{Duration, Instant};
 
-on_both_backends!(the_summary_equals_counts_made_from_the_database);
+on_both_backends!(
+    the_summary_equals_counts_made_from_the_database,
+    analysts_correct_organization_groups_and_summaries_follow,
+);
 
 const LETTER: &str = "We the undersigned ask the Department to put open standards, \
     export financing through EXIM and DFC, and partnerships with Malaysia, Thailand and \
@@ -396,4 +399,109 @@ async fn the_summary_equals_counts_made_from_the_database(backend: Backend) {
     assert_eq!(res.status(), 400);
     let res = app.get_as(&staff, "/api/v1/dockets/nope/summary").await;
     assert_eq!(res.status(), 404);
+}
+
+async fn analysts_correct_organization_groups_and_summaries_follow(backend: Backend) {
+    use crate::coding::call;
+    use reqwest::Method;
+    let app = TestApp::spawn(backend).await;
+    let staff = app.user("sam", "staff", "staff-password-long");
+    let ana = app.user("ana", "analyst", "analyst-password-long");
+    for (i, org) in ["Microsoft Corp.", "MICROSOFT", "MSFT", "Other Org"]
+        .iter()
+        .enumerate()
+    {
+        let mut b = comment_body();
+        b["send_receipt"] = false.into();
+        b["submitter"]["organization"] = (*org).into();
+        b["comment"] = format!("Comment number {i} on standards.").into();
+        app.submit(&b).await;
+    }
+    app.index_caught_up(&ana).await;
+    let path = format!("/api/v1/dockets/{DOCKET}/organizations");
+    let list = app.json_as(&ana, &path, 200).await;
+    // "Example AI Inc." of nobody: every comment here names its own.
+    assert_eq!(list["total"], 3, "{list}");
+    assert_eq!(list["groups"][0]["key"], "microsoft");
+    assert_eq!(list["groups"][0]["comments"], 2);
+    let filtered = app.json_as(&ana, &format!("{path}?q=MSF"), 200).await;
+    assert_eq!(filtered["total"], 1);
+
+    // Refused corrections change nothing.
+    let groups = format!("{path}/groups");
+    for (body, want) in [
+        (json!({"spelling": "", "group": "Microsoft"}), 422),
+        (json!({"spelling": "MSFT", "group": "..."}), 422),
+        (json!({"spelling": "MSFT", "group": "x".repeat(400)}), 422),
+        (
+            json!({"spelling": "MSFT", "group": "Microsoft", "colour": 1}),
+            422,
+        ),
+        (json!({"spelling": "MSFT"}), 422),
+    ] {
+        let (status, res) = call(&app, &ana, Method::PUT, &groups, Some(body.clone())).await;
+        assert_eq!(status, want, "{body}: {res}");
+    }
+    let (status, _) = call(
+        &app,
+        &ana,
+        Method::PUT,
+        &format!("/api/v1/dockets/nope/organizations/groups"),
+        Some(json!({"spelling": "MSFT", "group": "Microsoft"})),
+    )
+    .await;
+    assert_eq!(status, 404);
+    assert_eq!(
+        app.json_as(&ana, &path, 200).await["corrections"],
+        json!({})
+    );
+
+    // An analyst puts MSFT with Microsoft: kept, audited, summarized.
+    let (status, res) = call(
+        &app,
+        &ana,
+        Method::PUT,
+        &groups,
+        Some(json!({"spelling": "MSFT", "group": "Microsoft"})),
+    )
+    .await;
+    assert_eq!(status, 204, "{res}");
+    let list = app.json_as(&ana, &path, 200).await;
+    assert_eq!(list["total"], 2);
+    assert_eq!(list["groups"][0]["comments"], 3);
+    assert_eq!(list["corrections"]["MSFT"], "microsoft");
+    let summary = app
+        .json_as(&staff, &format!("/api/v1/dockets/{DOCKET}/summary"), 200)
+        .await;
+    assert_eq!(summary["top_organizations"][0]["comments"], 3, "{summary}");
+    let log = app
+        .json_as(
+            &ana,
+            &format!("/api/v1/dockets/{DOCKET}/audit?subject=MSFT"),
+            200,
+        )
+        .await;
+    assert_eq!(log["entries"][0]["action"], "organization.grouped");
+    assert_eq!(log["entries"][0]["actor"], "ana");
+
+    // Taken back: MSFT is its own again; taking it back twice is a 404.
+    let (status, _) = call(
+        &app,
+        &ana,
+        Method::DELETE,
+        &groups,
+        Some(json!({"spelling": "MSFT"})),
+    )
+    .await;
+    assert_eq!(status, 204);
+    let (status, _) = call(
+        &app,
+        &ana,
+        Method::DELETE,
+        &groups,
+        Some(json!({"spelling": "MSFT"})),
+    )
+    .await;
+    assert_eq!(status, 404);
+    assert_eq!(app.json_as(&ana, &path, 200).await["total"], 3);
 }

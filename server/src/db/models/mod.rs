@@ -14,6 +14,7 @@ pub mod docket;
 pub mod idempotency;
 pub mod index_node;
 pub mod job;
+pub mod organization_group;
 pub mod receipt;
 pub mod rule;
 pub mod server_secret;
