@@ -100,14 +100,12 @@ pub fn key(name: &str) -> String {
     }
     // Legal forms at the end, possibly several ("Foo Holdings Co Ltd").
     loop {
-        let joined = words.join(" ");
-        let Some(suffix) = LEGAL_SUFFIXES
-            .iter()
-            .find(|s| joined.ends_with(&format!(" {s}")))
-        else {
-            break;
-        };
-        let n = suffix.split(' ').count();
+        let found = LEGAL_SUFFIXES.iter().find_map(|s| {
+            let n = s.split(' ').count();
+            let tail = words.get(words.len().checked_sub(n)?..)?;
+            (words.len() > n && s.split(' ').eq(tail.iter().map(String::as_str))).then_some(n)
+        });
+        let Some(n) = found else { break };
         words.truncate(words.len() - n);
     }
     words.join(" ")

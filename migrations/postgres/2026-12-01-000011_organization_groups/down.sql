@@ -1,1 +1,2 @@
 DROP TABLE organization_groups;
+DROP INDEX comment_tags_excerpts;

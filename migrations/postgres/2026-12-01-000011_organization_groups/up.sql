@@ -9,3 +9,8 @@ CREATE TABLE organization_groups (
     created_at TIMESTAMP NOT NULL,
     PRIMARY KEY (docket_id, spelling)
 );
+
+-- The summary's quotes read a docket's coded excerpts, oldest first: the
+-- few tags with an excerpt, not every tag.
+CREATE INDEX comment_tags_excerpts ON comment_tags (created_at, id)
+    WHERE excerpt_text IS NOT NULL;

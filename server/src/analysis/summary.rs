@@ -5,7 +5,7 @@
 //! here.
 
 use super::{Analysis, AnalysisError};
-use crate::db::models::{campaign, organization_group, tag};
+use crate::db::models::{campaign, comment_tag, organization_group, tag};
 use crate::domain::docket::Docket;
 use crate::domain::search_params::SearchParams;
 use crate::domain::submission::ORGANIZATION_TYPES;
@@ -19,6 +19,13 @@ use std::collections::{BTreeMap, HashMap};
 /// Campaigns and organizations listed.
 const LARGEST_CAMPAIGNS: usize = 10;
 const TOP_ORGANIZATIONS: usize = 20;
+/// Quotes per tag, for the tags with the most comments.
+const QUOTES: usize = 3;
+const QUOTED_TAGS: usize = 40;
+/// Coded excerpts read for quotes (the oldest first).
+const EXCERPTS_READ: i64 = 20_000;
+/// Characters of a comment quoted when no word of the search marks it.
+const QUOTE_CHARS: usize = 300;
 
 #[derive(Debug, Serialize)]
 pub struct Summary {
@@ -38,6 +45,19 @@ pub struct Summary {
     pub per_day: Vec<DayCount>,
     pub largest_campaigns: Vec<CampaignCount>,
     pub top_organizations: Vec<OrganizationCount>,
+    /// For the 40 tags with the most comments: up to 3 quotes each,
+    /// analysts' coded excerpts first, then the best matches of the search.
+    pub quotes: BTreeMap<String, Vec<Quote>>,
+}
+
+#[derive(Debug, Serialize, Clone)]
+pub struct Quote {
+    pub tracking_number: String,
+    /// Escaped text; the only markup is `<mark>` around the search's words.
+    pub html: String,
+    /// `excerpt` (coded by an analyst) or `match` (a comment with the tag
+    /// that the search ranks high).
+    pub source: &'static str,
 }
 
 #[derive(Debug, Serialize, PartialEq)]
@@ -163,14 +183,182 @@ pub async fn summarize(
             Ok((tags, campaigns, corrections))
         })
         .await?;
-    Ok(assemble(
-        &d,
-        params,
-        &counts,
-        &tags,
-        campaigns,
-        &corrections,
-    ))
+    let mut summary = assemble(&d, params, &counts, &tags, campaigns, &corrections);
+    summary.quotes = quotes(analysis, &d.id, params, &summary.by_tag).await?;
+    Ok(summary)
+}
+
+/// Up to [`QUOTES`] quotes for each of the [`QUOTED_TAGS`] largest tags:
+/// coded excerpts of the tag or a tag under it (of comments the search
+/// matches), then the search's best matches carrying the tag, each
+/// comment quoted once per tag.
+async fn quotes(
+    analysis: &Analysis,
+    docket: &str,
+    params: &SearchParams,
+    by_tag: &[Breakdown],
+) -> Result<BTreeMap<String, Vec<Quote>>, AnalysisError> {
+    let mut largest: Vec<&Breakdown> = by_tag.iter().collect();
+    largest.sort_by(|a, b| b.comments.cmp(&a.comments).then(a.value.cmp(&b.value)));
+    let tags: Vec<String> = largest
+        .into_iter()
+        .take(QUOTED_TAGS)
+        .map(|b| b.value.clone())
+        .collect();
+    if tags.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    let d = docket.to_string();
+    let excerpts = analysis
+        .db(move |conn| comment_tag::excerpts(conn, &d, EXCERPTS_READ))
+        .await?;
+    let index = analysis.index()?;
+    let mut request = params.to_request();
+    request
+        .filters
+        .keywords
+        .insert("docket".into(), vec![docket.to_string()]);
+    let whole_docket = is_whole_docket(params);
+    let wanted = tags.clone();
+    type Found = (
+        Vec<(String, String, String, String)>,
+        std::collections::HashSet<String>,
+        HashMap<String, Vec<rfidesk_indexer::Hit>>,
+    );
+    let (excerpts, matching, matches): Found = analysis
+        .blocking(move || -> Result<Found, SearchError> {
+            // Which excerpts' comments the search matches.
+            let mut among: Vec<String> = excerpts.iter().map(|e| e.1.clone()).collect();
+            among.sort();
+            among.dedup();
+            let matching: std::collections::HashSet<String> = if whole_docket {
+                among.into_iter().collect()
+            } else {
+                index
+                    .matching(&[(request.q.clone(), request.filters.clone())], &among)?
+                    .into_iter()
+                    .flatten()
+                    .collect()
+            };
+            // The search's best matches per tag, for the tags short of quotes.
+            let mut matches: HashMap<String, Vec<rfidesk_indexer::Hit>> = HashMap::new();
+            for tag in &wanted {
+                let have = excerpts
+                    .iter()
+                    .filter(|e| under(&e.0, tag) && matching.contains(&e.1))
+                    .count();
+                if have >= QUOTES {
+                    continue;
+                }
+                let mut r = request.clone();
+                r.filters.keywords.insert("tag".into(), vec![tag.clone()]);
+                r.limit = QUOTES * 2;
+                r.offset = 0;
+                r.skip_facets = true;
+                r.collapse = false;
+                matches.insert(tag.clone(), index.search(&r)?.hits);
+            }
+            Ok((excerpts, matching, matches))
+        })
+        .await?
+        .map_err(|e| match e {
+            SearchError::Query(q) => AnalysisError::InvalidQuery(q),
+            SearchError::Tantivy(e) => AnalysisError::Search(e.to_string()),
+        })?;
+    // Matches with no marked snippet (no words to mark): quoted from
+    // their text.
+    let plain: Vec<String> = matches
+        .values()
+        .flatten()
+        .filter(|h| h.snippets.is_empty())
+        .map(|h| h.id.clone())
+        .collect();
+    let texts: HashMap<String, String> = analysis
+        .db(move |conn| {
+            Ok(crate::db::models::comment::by_ids(conn, &plain)?
+                .into_iter()
+                .map(|c| {
+                    let answers: BTreeMap<String, String> =
+                        serde_json::from_str(&c.answers).unwrap_or_default();
+                    let text = c
+                        .general_comment
+                        .filter(|t| !t.trim().is_empty())
+                        .or_else(|| answers.into_values().find(|t| !t.trim().is_empty()))
+                        .unwrap_or_default();
+                    (c.id, text)
+                })
+                .collect())
+        })
+        .await?;
+    let mut out: BTreeMap<String, Vec<Quote>> = BTreeMap::new();
+    for tag in &tags {
+        let mut quoted: Vec<Quote> = Vec::new();
+        let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
+        for (path, comment_id, tracking, text) in &excerpts {
+            if quoted.len() >= QUOTES {
+                break;
+            }
+            if under(path, tag) && matching.contains(comment_id) && seen.insert(comment_id) {
+                quoted.push(Quote {
+                    tracking_number: tracking.clone(),
+                    html: escaped(text),
+                    source: "excerpt",
+                });
+            }
+        }
+        for h in matches.get(tag).into_iter().flatten() {
+            if quoted.len() >= QUOTES {
+                break;
+            }
+            if !seen.insert(&h.id) {
+                continue;
+            }
+            let html = match h.snippets.first() {
+                Some(s) => s.html.clone(),
+                None => escaped(&clip(texts.get(&h.id).map_or("", String::as_str))),
+            };
+            if html.trim().is_empty() {
+                continue;
+            }
+            quoted.push(Quote {
+                tracking_number: h.tracking_number.clone(),
+                html,
+                source: "match",
+            });
+        }
+        if !quoted.is_empty() {
+            out.insert(tag.clone(), quoted);
+        }
+    }
+    Ok(out)
+}
+
+/// Whether `path` is `tag` or a tag under it.
+fn under(path: &str, tag: &str) -> bool {
+    path == tag
+        || path
+            .strip_prefix(tag)
+            .is_some_and(|rest| rest.starts_with('/'))
+}
+
+fn is_whole_docket(params: &SearchParams) -> bool {
+    (params.q.trim().is_empty() || params.q.trim() == "*")
+        && params.keywords.keys().all(|k| k == "docket")
+        && params.from.is_none()
+        && params.to.is_none()
+}
+
+fn escaped(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    rfidesk_indexer::highlight::escape_into(&mut out, text);
+    out
+}
+
+fn clip(text: &str) -> String {
+    match text.char_indices().nth(QUOTE_CHARS) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_string(),
+    }
 }
 
 /// The summary from the index's counts and the labels.
@@ -315,6 +503,7 @@ pub fn assemble(
         crosstab,
         per_day: per_day(&counts.hours, d.time_zone),
         largest_campaigns,
+        quotes: BTreeMap::new(),
         top_organizations: {
             let mut top = groups(
                 counts.comments.get(ORGANIZATION),

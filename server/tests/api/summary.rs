@@ -245,11 +245,20 @@ async fn the_summary_equals_counts_made_from_the_database(backend: Backend) {
     assert_eq!(late.status(), 201);
     for (tn, t) in [
         (&tracking[0], "region/asean/malaysia"),
-        (&tracking[3], "region/asean/malaysia"),
         (&tracking[4], "mechanism/financing"),
     ] {
         assert_eq!(tag(&app, &staff, tn, json!({"tag": t})).await.0, 201);
     }
+    // An analyst's excerpt: the words "Malaysia first." of the answer.
+    let (status, body) = tag(
+        &app,
+        &staff,
+        &tracking[3],
+        json!({"tag": "region/asean/malaysia",
+               "excerpt": {"field": "answer:regions", "start": 0, "end": 15}}),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
     app.index_caught_up(&staff).await;
     app.campaigns_settled().await;
 
@@ -316,6 +325,22 @@ async fn the_summary_equals_counts_made_from_the_database(backend: Backend) {
     assert_eq!(at("ai-developer"), 1);
     assert_eq!(at("minerals-supply-chain"), 1);
 
+    // Quotes: the coded excerpt first, then the best matches, each escaped.
+    let quotes = summary["quotes"]["region/asean/malaysia"]
+        .as_array()
+        .unwrap();
+    assert_eq!(quotes[0]["source"], "excerpt", "{quotes:?}");
+    assert!(quotes.len() <= 3);
+    let quoted: Vec<&str> = quotes
+        .iter()
+        .map(|q| q["tracking_number"].as_str().unwrap())
+        .collect();
+    assert!(quoted.contains(&tracking[0].as_str()) || quoted.contains(&tracking[3].as_str()));
+    // Its parent tag is quoted from the same comments.
+    assert!(summary["quotes"]["region"]
+        .as_array()
+        .is_some_and(|q| !q.is_empty()));
+
     // The tags and crosstab exports are the summary's tables.
     let csv_rows = |bytes: &[u8]| -> Vec<Vec<String>> {
         let mut r = csv::ReaderBuilder::new()
@@ -381,6 +406,11 @@ async fn the_summary_equals_counts_made_from_the_database(backend: Backend) {
     assert!(html.contains("AI model or application developer"));
     assert!(html.contains("Cloud Builders Assn."));
     assert!(!html.contains("<script>alert(1)"), "escaped");
+    assert!(html.contains("In their words, by tag"));
+    assert!(
+        html.contains("<blockquote>Malaysia first.</blockquote>"),
+        "{html}"
+    );
     assert!(html.contains("@media print") || html.contains("/static/site.css"));
     let (status, html) = page(&app, &session, &format!("{page_path}?q=geothermal")).await;
     assert_eq!(status, 200);

@@ -226,3 +226,68 @@ pub fn person_codings(
         .distinct()
         .load(conn)?)
 }
+
+/// Coded excerpts of a docket, oldest first, among the oldest `limit` of
+/// every docket: (tag path, comment id, tracking number, excerpt text).
+/// The summary's quotes. Read from the partial index of excerpts first
+/// (joined from the docket's comments, the query read every tag row).
+pub fn excerpts(
+    conn: &mut DbConn,
+    docket: &str,
+    limit: i64,
+) -> Result<Vec<(String, String, String, String)>, DbError> {
+    use crate::db::schema::comments;
+    let rows: Vec<(String, String, Option<String>)> = comment_tags::table
+        .filter(comment_tags::excerpt_text.is_not_null())
+        .order((comment_tags::created_at, comment_tags::id))
+        .limit(limit)
+        .select((
+            comment_tags::tag_id,
+            comment_tags::comment_id,
+            comment_tags::excerpt_text,
+        ))
+        .load(conn)?;
+    let mut tag_ids: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
+    tag_ids.sort();
+    tag_ids.dedup();
+    let mut paths = std::collections::HashMap::new();
+    for chunk in tag_ids.chunks(500) {
+        for (id, path) in tags::table
+            .filter(tags::id.eq_any(chunk))
+            .filter(tags::docket_id.eq(docket))
+            .select((tags::id, tags::path))
+            .load::<(String, String)>(conn)?
+        {
+            paths.insert(id, path);
+        }
+    }
+    let mut comment_ids: Vec<String> = rows
+        .iter()
+        .filter(|r| paths.contains_key(&r.0))
+        .map(|r| r.1.clone())
+        .collect();
+    comment_ids.sort();
+    comment_ids.dedup();
+    let mut tracking = std::collections::HashMap::new();
+    for chunk in comment_ids.chunks(500) {
+        for (id, tn) in comments::table
+            .filter(comments::id.eq_any(chunk))
+            .select((comments::id, comments::tracking_number))
+            .load::<(String, String)>(conn)?
+        {
+            tracking.insert(id, tn);
+        }
+    }
+    Ok(rows
+        .into_iter()
+        .filter_map(|(tag, comment, text)| {
+            Some((
+                paths.get(&tag)?.clone(),
+                tracking.get(&comment)?.clone(),
+                comment,
+                text?,
+            ))
+        })
+        .map(|(path, tn, comment, text)| (path, comment, tn, text))
+        .collect())
+}
