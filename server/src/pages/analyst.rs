@@ -122,6 +122,11 @@ pub struct BulkForm {
 }
 
 impl BulkForm {
+    /// The same search as a query string (the summary of these results).
+    pub fn query(&self) -> String {
+        serde_urlencoded::to_string(&self.search).unwrap_or_default()
+    }
+
     /// The search page's search, kept for a bulk tag: its words and
     /// filters, not its paging, order or docket (the form's own path).
     pub fn search_of(pairs: &[(String, String)]) -> Vec<(String, String)> {

@@ -415,6 +415,15 @@ async fn the_summary_equals_counts_made_from_the_database(backend: Backend) {
     let (status, html) = page(&app, &session, &format!("{page_path}?q=geothermal")).await;
     assert_eq!(status, 200);
     assert!(html.contains("Comments matching"));
+    // The search page leads staff to the summary of its results.
+    let (status, html) = page(&app, &session, "/analyst/search?q=geothermal").await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains(&format!(
+            "/analyst/dockets/{DOCKET}/summary?q=geothermal\">Summary of these results"
+        )),
+        "{html}"
+    );
     let (status, _) = page(&app, &session, &format!("{page_path}?page=0")).await;
     assert_eq!(status, 400);
     let (analyst_session, _) = sign_in_session(&app, "ana", "analyst-password-long").await;
