@@ -16,6 +16,7 @@ on_both_backends!(
     trickling_bodies_are_cut_off_with_408,
     coding_bodies_are_bounded_in_size_time_and_depth,
     campaign_corrections_sent_a_byte_at_a_time_are_cut_off,
+    organization_corrections_and_summaries_hold_under_attack,
 );
 
 async fn healthy(app: &TestApp) {
@@ -233,10 +234,23 @@ async fn trickle_to(
     body: &[u8],
     every: Duration,
 ) -> (String, Duration) {
+    trickle_with(app, "POST", path, headers, content_type, body, every).await
+}
+
+/// [`trickle_to`] with another method.
+async fn trickle_with(
+    app: &TestApp,
+    method: &str,
+    path: &str,
+    headers: &str,
+    content_type: &str,
+    body: &[u8],
+    every: Duration,
+) -> (String, Duration) {
     let addr = app.address.trim_start_matches("http://").to_string();
     let mut socket = tokio::net::TcpStream::connect(&addr).await.unwrap();
     let head = format!(
-        "POST {path} HTTP/1.1\r\nHost: {addr}\r\n{headers}Content-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\n{headers}Content-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
         body.len()
     );
     socket.write_all(head.as_bytes()).await.unwrap();
@@ -447,5 +461,91 @@ async fn campaign_corrections_sent_a_byte_at_a_time_are_cut_off(backend: Backend
         .json_as(&token, &format!("/api/v1/campaigns/{id}"), 200)
         .await;
     assert_eq!(c["size"], 2, "nothing split off");
+    healthy(&app).await;
+}
+
+/// Organization corrections sent slowly, too big or too deep are refused
+/// and change nothing; the same correction 40 times at once is kept once;
+/// 40 summaries at once all answer alike.
+async fn organization_corrections_and_summaries_hold_under_attack(backend: Backend) {
+    let app = TestApp::builder(backend).body_timeout(4).start().await;
+    let token = app.user("ana", "analyst", "analyst-password");
+    let staff = app.user("sam", "staff", "staff-password-long");
+    for org in ["Microsoft Corp.", "MSFT"] {
+        let mut b = comment_body();
+        b["submitter"]["organization"] = org.into();
+        b["send_receipt"] = false.into();
+        app.submit(&b).await;
+    }
+    app.index_caught_up(&token).await;
+    let groups = format!("/api/v1/dockets/{DOCKET}/organizations/groups");
+    let list = format!("/api/v1/dockets/{DOCKET}/organizations");
+    let body = br#"{"spelling": "MSFT", "group": "Microsoft"}"#;
+    let (status, took) = trickle_with(
+        &app,
+        "PUT",
+        &groups,
+        &format!("Authorization: Bearer {token}\r\n"),
+        "application/json",
+        body,
+        Duration::from_millis(150),
+    )
+    .await;
+    assert!(status.contains(" 408 "), "{status}");
+    assert!(took < Duration::from_secs(10), "cut off after {took:?}");
+    let put = |body: Vec<u8>| {
+        app.client
+            .put(app.url(&groups))
+            .bearer_auth(&token)
+            .header("content-type", "application/json")
+            .body(body)
+    };
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    let res = put(deep.into_bytes()).send().await.unwrap();
+    assert!(
+        matches!(res.status().as_u16(), 400 | 413 | 422),
+        "{}",
+        res.status()
+    );
+    let huge = serde_json::json!({"spelling": "x".repeat(200_000), "group": "Microsoft"});
+    let res = put(huge.to_string().into_bytes()).send().await.unwrap();
+    assert_eq!(res.status(), 413);
+    assert_eq!(
+        app.json_as(&token, &list, 200).await["corrections"],
+        serde_json::json!({})
+    );
+
+    let mut running = Vec::new();
+    for _ in 0..40 {
+        let req = put(body.to_vec());
+        running.push(tokio::spawn(async move {
+            req.send().await.unwrap().status().as_u16()
+        }));
+    }
+    for r in running {
+        assert_eq!(r.await.unwrap(), 204);
+    }
+    let l = app.json_as(&token, &list, 200).await;
+    assert_eq!(l["corrections"], serde_json::json!({"MSFT": "microsoft"}));
+    assert_eq!(l["groups"][0]["comments"], 2);
+
+    let summary = format!("/api/v1/dockets/{DOCKET}/summary");
+    let mut running = Vec::new();
+    for _ in 0..40 {
+        let req = app.client.get(app.url(&summary)).bearer_auth(&staff);
+        running.push(tokio::spawn(async move {
+            let res = req.send().await.unwrap();
+            (
+                res.status().as_u16(),
+                res.json::<serde_json::Value>().await.unwrap(),
+            )
+        }));
+    }
+    for r in running {
+        let (status, s) = r.await.unwrap();
+        assert_eq!(status, 200);
+        assert_eq!(s["totals"]["comments"], 2);
+        assert_eq!(s["top_organizations"][0]["comments"], 2);
+    }
     healthy(&app).await;
 }
