@@ -19,7 +19,12 @@ struct PageQuery {
 
 fn page(req: &HttpRequest) -> Result<i64, ApiError> {
     let q: PageQuery = query(req)?;
-    match q.page {
+    page_number(q.page)
+}
+
+/// A `page` parameter: 1 when absent, else 1 to 100,000 (422 outside).
+pub(super) fn page_number(page: Option<i64>) -> Result<i64, ApiError> {
+    match page {
         None => Ok(1),
         Some(p) if (1..=100_000).contains(&p) => Ok(p),
         Some(_) => Err(ApiError::invalid(

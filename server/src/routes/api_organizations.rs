@@ -15,7 +15,7 @@ use serde::Deserialize;
 #[serde(deny_unknown_fields)]
 struct ListQuery {
     q: Option<String>,
-    page: Option<usize>,
+    page: Option<i64>,
 }
 
 pub async fn list(
@@ -25,19 +25,7 @@ pub async fn list(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let q: ListQuery = query(&req)?;
-    let page = match q.page {
-        None => 1,
-        Some(p) if (1..=100_000).contains(&p) => p,
-        Some(_) => {
-            return Err(ApiError::invalid(
-                [(
-                    "page".to_string(),
-                    "must be a whole number from 1 to 100000".to_string(),
-                )]
-                .into(),
-            ))
-        }
-    };
+    let page = super::api_campaigns::page_number(q.page)? as usize;
     let filter = q.q.unwrap_or_default();
     if filter.chars().count() > organizations::MAX_NAME {
         return Err(ApiError::invalid(
