@@ -11,6 +11,8 @@ pub mod attachment_text;
 /// Form-letter campaigns: near-duplicate detection, boilerplate, member
 /// additions and signals.
 pub mod campaigns;
+/// Distinguishing terms of groups of comments (weighted log-odds).
+pub mod distinguishing;
 pub mod document;
 pub mod extract;
 pub mod facets;
@@ -26,7 +28,10 @@ pub mod query_limits;
 pub mod schema;
 pub mod search;
 pub mod summary;
+/// Words and two-word phrases for distinguishing terms.
+pub mod terms_analyzer;
 
+pub use distinguishing::{DistinguishingTerm, TermGroup};
 pub use document::CommentDoc;
 pub use facets::FacetCounts;
 pub use index::{CommitPoint, IndexError, SearchIndex, Writer};

@@ -1230,5 +1230,49 @@ fn summary(dir: &std::path::Path, rounds: usize, searches: usize) -> anyhow::Res
     if !searches.samples.is_empty() {
         searches.report();
     }
+    // Distinguishing terms, as the summary runs them beside the counts.
+    let mut terms = Timings::new("distinguishing terms of the docket (*)");
+    let mut searched = Timings::new("distinguishing terms of a search");
+    for round in 0..=rounds {
+        let started = Instant::now();
+        let groups = index.distinguishing_terms("*", &docket, 10)?;
+        if round > 0 {
+            terms.samples.push(started.elapsed());
+        } else {
+            println!(
+                "docket: {} groups, {} with terms; e.g. {}",
+                groups.len(),
+                groups.iter().filter(|g| !g.terms.is_empty()).count(),
+                groups
+                    .iter()
+                    .find(|g| !g.terms.is_empty())
+                    .map(|g| format!(
+                        "{} {}: {}",
+                        g.field,
+                        g.value,
+                        g.terms
+                            .iter()
+                            .map(|t| t.term.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ))
+                    .unwrap_or_default()
+            );
+        }
+        for q in &set {
+            let r = request(q, true);
+            let mut filters = r.filters.clone();
+            filters.keywords.extend(docket.keywords.clone());
+            let started = Instant::now();
+            let _ = index.distinguishing_terms(&r.q, &filters, 10)?;
+            if round > 0 {
+                searched.samples.push(started.elapsed());
+            }
+        }
+    }
+    terms.report();
+    if !searched.samples.is_empty() {
+        searched.report();
+    }
     Ok(())
 }

@@ -546,6 +546,19 @@ async fn summary(
     for o in &s.top_organizations {
         println!("  {:<48} {:>9} {:>9}", o.name, o.comments, o.unique);
     }
+    println!("\nDistinguishing terms  (group: term (its comments using it), ...)");
+    for g in s
+        .distinguishing_terms
+        .iter()
+        .filter(|g| !g.terms.is_empty())
+    {
+        let terms: Vec<String> = g
+            .terms
+            .iter()
+            .map(|t| format!("{} ({})", t.term, t.comments))
+            .collect();
+        println!("  {} {}: {}", g.field, g.label, terms.join(", "));
+    }
     Ok(())
 }
 
@@ -566,6 +579,7 @@ fn local_analysis(store: &StoreArgs) -> anyhow::Result<crate::analysis::Analysis
         search: service,
         keys,
         exports: std::sync::Arc::new(tokio::sync::Semaphore::new(1)),
+        summaries: std::sync::Arc::new(tokio::sync::Semaphore::new(1)),
     })
 }
 

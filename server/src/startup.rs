@@ -182,6 +182,9 @@ impl Application {
             exports: std::sync::Arc::new(tokio::sync::Semaphore::new(
                 crate::analysis::export::CONCURRENT,
             )),
+            summaries: std::sync::Arc::new(tokio::sync::Semaphore::new(
+                crate::analysis::summary::CONCURRENT,
+            )),
         };
         let state = web::Data::new(AppState {
             coding: crate::analysis::Coding {

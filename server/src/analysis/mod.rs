@@ -9,6 +9,7 @@ pub mod bulk;
 pub mod campaigns;
 pub mod codebook;
 pub mod comment;
+pub mod distinguishing;
 pub mod export;
 pub mod organizations;
 pub mod rules;
@@ -63,6 +64,8 @@ pub struct Analysis {
     pub keys: crate::keyed_hash::KeyedHash,
     /// Permits for CSV exports running at once ([`export::CONCURRENT`]).
     pub exports: Arc<tokio::sync::Semaphore>,
+    /// Permits for summaries running at once ([`summary::CONCURRENT`]).
+    pub summaries: Arc<tokio::sync::Semaphore>,
 }
 
 /// What the coding services that change things work with: the reads of

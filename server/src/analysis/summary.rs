@@ -4,6 +4,7 @@
 //! zone, campaign names and organizations grouped by their key are added
 //! here.
 
+use super::distinguishing::{self, TermGroupView};
 use super::{Analysis, AnalysisError};
 use crate::db::models::{campaign, comment_tag, organization_group, tag};
 use crate::domain::docket::Docket;
@@ -15,6 +16,13 @@ use rfidesk_indexer::summary::ORGANIZATION;
 use rfidesk_indexer::{SearchError, SummaryCounts};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
+
+/// Summaries made at once. Each walks every match twice on the two cores
+/// (counts, and the postings of distinguishing terms) and holds a term
+/// table; more at once would only share the cores and multiply the memory.
+/// Others wait for a permit, up to [`PERMIT_WAIT`], then get a 503.
+pub const CONCURRENT: usize = 2;
+const PERMIT_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// Campaigns and organizations listed.
 const LARGEST_CAMPAIGNS: usize = 10;
@@ -48,6 +56,9 @@ pub struct Summary {
     /// For the 40 tags with the most comments: up to 3 quotes each,
     /// analysts' coded excerpts first, then the best matches of the search.
     pub quotes: BTreeMap<String, Vec<Quote>>,
+    /// Per category, organization type and tag: the words and phrases
+    /// that set its comments apart from the other matches.
+    pub distinguishing_terms: Vec<TermGroupView>,
 }
 
 #[derive(Debug, Serialize, Clone)]
@@ -133,6 +144,29 @@ pub struct OrganizationCount {
     pub spellings: Vec<(String, u64)>,
 }
 
+impl Summary {
+    /// The groups some term sets apart, under a heading per field (none
+    /// when no group's terms stand out).
+    pub fn term_sections(&self) -> Vec<(&'static str, Vec<&TermGroupView>)> {
+        [
+            ("category", "By submitter category"),
+            ("org_type", "By organization type"),
+            ("tag", "By tag"),
+        ]
+        .into_iter()
+        .map(|(field, title)| {
+            let groups = self
+                .distinguishing_terms
+                .iter()
+                .filter(|g| g.field == field && !g.terms.is_empty())
+                .collect::<Vec<_>>();
+            (title, groups)
+        })
+        .filter(|(_, groups)| !groups.is_empty())
+        .collect()
+    }
+}
+
 /// Summarizes the comments of `docket` that `params` matches.
 pub async fn summarize(
     analysis: &Analysis,
@@ -145,18 +179,31 @@ pub async fn summarize(
         .await?
         .ok_or(AnalysisError::NotFound("docket"))?;
     let index = analysis.index()?;
+    let _permit = tokio::time::timeout(PERMIT_WAIT, analysis.summaries.clone().acquire_owned())
+        .await
+        .map_err(|_| AnalysisError::Busy("summaries"))?
+        .map_err(|_| AnalysisError::Busy("summaries"))?;
     let mut request = params.to_request();
     request
         .filters
         .keywords
         .insert("docket".into(), vec![d.id.clone()]);
-    let counts = analysis
-        .blocking(move || index.summarize(&request.q, &request.filters))
-        .await?
-        .map_err(|e| match e {
-            SearchError::Query(q) => AnalysisError::InvalidQuery(q),
-            SearchError::Tantivy(e) => AnalysisError::Search(e.to_string()),
-        })?;
+    // Two passes over the matches, one per core: the counts, and the
+    // postings walk of the distinguishing terms (the longer).
+    let terms_index = index.clone();
+    let terms_request = request.clone();
+    let (counts, terms) = tokio::try_join!(
+        analysis.blocking(move || index.summarize(&request.q, &request.filters)),
+        analysis.blocking(move || {
+            terms_index.distinguishing_terms(
+                &terms_request.q,
+                &terms_request.filters,
+                distinguishing::PER_GROUP,
+            )
+        }),
+    )?;
+    let counts = counts.map_err(search_error)?;
+    let terms = terms.map_err(search_error)?;
     let docket_id = d.id.clone();
     let campaign_ids: Vec<(String, u64)> = largest(counts.comments.get("campaign"));
     let (tags, campaigns, corrections) = analysis
@@ -185,7 +232,15 @@ pub async fn summarize(
         .await?;
     let mut summary = assemble(&d, params, &counts, &tags, campaigns, &corrections);
     summary.quotes = quotes(analysis, &d.id, params, &summary.by_tag).await?;
+    summary.distinguishing_terms = distinguishing::labelled(terms, &summary);
     Ok(summary)
+}
+
+fn search_error(e: SearchError) -> AnalysisError {
+    match e {
+        SearchError::Query(q) => AnalysisError::InvalidQuery(q),
+        SearchError::Tantivy(e) => AnalysisError::Search(e.to_string()),
+    }
 }
 
 /// Up to [`QUOTES`] quotes for each of the [`QUOTED_TAGS`] largest tags:
@@ -261,10 +316,7 @@ async fn quotes(
             Ok((excerpts, matching, matches))
         })
         .await?
-        .map_err(|e| match e {
-            SearchError::Query(q) => AnalysisError::InvalidQuery(q),
-            SearchError::Tantivy(e) => AnalysisError::Search(e.to_string()),
-        })?;
+        .map_err(search_error)?;
     // Matches with no marked snippet (no words to mark): quoted from
     // their text.
     let plain: Vec<String> = matches
@@ -504,6 +556,7 @@ pub fn assemble(
         per_day: per_day(&counts.hours, d.time_zone),
         largest_campaigns,
         quotes: BTreeMap::new(),
+        distinguishing_terms: Vec::new(),
         top_organizations: {
             let mut top = groups(
                 counts.comments.get(ORGANIZATION),

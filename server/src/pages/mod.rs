@@ -6,6 +6,7 @@ pub mod campaigns;
 pub mod coding;
 pub mod deadline;
 pub mod form;
+pub mod organizations;
 pub mod summary;
 
 use crate::domain::docket::{Docket, Intake};

@@ -15,6 +15,7 @@ mod assets;
 mod campaign_pages;
 mod coding_pages;
 mod health;
+mod organization_pages;
 mod pages;
 mod summary_pages;
 
@@ -191,6 +192,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/analyst/dockets/{docket}/summary",
             web::get().to(summary_pages::summary_page),
+        )
+        .route(
+            "/analyst/dockets/{docket}/organizations",
+            web::get().to(organization_pages::list_page),
+        )
+        .route(
+            "/analyst/dockets/{docket}/organizations/group",
+            web::post().to(organization_pages::group),
+        )
+        .route(
+            "/analyst/dockets/{docket}/organizations/ungroup",
+            web::post().to(organization_pages::ungroup),
         )
         .route(
             "/analyst/campaigns/{id}",

@@ -2,7 +2,7 @@
 //! database; a search's summary counts its matches only; staff only.
 
 use crate::coding::{sign_in_session, tag};
-use crate::coding_pages::page;
+use crate::coding_pages::{page, post_form};
 use crate::helpers::*;
 use crate::on_both_backends;
 use rfidesk::db::models::{campaign, comment, comment_tag};
@@ -543,4 +543,78 @@ async fn analysts_correct_organization_groups_and_summaries_follow(backend: Back
     .await;
     assert_eq!(status, 404);
     assert_eq!(app.json_as(&ana, &path, 200).await["total"], 3);
+
+    // The same from the page: the groups, a filter, and its forms.
+    let (session, csrf) = sign_in_session(&app, "ana", "analyst-password-long").await;
+    let page_path = format!("/analyst/dockets/{DOCKET}/organizations");
+    let (status, html) = page(&app, &session, &page_path).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("3 groups"), "{html}");
+    assert!(
+        html.contains("Microsoft Corp.") && html.contains("MSFT"),
+        "{html}"
+    );
+    let (_, html) = page(&app, &session, &format!("{page_path}?q=msf")).await;
+    assert!(
+        html.contains("1 group containing") && !html.contains("Other Org"),
+        "{html}"
+    );
+    let group_form = format!("{page_path}/group");
+    // Without the session's CSRF token, or with a bad group: nothing changes.
+    let (status, _) = post_form(
+        &app,
+        &session,
+        &group_form,
+        &[("spelling", "MSFT"), ("group", "Microsoft")],
+        None,
+    )
+    .await;
+    assert_eq!(status, 403);
+    let (status, html) = post_form(
+        &app,
+        &session,
+        &group_form,
+        &[("csrf", &csrf), ("spelling", "MSFT"), ("group", "...")],
+        None,
+    )
+    .await;
+    assert_eq!(status, 422, "{html}");
+    assert_eq!(
+        app.json_as(&ana, &path, 200).await["corrections"],
+        json!({})
+    );
+    let (status, location) = post_form(
+        &app,
+        &session,
+        &group_form,
+        &[
+            ("csrf", &csrf),
+            ("q", "msf"),
+            ("spelling", "MSFT"),
+            ("group", "Microsoft"),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(status, 303);
+    assert_eq!(location, format!("{page_path}?q=msf"));
+    let (_, html) = page(&app, &session, &page_path).await;
+    assert!(html.contains("2 groups"), "{html}");
+    assert!(
+        html.contains("placed in “microsoft” by an analyst"),
+        "{html}"
+    );
+    let (status, _) = post_form(
+        &app,
+        &session,
+        &format!("{page_path}/ungroup"),
+        &[("csrf", &csrf), ("spelling", "MSFT")],
+        None,
+    )
+    .await;
+    assert_eq!(status, 303);
+    assert_eq!(app.json_as(&ana, &path, 200).await["total"], 3);
+    // Nobody signed in sees nothing.
+    let res = app.client.get(app.url(&page_path)).send().await.unwrap();
+    assert_ne!(res.status(), 200);
 }
