@@ -3,6 +3,7 @@
 # bench/search.sh first): 30 % of the comments put into 3,000 campaigns of
 # 100, the index rebuilt, then
 #   1. the docket's summary and 40 searches' summaries (SearchIndex::summarize),
+#      then their distinguishing terms (SearchIndex::distinguishing_terms),
 #   2. `rfidesk export comments` of every comment, to a file on tmpfs and on disk.
 # Peak memory of each step comes from /usr/bin/time -v.
 # Usage: bench/summary_export.sh [COUNT] [WORKDIR]
@@ -24,7 +25,11 @@ if [ ! -f "$work/campaigns-planted" ]; then
   rm -rf "$work/data"
 fi
 if [ ! -d "$work/data/index/current" ]; then
-  DATABASE_URL=$db RFIDESK_DATA_DIR=$work/data "$bin/rfidesk" reindex | tail -n 1
+  echo "== rfidesk reindex (with the campaigns)"
+  DATABASE_URL=$db RFIDESK_DATA_DIR=$work/data /usr/bin/time -v "$bin/rfidesk" reindex \
+    2> "$work/reindex.time" | tail -n 1
+  peak "$work/reindex.time"
+  du -sh "$work/data/index/current/" | sed 's/^/    index size: /'
 fi
 
 echo "== summaries"

@@ -72,7 +72,6 @@ impl CommentDoc {
             }
             doc.add_text(s.question, question);
             doc.add_text(s.text, text);
-            doc.add_text(s.terms, text);
             by_question.insert(question.clone(), OwnedValue::Str(text.clone()));
         }
         if !by_question.is_empty() {
@@ -84,16 +83,9 @@ impl CommentDoc {
         if let Some(c) = non_blank(&self.comment) {
             doc.add_text(s.comment, c);
             doc.add_text(s.text, c);
-            doc.add_text(s.terms, c);
         }
-        let mut terms_left = ATTACHMENT_TERMS_BYTES;
         for text in &self.attachment_texts {
             doc.add_text(s.attachment, text);
-            let start = prefix(text, terms_left);
-            if !start.is_empty() {
-                doc.add_text(s.terms, start);
-                terms_left -= start.len();
-            }
         }
         if !self.tags.is_empty() {
             doc.add_text(s.tag_set, self.tags.join(&SET_SEPARATOR.to_string()));
@@ -126,23 +118,6 @@ impl CommentDoc {
         doc.add_text(s.facet_key, key);
         doc
     }
-}
-
-/// Distinguishing terms read this much of a comment's attachment text:
-/// what sets a group apart shows in the first pages, and a 2 MB report
-/// would otherwise weigh like a thousand comments in the phrase counts.
-const ATTACHMENT_TERMS_BYTES: usize = 64 << 10;
-
-/// The longest start of `text` of at most `bytes` bytes, cut between characters.
-fn prefix(text: &str, bytes: usize) -> &str {
-    if text.len() <= bytes {
-        return text;
-    }
-    let mut end = bytes;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    &text[..end]
 }
 
 pub(crate) fn bool_text(b: bool) -> &'static str {

@@ -11,7 +11,7 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Term};
 
 /// Bumped whenever the schema or the document building changes: an index
 /// written by another version is rebuilt rather than searched.
-pub const SCHEMA_VERSION: u32 = 10;
+pub const SCHEMA_VERSION: u32 = 9;
 
 #[derive(Debug, thiserror::Error)]
 pub enum IndexError {
@@ -63,10 +63,6 @@ impl SearchIndex {
         index.tokenizers().register(
             crate::analyzer::TEXT_ANALYZER,
             crate::analyzer::text_analyzer(),
-        );
-        index.tokenizers().register(
-            crate::terms_analyzer::TERMS_ANALYZER,
-            crate::terms_analyzer::TermsTokenizer::default(),
         );
         let reader = index
             .reader_builder()

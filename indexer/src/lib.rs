@@ -31,7 +31,7 @@ pub mod summary;
 /// Words and two-word phrases for distinguishing terms.
 pub mod terms_analyzer;
 
-pub use distinguishing::{DistinguishingTerm, TermGroup};
+pub use distinguishing::{DistinguishingTerm, TermGroup, TermGroups};
 pub use document::CommentDoc;
 pub use facets::FacetCounts;
 pub use index::{CommitPoint, IndexError, SearchIndex, Writer};

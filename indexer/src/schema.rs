@@ -7,7 +7,6 @@ use tantivy::schema::{
 };
 
 pub use crate::analyzer::TEXT_ANALYZER;
-pub use crate::terms_analyzer::TERMS_ANALYZER;
 
 /// Handles to every field of a comment document.
 #[derive(Debug, Clone)]
@@ -76,11 +75,6 @@ pub struct CommentSchema {
     /// a docket has few distinct combinations, so counts are kept per
     /// combination and handed to each field at the end (facets.rs).
     pub facet_key: Field,
-    /// What the submitter wrote (answers, general comment, the start of
-    /// the attachments' text) as words and two-word phrases, unstemmed,
-    /// with document ids only: the counts of distinguishing terms
-    /// (distinguishing.rs). Not searchable by queries.
-    pub terms: Field,
 }
 
 /// Joins the values of a set column; no keyword value contains it.
@@ -184,14 +178,6 @@ impl CommentSchema {
         let signal_set = b.add_text_field("signal_set", FAST);
         let signatories = b.add_u64_field("signatories", FAST);
         let facet_key = b.add_text_field("facet_key", FAST);
-        let terms = b.add_text_field(
-            "terms",
-            TextOptions::default().set_indexing_options(
-                TextFieldIndexing::default()
-                    .set_tokenizer(TERMS_ANALYZER)
-                    .set_index_option(IndexRecordOption::Basic),
-            ),
-        );
         CommentSchema {
             schema: b.build(),
             id,
@@ -221,7 +207,6 @@ impl CommentSchema {
             signal_set,
             signatories,
             facet_key,
-            terms,
         }
     }
 

@@ -1,14 +1,10 @@
-//! The analyzer of the `terms` field, which distinguishing terms are
-//! counted from: words and two-word phrases, lowercased, neither stemmed
-//! (a reader sees "standards", not "standard") nor a common English
-//! function word. A phrase joins two words that stood next to each other
-//! in the text, so "export of chips" gives "export" and "chips", not
-//! "export chips".
+//! The words of distinguishing terms: words and two-word phrases,
+//! lowercased, neither stemmed (a reader sees "standards", not "standard")
+//! nor a common English function word. A phrase joins two words that stood
+//! next to each other in the text, so "export of chips" gives "export"
+//! and "chips", not "export chips".
 
 use tantivy::tokenizer::{SimpleTokenizer, Token, TokenStream, Tokenizer};
-
-/// The name the schema gives the analyzer; registered on every open index.
-pub const TERMS_ANALYZER: &str = "rfd_terms";
 
 /// Longest word kept, in bytes (longer runs are codes, hashes, URLs).
 const LONGEST_WORD: usize = 30;

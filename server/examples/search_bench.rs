@@ -1235,12 +1235,15 @@ fn summary(dir: &std::path::Path, rounds: usize, searches: usize) -> anyhow::Res
     let mut searched = Timings::new("distinguishing terms of a search");
     for round in 0..=rounds {
         let started = Instant::now();
-        let groups = index.distinguishing_terms("*", &docket, 10)?;
+        let found = index.distinguishing_terms("*", &docket, 10)?;
+        let groups = &found.groups;
         if round > 0 {
             terms.samples.push(started.elapsed());
         } else {
             println!(
-                "docket: {} groups, {} with terms; e.g. {}",
+                "docket: {} of {} comments read, {} groups, {} with terms; e.g. {}",
+                found.read,
+                found.matches,
                 groups.len(),
                 groups.iter().filter(|g| !g.terms.is_empty()).count(),
                 groups

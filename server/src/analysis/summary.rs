@@ -59,6 +59,9 @@ pub struct Summary {
     /// Per category, organization type and tag: the words and phrases
     /// that set its comments apart from the other matches.
     pub distinguishing_terms: Vec<TermGroupView>,
+    /// The comments distinguishing terms were counted from: every match,
+    /// or an evenly spaced sample of a larger search.
+    pub distinguishing_terms_read: u64,
 }
 
 #[derive(Debug, Serialize, Clone)]
@@ -189,7 +192,7 @@ pub async fn summarize(
         .keywords
         .insert("docket".into(), vec![d.id.clone()]);
     // Two passes over the matches, one per core: the counts, and the
-    // postings walk of the distinguishing terms (the longer).
+    // stored text of (a sample of) them for the distinguishing terms.
     let terms_index = index.clone();
     let terms_request = request.clone();
     let (counts, terms) = tokio::try_join!(
@@ -232,7 +235,8 @@ pub async fn summarize(
         .await?;
     let mut summary = assemble(&d, params, &counts, &tags, campaigns, &corrections);
     summary.quotes = quotes(analysis, &d.id, params, &summary.by_tag).await?;
-    summary.distinguishing_terms = distinguishing::labelled(terms, &summary);
+    summary.distinguishing_terms_read = terms.read;
+    summary.distinguishing_terms = distinguishing::labelled(terms.groups, &summary);
     Ok(summary)
 }
 
@@ -557,6 +561,7 @@ pub fn assemble(
         largest_campaigns,
         quotes: BTreeMap::new(),
         distinguishing_terms: Vec::new(),
+        distinguishing_terms_read: 0,
         top_organizations: {
             let mut top = groups(
                 counts.comments.get(ORGANIZATION),

@@ -20,7 +20,13 @@ pub const MAX_CELL_CHARS: usize = 32_000;
 /// [`MAX_CELL_CHARS`] is cut, saying so.
 pub fn cell(value: &str) -> Cow<'_, str> {
     let formula = value.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    let cut = value.char_indices().nth(MAX_CELL_CHARS).map(|(at, _)| at);
+    // No more bytes than the limit: no more characters either, and no
+    // need to count them (most cells).
+    let cut = if value.len() <= MAX_CELL_CHARS {
+        None
+    } else {
+        value.char_indices().nth(MAX_CELL_CHARS).map(|(at, _)| at)
+    };
     match (formula, cut) {
         (false, None) => Cow::Borrowed(value),
         (formula, cut) => {

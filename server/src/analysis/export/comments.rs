@@ -23,10 +23,24 @@ pub enum Selection {
     Ids(Vec<String>),
 }
 
+/// A page of comments with what their rows need, read together.
+struct Page {
+    rows: Vec<CommentRow>,
+    files: HashMap<String, Vec<String>>,
+    tags: HashMap<String, Vec<String>>,
+    campaigns: HashMap<String, String>,
+}
+
+/// Pages read ahead of the one being written: reading (SQLite, row
+/// decoding) and writing (the view, JSON answers, CSV) take about the same
+/// time, so each runs on its own core; two pages in flight bound memory.
+const PAGES_AHEAD: usize = 2;
+
 /// Writes the header and one row per comment of `selection`, in id order
 /// (which is the order received: ids are time-ordered). `progress` hears
-/// the rows written so far. Returns the rows written.
-pub fn write<W: Write>(
+/// the rows read so far. Returns the rows written. Pages are read on this
+/// thread and written on another.
+pub fn write<W: Write + Send>(
     conn: &mut DbConn,
     docket: &Docket,
     selection: Selection,
@@ -37,8 +51,6 @@ pub fn write<W: Write>(
 ) -> Result<u64, ExportError> {
     let audience = Audience::Staff;
     let contact = options.include_contact && audience.sees_contact();
-    let mut w = cells::writer(out, options.bom)?;
-    cells::record(&mut w, header(docket, contact))?;
     let names: HashMap<String, String> = campaign::all_in_docket(conn, &docket.id)?
         .into_iter()
         .filter(|c| c.size.max(0) as usize >= min_size)
@@ -48,8 +60,65 @@ pub fn write<W: Write>(
         })
         .collect();
     let labels = Labels::new(docket);
-    let mut written = 0u64;
-    let mut write_page = |conn: &mut DbConn, rows: Vec<CommentRow>| -> Result<(), ExportError> {
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Page>(PAGES_AHEAD);
+    std::thread::scope(|scope| {
+        let writer = scope.spawn(|| -> Result<u64, ExportError> {
+            let mut w = cells::writer(out, options.bom)?;
+            cells::record(&mut w, header(docket, contact))?;
+            let mut written = 0u64;
+            for page in rx {
+                for row in page.rows {
+                    let campaign = page
+                        .campaigns
+                        .get(&row.id)
+                        .filter(|c| names.contains_key(*c));
+                    let files = page.files.get(&row.id).map(Vec::as_slice).unwrap_or(&[]);
+                    let tags = page.tags.get(&row.id).map(Vec::as_slice).unwrap_or(&[]);
+                    let campaign = campaign.map(|c| (c.as_str(), names[c].as_str()));
+                    let cells = line(
+                        docket, &labels, row, audience, contact, files, tags, campaign,
+                    );
+                    cells::record(&mut w, cells)?;
+                    written += 1;
+                }
+            }
+            w.flush()?;
+            Ok(written)
+        });
+        let mut rows_read = 0u64;
+        let read = read_pages(conn, docket, selection, |page| {
+            rows_read += page.rows.len() as u64;
+            let n = rows_read;
+            // The writer failed (its error is reported below) or is gone.
+            tx.send(page)
+                .map_err(|_| ExportError::Io(std::io::ErrorKind::BrokenPipe.into()))?;
+            progress(n);
+            Ok(())
+        });
+        drop(tx);
+        let written = writer.join().unwrap_or_else(|_| {
+            Err(ExportError::Io(std::io::Error::other(
+                "the writer panicked",
+            )))
+        });
+        // The writer's own failure says more than the reader's broken pipe.
+        match (read, written) {
+            (_, Err(e)) => Err(e),
+            (Err(e), Ok(_)) => Err(e),
+            (Ok(()), Ok(n)) => Ok(n),
+        }
+    })
+}
+
+/// Reads `selection` a page at a time, in id order, handing each page to
+/// `send`.
+fn read_pages(
+    conn: &mut DbConn,
+    docket: &Docket,
+    selection: Selection,
+    mut send: impl FnMut(Page) -> Result<(), ExportError>,
+) -> Result<(), ExportError> {
+    let page = |conn: &mut DbConn, rows: Vec<CommentRow>| -> Result<Page, ExportError> {
         let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
         let mut files: HashMap<String, Vec<String>> = HashMap::new();
         for a in attachment::for_comments(conn, &ids)? {
@@ -59,25 +128,13 @@ pub fn write<W: Write>(
         for (comment_id, path) in comment_tag::paths_for_comments(conn, &ids)? {
             tags.entry(comment_id).or_default().push(path);
         }
-        let campaigns: HashMap<String, String> =
-            campaign::campaigns_of(conn, &ids)?.into_iter().collect();
-        for row in rows {
-            let campaign = campaigns.get(&row.id).filter(|c| names.contains_key(*c));
-            let cells = line(
-                docket,
-                &labels,
-                &row,
-                audience,
-                contact,
-                files.get(&row.id).map(Vec::as_slice).unwrap_or(&[]),
-                tags.get(&row.id).map(Vec::as_slice).unwrap_or(&[]),
-                campaign.map(|c| (c.as_str(), names[c].as_str())),
-            );
-            cells::record(&mut w, cells)?;
-            written += 1;
-        }
-        progress(written);
-        Ok(())
+        let campaigns = campaign::campaigns_of(conn, &ids)?.into_iter().collect();
+        Ok(Page {
+            rows,
+            files,
+            tags,
+            campaigns,
+        })
     };
     match selection {
         Selection::Docket => {
@@ -86,7 +143,7 @@ pub fn write<W: Write>(
                 let rows = comment::docket_page_after(conn, &docket.id, &after, PAGE as i64)?;
                 let Some(last) = rows.last() else { break };
                 after = last.id.clone();
-                write_page(conn, rows)?;
+                send(page(conn, rows)?)?;
             }
         }
         Selection::Ids(mut ids) => {
@@ -95,12 +152,11 @@ pub fn write<W: Write>(
                 let mut rows = comment::by_ids(conn, chunk)?;
                 rows.retain(|r| r.docket_id == docket.id);
                 rows.sort_by(|a, b| a.id.cmp(&b.id));
-                write_page(conn, rows)?;
+                send(page(conn, rows)?)?;
             }
         }
     }
-    w.flush()?;
-    Ok(written)
+    Ok(())
 }
 
 /// Column names: those of the regulations.gov bulk download where it has
@@ -183,14 +239,14 @@ impl Labels {
 fn line(
     docket: &Docket,
     labels: &Labels,
-    row: &CommentRow,
+    row: CommentRow,
     audience: Audience,
     contact: bool,
     files: &[String],
     tags: &[String],
     campaign: Option<(&str, &str)>,
 ) -> Vec<String> {
-    let who = view::submitter(row, audience);
+    let who = view::submitter(&row, audience);
     let mut cells = vec![
         row.tracking_number.clone(),
         row.docket_id.clone(),
@@ -209,7 +265,7 @@ fn line(
         who.country,
     ];
     if contact {
-        let c = view::contact(row, audience);
+        let c = view::contact(&row, audience);
         cells.push(
             c.as_ref()
                 .and_then(|c| c.state_province.clone())
@@ -217,15 +273,16 @@ fn line(
         );
         cells.push(c.and_then(|c| c.email).unwrap_or_default());
     }
-    let answers: BTreeMap<String, String> = serde_json::from_str(&row.answers).unwrap_or_default();
+    let mut answers: BTreeMap<String, String> =
+        serde_json::from_str(&row.answers).unwrap_or_default();
     cells.extend(
         docket
             .definition
             .questions
             .iter()
-            .map(|q| answers.get(&q.id).cloned().unwrap_or_default()),
+            .map(|q| answers.remove(&q.id).unwrap_or_default()),
     );
-    cells.push(row.general_comment.clone().unwrap_or_default());
+    cells.push(row.general_comment.unwrap_or_default());
     cells.push(files.join("; "));
     cells.push(tags.join("; "));
     cells.push(campaign.map(|(id, _)| id.to_string()).unwrap_or_default());
@@ -233,7 +290,7 @@ fn line(
     cells.push(yes_no(row.late));
     cells.push(yes_no(row.business_confidential));
     cells.push(row.signatories.unwrap_or(1).max(1).to_string());
-    cells.push(row.posting_status.clone());
+    cells.push(row.posting_status);
     cells
 }
 

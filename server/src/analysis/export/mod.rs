@@ -162,7 +162,7 @@ pub struct Prepared {
 
 /// Writes an export of `docket` to `out`, telling `progress` the rows
 /// written so far.
-pub fn write<W: Write>(
+pub fn write<W: Write + Send>(
     conn: &mut DbConn,
     docket: &Docket,
     kind: ExportKind,
