@@ -8,7 +8,7 @@
 //! Counts come from the text the index stores (answers and general
 //! comment) of the matches, read back and cut into words and two-word
 //! phrases (terms_analyzer.rs): all of them up to [`SAMPLE`] matches,
-//! beyond that an evenly spaced sample of [`SAMPLE`] (every k-th match in
+//! beyond that an evenly spaced sample of [`SAMPLE`] (in
 //! index order, which is about the order received). Walking the postings
 //! of a field made for this instead cost a million-comment index 47 s a
 //! summary and tripled its rebuild (the phrases are millions of terms); a
@@ -98,7 +98,6 @@ impl SearchIndex {
         let query = conjunction(self.parse(q)?, filter_clauses(s, filters));
         let segments = searcher.search(&query, &Matches)?;
         let matches: usize = segments.iter().map(|(_, docs)| docs.len()).sum();
-        let step = matches.div_ceil(SAMPLE).max(1);
         let mut groups: Vec<(usize, String)> = Vec::new();
         let mut group_ids: HashMap<(usize, String), u32> = HashMap::default();
         let mut group_of = |field: usize, value: String| -> u32 {
@@ -115,7 +114,7 @@ impl SearchIndex {
         for (segment, docs) in &segments {
             for doc in docs {
                 i += 1;
-                if (i - 1) % step != 0 {
+                if !sampled(i - 1, matches) {
                     continue;
                 }
                 let doc: TantivyDocument = searcher.doc(DocAddress::new(*segment, *doc))?;
@@ -179,6 +178,17 @@ impl SearchIndex {
             read: read.len() as u64,
         })
     }
+}
+
+/// Whether the `i`th of `matches` is read: all of them up to [`SAMPLE`],
+/// else exactly [`SAMPLE`] evenly spaced (where `i * SAMPLE / matches`
+/// steps up).
+fn sampled(i: usize, matches: usize) -> bool {
+    if matches <= SAMPLE {
+        return true;
+    }
+    let (i, m, s) = (i as u64, matches as u64, SAMPLE as u64);
+    (i + 1) * s / m != i * s / m
 }
 
 /// Every distinct term read, numbered.
@@ -361,6 +371,27 @@ mod tests {
         assert!(even.abs() < 1e-9, "{even}");
         assert!(only_there < -3.0, "{only_there}");
         assert!((only_here + only_there).abs() < 1e-9, "symmetric");
+    }
+
+    #[test]
+    fn a_sample_is_exactly_sample_evenly_spaced_matches() {
+        for matches in [
+            SAMPLE,
+            SAMPLE + 1,
+            2 * SAMPLE - 1,
+            3 * SAMPLE + 7,
+            1_000_000,
+        ] {
+            let picked: Vec<usize> = (0..matches).filter(|i| sampled(*i, matches)).collect();
+            let want = matches.min(SAMPLE);
+            assert_eq!(picked.len(), want, "{matches}");
+            let widest = picked.windows(2).map(|w| w[1] - w[0]).max().unwrap_or(1);
+            assert!(
+                widest <= matches.div_ceil(SAMPLE),
+                "{matches}: gap {widest}"
+            );
+        }
+        assert!((0..17).all(|i| sampled(i, 17)));
     }
 
     #[test]
