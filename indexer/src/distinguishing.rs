@@ -19,12 +19,11 @@
 
 use crate::index::SearchIndex;
 use crate::search::{conjunction, filter_clauses, Filters, SearchError};
-use crate::terms_analyzer::TermsTokenizer;
+use crate::terms_analyzer::Terms;
 use rustc_hash::FxHashMap as HashMap;
 use std::cmp::Ordering;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::schema::{OwnedValue, Value};
-use tantivy::tokenizer::{TokenStream, Tokenizer};
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader, TantivyDocument};
 
 /// The fields comments are grouped by, in the order groups are listed.
@@ -107,7 +106,7 @@ impl SearchIndex {
                 next
             })
         };
-        let mut tokenizer = TermsTokenizer::default();
+        let mut cutter = Terms::default();
         let mut vocabulary = Vocabulary::default();
         let mut read: Vec<Read> = Vec::new();
         let mut i = 0usize;
@@ -126,12 +125,7 @@ impl SearchIndex {
                     }
                 }
                 let mut terms: Vec<u32> = Vec::new();
-                let mut cut = |t: &str| {
-                    let mut stream = tokenizer.token_stream(t);
-                    while stream.advance() {
-                        terms.push(vocabulary.id(&stream.token().text));
-                    }
-                };
+                let mut cut = |t: &str| cutter.each(t, |term| terms.push(vocabulary.id(term)));
                 if let Some(OwnedValue::Object(answers)) =
                     doc.get_first(s.answers_stored).map(OwnedValue::from)
                 {
