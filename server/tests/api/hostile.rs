@@ -17,6 +17,7 @@ on_both_backends!(
     coding_bodies_are_bounded_in_size_time_and_depth,
     campaign_corrections_sent_a_byte_at_a_time_are_cut_off,
     organization_corrections_and_summaries_hold_under_attack,
+    organization_page_forms_hold_under_attack,
 );
 
 async fn healthy(app: &TestApp) {
@@ -547,5 +548,80 @@ async fn organization_corrections_and_summaries_hold_under_attack(backend: Backe
         assert_eq!(s["totals"]["comments"], 2);
         assert_eq!(s["top_organizations"][0]["comments"], 2);
     }
+    healthy(&app).await;
+}
+
+/// The organizations page's forms: sent slowly, too big, with a field
+/// repeated 5,000 times, or the same move 40 times at once.
+async fn organization_page_forms_hold_under_attack(backend: Backend) {
+    use crate::coding::sign_in_session;
+    let app = TestApp::builder(backend).body_timeout(4).start().await;
+    let token = app.user("ana", "analyst", "analyst-password");
+    for org in ["Microsoft Corp.", "MSFT"] {
+        let mut b = comment_body();
+        b["submitter"]["organization"] = org.into();
+        b["send_receipt"] = false.into();
+        app.submit(&b).await;
+    }
+    app.index_caught_up(&token).await;
+    let (session, csrf) = sign_in_session(&app, "ana", "analyst-password").await;
+    let list = format!("/api/v1/dockets/{DOCKET}/organizations");
+    let form = format!("/analyst/dockets/{DOCKET}/organizations/group");
+    let fields = format!("csrf={csrf}&spelling=MSFT&group=Microsoft");
+    let (status, took) = trickle_with(
+        &app,
+        "POST",
+        &form,
+        &format!("Cookie: {session}\r\n"),
+        "application/x-www-form-urlencoded",
+        fields.as_bytes(),
+        Duration::from_millis(150),
+    )
+    .await;
+    assert!(status.contains(" 408 "), "{status}");
+    assert!(took < Duration::from_secs(10), "cut off after {took:?}");
+    let post = |body: String| {
+        app.client
+            .post(app.url(&form))
+            .header("cookie", &session)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+    };
+    let big = format!(
+        "csrf={csrf}&spelling={}&group=Microsoft",
+        "x".repeat(200_000)
+    );
+    assert_eq!(post(big).send().await.unwrap().status(), 413);
+    // The first of 5,000 spellings (50 KB, under the form limit) is the one read; the form is refused
+    // whole when that one is not an organization's name.
+    let many = format!("csrf={csrf}&group=Microsoft{}", "&spelling=".repeat(5_000));
+    assert_eq!(post(many).send().await.unwrap().status(), 422);
+    let (_, html) = crate::coding_pages::page(
+        &app,
+        &session,
+        &format!(
+            "/analyst/dockets/{DOCKET}/organizations?q={}",
+            "x".repeat(400)
+        ),
+    )
+    .await;
+    assert!(html.contains("That filter is too long"), "{html}");
+    assert_eq!(
+        app.json_as(&token, &list, 200).await["corrections"],
+        serde_json::json!({})
+    );
+
+    let mut running = Vec::new();
+    for _ in 0..40 {
+        let req = post(fields.clone());
+        running.push(tokio::spawn(async move {
+            req.send().await.unwrap().status().as_u16()
+        }));
+    }
+    for r in running {
+        assert_eq!(r.await.unwrap(), 303);
+    }
+    let l = app.json_as(&token, &list, 200).await;
+    assert_eq!(l["corrections"], serde_json::json!({"MSFT": "microsoft"}));
     healthy(&app).await;
 }
