@@ -304,9 +304,11 @@ fn rank(
         }
         scored.push((comments, listed));
     }
-    let mut out: Vec<TermGroup> = groups
-        .iter()
-        .zip(scored)
+    let mut out: Vec<(&(usize, String), (f64, Vec<DistinguishingTerm>))> =
+        groups.iter().zip(scored).collect();
+    // By field in the order of GROUPED_BY, then by value.
+    out.sort_by(|(a, _), (b, _)| a.cmp(b));
+    out.into_iter()
         .map(|((field, value), (comments, mut terms))| {
             terms.sort_by(|a, b| {
                 b.z.partial_cmp(&a.z)
@@ -321,14 +323,7 @@ fn rank(
                 terms,
             }
         })
-        .collect();
-    out.sort_by(|a, b| {
-        let at = |f: &str| GROUPED_BY.iter().position(|g| *g == f);
-        at(&a.field)
-            .cmp(&at(&b.field))
-            .then_with(|| a.value.cmp(&b.value))
-    });
-    out
+        .collect()
 }
 
 /// The z-score of a term's weighted log-odds ratio between a group (`y`

@@ -11,7 +11,6 @@ use crate::db::models::tag;
 use crate::domain::search_params::SearchParams;
 use crate::jobs::bulk_tag::{APPLY, UNDO};
 use chrono::{DateTime, Utc};
-use rfidesk_indexer::SearchError;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
@@ -104,11 +103,7 @@ pub async fn start(
     let (total, ids) = coding
         .analysis
         .blocking(move || index.all_ids(&request.q, &request.filters, MAX_TARGETS))
-        .await?
-        .map_err(|e| match e {
-            SearchError::Query(q) => AnalysisError::InvalidQuery(q),
-            SearchError::Tantivy(e) => AnalysisError::Search(e.to_string()),
-        })?;
+        .await??;
     if total > MAX_TARGETS {
         return Err(invalid(
             "q",

@@ -68,6 +68,17 @@ pub struct Analysis {
     pub summaries: Arc<tokio::sync::Semaphore>,
 }
 
+/// A query that cannot be read is the caller's to fix (400); anything else
+/// the index says is ours.
+impl From<rfidesk_indexer::SearchError> for AnalysisError {
+    fn from(e: rfidesk_indexer::SearchError) -> Self {
+        match e {
+            rfidesk_indexer::SearchError::Query(q) => AnalysisError::InvalidQuery(q),
+            rfidesk_indexer::SearchError::Tantivy(e) => AnalysisError::Search(e.to_string()),
+        }
+    }
+}
+
 /// What the coding services that change things work with: the reads of
 /// [`Analysis`], the one writer, and the clock that dates each change.
 #[derive(Clone)]

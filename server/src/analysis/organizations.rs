@@ -7,7 +7,7 @@ use super::{transaction, Analysis, AnalysisError, Coding};
 use crate::db::models::audit::{self, NewEntry};
 use crate::db::models::organization_group::{self, GroupRow};
 use rfidesk_indexer::organizations;
-use rfidesk_indexer::{Filters, SearchError};
+use rfidesk_indexer::Filters;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
@@ -43,11 +43,7 @@ pub async fn list(
     };
     let spellings = analysis
         .blocking(move || index.organizations(&filters))
-        .await?
-        .map_err(|e| match e {
-            SearchError::Query(q) => AnalysisError::InvalidQuery(q),
-            SearchError::Tantivy(e) => AnalysisError::Search(e.to_string()),
-        })?;
+        .await??;
     let d = docket.clone();
     let corrections: HashMap<String, String> = analysis
         .db(move |conn| organization_group::for_docket(conn, &d))

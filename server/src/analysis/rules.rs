@@ -17,7 +17,6 @@ use crate::domain::search_params::SearchParams;
 use crate::domain::tracking_number::TrackingNumber;
 use crate::jobs::tag_rules::filters_of;
 use chrono::{DateTime, NaiveDateTime, Utc};
-use rfidesk_indexer::SearchError;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
@@ -414,11 +413,7 @@ pub async fn unreject(
     let matches = coding
         .analysis
         .blocking(move || index.matching(&[(q, filters)], &among))
-        .await?
-        .map_err(|e| match e {
-            SearchError::Query(q) => AnalysisError::InvalidQuery(q),
-            SearchError::Tantivy(e) => AnalysisError::Search(e.to_string()),
-        })?
+        .await??
         .iter()
         .any(|m| m.contains(&c.id));
     let (who, now) = (who.to_string(), coding.now());

@@ -7,7 +7,7 @@ use crate::db::models::{attachment, blob_text};
 use crate::domain::search_params::SearchParams;
 use chrono::{DateTime, Utc};
 use rfidesk_indexer::attachment_text::{self, MAX_ATTACHMENT_TEXT_PER_COMMENT};
-use rfidesk_indexer::{FacetCounts, Hit, SearchError};
+use rfidesk_indexer::{FacetCounts, Hit};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -68,13 +68,7 @@ pub async fn run(
 ) -> Result<SearchPage, AnalysisError> {
     let index = analysis.index()?;
     let request = params.to_request();
-    let results = analysis
-        .blocking(move || index.search(&request))
-        .await?
-        .map_err(|e| match e {
-            SearchError::Query(q) => AnalysisError::InvalidQuery(q),
-            SearchError::Tantivy(e) => AnalysisError::Search(e.to_string()),
-        })?;
+    let results = analysis.blocking(move || index.search(&request)).await??;
 
     // Attachment snippets, for the hits whose attachment text matched.
     let matched: Vec<String> = results

@@ -205,8 +205,7 @@ pub async fn summarize(
             )
         }),
     )?;
-    let counts = counts.map_err(search_error)?;
-    let terms = terms.map_err(search_error)?;
+    let (counts, terms) = (counts?, terms?);
     let docket_id = d.id.clone();
     let campaign_ids: Vec<(String, u64)> = largest(counts.comments.get("campaign"));
     let (tags, campaigns, corrections) = analysis
@@ -238,13 +237,6 @@ pub async fn summarize(
     summary.distinguishing_terms_read = terms.read;
     summary.distinguishing_terms = distinguishing::labelled(terms.groups, &summary);
     Ok(summary)
-}
-
-fn search_error(e: SearchError) -> AnalysisError {
-    match e {
-        SearchError::Query(q) => AnalysisError::InvalidQuery(q),
-        SearchError::Tantivy(e) => AnalysisError::Search(e.to_string()),
-    }
 }
 
 /// Up to [`QUOTES`] quotes for each of the [`QUOTED_TAGS`] largest tags:
@@ -319,8 +311,7 @@ async fn quotes(
             }
             Ok((excerpts, matching, matches))
         })
-        .await?
-        .map_err(search_error)?;
+        .await??;
     // Matches with no marked snippet (no words to mark): quoted from
     // their text.
     let plain: Vec<String> = matches

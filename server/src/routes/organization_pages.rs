@@ -7,7 +7,7 @@
 use super::analyst_pages::{account, see_other};
 use super::coding_pages::{checked_form, refused, take};
 use crate::analysis::organizations;
-use crate::http::auth::Analyst;
+use crate::http::auth::{Analyst, Principal};
 use crate::http::error::ApiError;
 use crate::pages::analyst::message_page;
 use crate::pages::html_response;
@@ -71,14 +71,7 @@ pub async fn group(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let mut form = checked_form(&req, &who, payload, &state).await?;
-    let spelling = take(&mut form, "spelling");
-    let group = take(&mut form, "group");
-    let filter = take(&mut form, "q");
-    match organizations::regroup(&state.coding, &docket, &spelling, Some(&group), &who.name).await {
-        Ok(()) => Ok(back(&docket, &filter)),
-        Err(e) => refused(e),
-    }
+    regroup(&who, &docket, &req, payload, &state, true).await
 }
 
 pub async fn ungroup(
@@ -88,11 +81,33 @@ pub async fn ungroup(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let mut form = checked_form(&req, &who, payload, &state).await?;
+    regroup(&who, &docket, &req, payload, &state, false).await
+}
+
+/// Either form: `spelling`, and `group` when it moves the spelling (else
+/// the spelling goes back to its own group); `q` is the list's filter.
+async fn regroup(
+    who: &Principal,
+    docket: &str,
+    req: &HttpRequest,
+    payload: web::Payload,
+    state: &AppState,
+    moved: bool,
+) -> Result<HttpResponse, ApiError> {
+    let mut form = checked_form(req, who, payload, state).await?;
     let spelling = take(&mut form, "spelling");
+    let group = moved.then(|| take(&mut form, "group"));
     let filter = take(&mut form, "q");
-    match organizations::regroup(&state.coding, &docket, &spelling, None, &who.name).await {
-        Ok(()) => Ok(back(&docket, &filter)),
+    match organizations::regroup(
+        &state.coding,
+        docket,
+        &spelling,
+        group.as_deref(),
+        &who.name,
+    )
+    .await
+    {
+        Ok(()) => Ok(back(docket, &filter)),
         Err(e) => refused(e),
     }
 }

@@ -266,11 +266,7 @@ pub async fn stream(
                 .insert("docket".into(), vec![docket.id.clone()]);
             let (total, ids) = analysis
                 .blocking(move || index.all_ids(&req.q, &req.filters, MAX_SEARCH_ROWS))
-                .await?
-                .map_err(|e| match e {
-                    rfidesk_indexer::SearchError::Query(q) => AnalysisError::InvalidQuery(q),
-                    e => AnalysisError::Search(e.to_string()),
-                })?;
+                .await??;
             if total > MAX_SEARCH_ROWS {
                 return Err(AnalysisError::Invalid(
                     [(
