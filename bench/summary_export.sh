@@ -4,7 +4,8 @@
 # 100, the index rebuilt, then
 #   1. the docket's summary and 40 searches' summaries (SearchIndex::summarize),
 #      then their distinguishing terms (SearchIndex::distinguishing_terms),
-#   2. `rfidesk export comments` of every comment, to a file on tmpfs and on disk.
+#   2. `rfidesk summary` (the CLI, cold) and the summary API on a running server,
+#   3. `rfidesk export comments` of every comment, to a file on tmpfs and on disk.
 # Peak memory of each step comes from /usr/bin/time -v.
 # Usage: bench/summary_export.sh [COUNT] [WORKDIR]
 set -euo pipefail
@@ -36,6 +37,32 @@ echo "== summaries"
 /usr/bin/time -v "$bin/examples/search_bench" summary --index "$work/data/index/current" \
   2> "$work/summary.time"
 peak "$work/summary.time"
+
+echo "== rfidesk summary (the CLI: process start, cold caches, both passes, labels, quotes)"
+DATABASE_URL=$db RFIDESK_DATA_DIR=$work/data /usr/bin/time -v "$bin/rfidesk" summary \
+  --docket ai-exports-rfi --json 2> "$work/cli-summary.time" > /dev/null
+peak "$work/cli-summary.time"
+
+echo "== GET /api/v1/dockets/ai-exports-rfi/summary on a running server (background jobs idle)"
+token=$(DATABASE_URL=$db RFIDESK_DATA_DIR=$work/data "$bin/rfidesk" user add "bench-$$" --role staff | tail -n 1)
+DATABASE_URL=$db RFIDESK_DATA_DIR=$work/data "$bin/rfidesk" serve --bind 127.0.0.1:18080 \
+  > "$work/serve.log" 2>&1 &
+server=$!
+trap 'kill -9 $server 2>/dev/null || true' EXIT
+api() { curl -s -H "Authorization: Bearer $token" "$@"; }
+for _ in $(seq 1 600); do  # up to 10 minutes for the jobs it took back
+  jobs=$(api http://127.0.0.1:18080/api/v1/admin/jobs 2>/dev/null || true)
+  if [ -n "$jobs" ] && ! grep -qE '"(queued|running)"' <<<"$jobs"; then break; fi
+  sleep 1
+done
+for q in "" "?q=semiconductor" "?category=academic-research"; do
+  api -o /dev/null http://127.0.0.1:18080/api/v1/dockets/ai-exports-rfi/summary$q  # warm
+  for i in 1 2 3 4 5; do
+    api -o /dev/null -w "    summary$q: %{http_code} in %{time_total} s\n" \
+      http://127.0.0.1:18080/api/v1/dockets/ai-exports-rfi/summary$q
+  done
+done
+kill -9 $server; trap - EXIT
 
 for out in /dev/shm/rfidesk-comments.csv "$work/comments.csv"; do
   echo "== rfidesk export comments -> $out"

@@ -20,8 +20,10 @@
 use crate::index::SearchIndex;
 use crate::search::{conjunction, filter_clauses, Filters, SearchError};
 use crate::terms_analyzer::Terms;
-use rustc_hash::FxHashMap as HashMap;
+use hashbrown::HashTable;
+use rustc_hash::{FxBuildHasher, FxHashMap as HashMap};
 use std::cmp::Ordering;
+use std::hash::BuildHasher;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::schema::{OwnedValue, Value};
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader, TantivyDocument};
@@ -167,7 +169,7 @@ impl SearchIndex {
             r.weight = w;
         }
         Ok(TermGroups {
-            groups: rank(&groups, &read, &vocabulary.terms, per_group),
+            groups: rank(&groups, &read, &vocabulary, per_group),
             matches: matches as u64,
             read: read.len() as u64,
         })
@@ -185,22 +187,54 @@ fn sampled(i: usize, matches: usize) -> bool {
     (i + 1) * s / m != i * s / m
 }
 
-/// Every distinct term read, numbered.
+/// Every distinct term read, numbered. The terms' bytes live end to end in
+/// one buffer and the table holds ids only: a sample of 10,000 comments
+/// holds millions of distinct phrases, and two `String`s for each (the
+/// key and the list) were most of the time spent numbering them.
 #[derive(Default)]
 struct Vocabulary {
-    ids: HashMap<String, u32>,
-    terms: Vec<String>,
+    table: HashTable<u32>,
+    /// Term `i` is `bytes[ends[i - 1]..ends[i]]` (from 0 for the first).
+    bytes: String,
+    ends: Vec<u32>,
+    hashes: Vec<u64>,
 }
 
 impl Vocabulary {
     fn id(&mut self, term: &str) -> u32 {
-        if let Some(id) = self.ids.get(term) {
+        let hash = FxBuildHasher.hash_one(term);
+        let Vocabulary {
+            table,
+            bytes,
+            ends,
+            hashes,
+        } = self;
+        let term_of = |id: u32| {
+            let start = if id == 0 { 0 } else { ends[id as usize - 1] };
+            &bytes[start as usize..ends[id as usize] as usize]
+        };
+        if let Some(id) = table.find(hash, |id| term_of(*id) == term) {
             return *id;
         }
-        let id = self.terms.len() as u32;
-        self.ids.insert(term.to_string(), id);
-        self.terms.push(term.to_string());
+        let id = ends.len() as u32;
+        table.insert_unique(hash, id, |id| hashes[*id as usize]);
+        bytes.push_str(term);
+        ends.push(bytes.len() as u32);
+        hashes.push(hash);
         id
+    }
+
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn term(&self, id: u32) -> &str {
+        let start = if id == 0 {
+            0
+        } else {
+            self.ends[id as usize - 1]
+        };
+        &self.bytes[start as usize..self.ends[id as usize] as usize]
     }
 }
 
@@ -252,7 +286,7 @@ impl SegmentCollector for SegmentMatches {
 fn rank(
     groups: &[(usize, String)],
     read: &[Read],
-    terms: &[String],
+    terms: &Vocabulary,
     per_group: usize,
 ) -> Vec<TermGroup> {
     // Every term's prior is its count over all comments read (α0 = n, as
@@ -295,7 +329,7 @@ fn rank(
             let z = log_odds_z(y, ni, total, n);
             if z >= MIN_Z {
                 listed.push(DistinguishingTerm {
-                    term: terms[t as usize].clone(),
+                    term: terms.term(t).to_string(),
                     z,
                     comments: y,
                     elsewhere: total - y,
@@ -389,5 +423,24 @@ mod tests {
         let few = log_odds_z(8.0, 1000.0, 10.0, 2000.0);
         let many = log_odds_z(80.0, 1000.0, 100.0, 2000.0);
         assert!(many > few, "{many} vs {few}");
+    }
+
+    #[test]
+    fn the_vocabulary_numbers_each_distinct_term_once_and_gives_it_back() {
+        let mut v = Vocabulary::default();
+        // Enough terms that the table grows several times.
+        let terms: Vec<String> = (0..50_000).map(|i| format!("term {i}")).collect();
+        let ids: Vec<u32> = terms.iter().map(|t| v.id(t)).collect();
+        assert_eq!(ids, (0..50_000).collect::<Vec<u32>>());
+        for (t, id) in terms.iter().zip(&ids).rev() {
+            assert_eq!(v.id(t), *id, "{t} numbered again");
+            assert_eq!(v.term(*id), t);
+        }
+        assert_eq!(v.len(), 50_000);
+        // A term that is a prefix of another is its own term.
+        let short = v.id("term 1");
+        let long = v.id("term 10");
+        assert_ne!(short, long);
+        assert_eq!(v.id("t"), 50_000);
     }
 }

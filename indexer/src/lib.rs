@@ -22,6 +22,7 @@ pub mod highlight;
 pub mod ids;
 pub mod index;
 /// Organization names resolved to one key per organization.
+pub mod organization_counts;
 pub mod organizations;
 /// Length, nesting and word limits checked before a query is parsed.
 pub mod query_limits;
@@ -35,11 +36,12 @@ pub use distinguishing::{DistinguishingTerm, TermGroup, TermGroups};
 pub use document::CommentDoc;
 pub use facets::FacetCounts;
 pub use index::{CommitPoint, IndexError, SearchIndex, Writer};
+pub use organization_counts::{Corrections, OrganizationGroup};
 pub use schema::{CommentSchema, FACET_FIELDS};
 pub use search::{
     Filters, Hit, QueryError, SearchError, SearchRequest, SearchResults, Snippet, Sort,
 };
-pub use summary::SummaryCounts;
+pub use summary::{OrganizationsWanted, SummaryCounts};
 
 /// The crate version, so the server can report which indexer it carries.
 pub fn version() -> &'static str {

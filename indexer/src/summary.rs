@@ -9,27 +9,35 @@
 //! Members are a minority, so only they pay for it: each member adds a
 //! (value, campaign) pair per value it carries, deduplicated by campaign
 //! (hashed, so segments merge without naming every campaign).
+//! Organizations are counted apart, by key (organization_counts.rs).
 
 use crate::facets::{FacetCollector, FacetColumn, FacetCounts};
 use crate::index::SearchIndex;
+use crate::organization_counts::{
+    self, Corrections, OrganizationFruit, OrganizationGroup, OrganizationSegment,
+};
 use crate::schema::{COMBINED_FIELDS, FACET_FIELDS};
 use crate::search::{conjunction, filter_clauses, Claims, Filters, SearchError};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use tantivy::collector::{Collector, Count, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
 use tantivy::{DateTime, DocId, Score, SegmentOrdinal, SegmentReader};
 
-/// The pseudo-field organizations are counted under.
-pub const ORGANIZATION: &str = "organization";
-
-/// The column organizations are read from (as written, trimmed).
-pub(crate) const ORG_COLUMN: &str = "org_name";
+/// What a summary lists of the matches' organizations.
+#[derive(Debug, Clone, Default)]
+pub struct OrganizationsWanted {
+    /// Analysts' regrouping of spellings.
+    pub corrections: Corrections,
+    /// The largest organizations listed.
+    pub top: usize,
+}
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SummaryCounts {
     pub total: u64,
-    /// Per keyword field (and [`ORGANIZATION`]), matches per value.
+    /// Per keyword field, matches per value.
     pub comments: FacetCounts,
     /// The same with each campaign counted once.
     pub unique: FacetCounts,
@@ -41,42 +49,45 @@ pub struct SummaryCounts {
     pub signatories: u64,
     /// Matches some signal concerns.
     pub flagged: u64,
+    /// The largest organizations (spellings grouped), most matches first.
+    pub organizations: Vec<OrganizationGroup>,
 }
 
 /// The fields whose unique counts are kept: every keyword field but
-/// `docket` (one value) and `campaign` (itself), and organizations.
+/// `docket` (one value) and `campaign` (itself).
 fn unique_fields() -> Vec<&'static str> {
     FACET_FIELDS
         .iter()
         .copied()
         .filter(|f| *f != "campaign")
-        .chain([ORGANIZATION])
         .collect()
 }
 
 impl SearchIndex {
     /// Counts the matches of `q` and `filters` (the search API's), for a
     /// summary. Exact; one pass over the matches.
-    pub fn summarize(&self, q: &str, filters: &Filters) -> Result<SummaryCounts, SearchError> {
+    pub fn summarize(
+        &self,
+        q: &str,
+        filters: &Filters,
+        organizations: &OrganizationsWanted,
+    ) -> Result<SummaryCounts, SearchError> {
         let searcher = self.reader.searcher();
         let s = &self.schema;
         let query = conjunction(self.parse(q)?, filter_clauses(s, filters));
-        let mut fields: Vec<String> = FACET_FIELDS.iter().map(|f| f.to_string()).collect();
-        fields.push(ORG_COLUMN.to_string());
-        let (total, mut comments, extra, (flagged, signatories)) = searcher.search(
+        let fields: Vec<String> = FACET_FIELDS.iter().map(|f| f.to_string()).collect();
+        let (total, comments, extra, (flagged, signatories)) = searcher.search(
             &query,
             &(
                 Count,
                 FacetCollector::new(fields),
                 SummaryCollector {
                     fields: unique_fields(),
+                    corrections: Arc::new(organizations.corrections.clone()),
                 },
                 Claims { enabled: true },
             ),
         )?;
-        if let Some(orgs) = comments.remove(ORG_COLUMN) {
-            comments.insert(ORGANIZATION.to_string(), orgs);
-        }
         // Unique: the matches outside campaigns, plus the campaigns.
         let mut unique = FacetCounts::new();
         for (field, values) in &comments {
@@ -102,6 +113,7 @@ impl SearchIndex {
             hours: extra.hours,
             signatories,
             flagged: flagged as u64,
+            organizations: organization_counts::largest(&extra.organizations, organizations.top),
         })
     }
 }
@@ -111,9 +123,9 @@ impl SearchIndex {
     pub fn organizations(&self, filters: &Filters) -> Result<BTreeMap<String, u64>, SearchError> {
         let searcher = self.reader.searcher();
         let query = conjunction(self.parse("*")?, filter_clauses(&self.schema, filters));
-        let mut counts =
-            searcher.search(&query, &FacetCollector::new(vec![ORG_COLUMN.to_string()]))?;
-        Ok(counts.remove(ORG_COLUMN).unwrap_or_default())
+        let column = organization_counts::ORG_COLUMN.to_string();
+        let mut counts = searcher.search(&query, &FacetCollector::new(vec![column.clone()]))?;
+        Ok(counts.remove(&column).unwrap_or_default())
     }
 }
 
@@ -126,10 +138,13 @@ pub struct Extra {
     campaigns: HashMap<String, HashMap<String, HashSet<u64>>>,
     crosstab: BTreeMap<String, BTreeMap<String, u64>>,
     hours: BTreeMap<i64, u64>,
+    /// Each segment's organizations, added up by key at the end.
+    organizations: Vec<OrganizationFruit>,
 }
 
 struct SummaryCollector {
     fields: Vec<&'static str>,
+    corrections: Arc<Corrections>,
 }
 
 /// A column the summary reads, and which of its parts is which field.
@@ -141,14 +156,16 @@ struct Read {
 
 pub struct SummarySegment {
     fields: Vec<&'static str>,
+    organizations: Option<OrganizationSegment>,
+    corrections: Arc<Corrections>,
     reads: Vec<Read>,
     campaign: Option<StrColumn>,
     received: Option<Column<DateTime>>,
     /// `facet_key` and `tag_set`, for the tag by category table.
     key: Option<FacetColumn>,
     tags: Option<FacetColumn>,
-    /// (read, term ordinal, campaign ordinal) of every member seen, once.
-    pairs: HashSet<(u16, u32, u32)>,
+    /// (campaign ordinal, read, term ordinal) of every member seen.
+    pairs: Vec<(u32, u16, u32)>,
     /// (read, term ordinal): members carrying it.
     members: HashMap<(u16, u32), u64>,
     /// (tag_set ordinal, facet_key ordinal): matches.
@@ -182,12 +199,7 @@ impl Collector for SummaryCollector {
             if combined.iter().any(|(j, _)| *j == i) {
                 continue;
             }
-            let name = if *field == ORGANIZATION {
-                ORG_COLUMN
-            } else {
-                field
-            };
-            if let Some(column) = FacetColumn::open(segment, name)? {
+            if let Some(column) = FacetColumn::open(segment, field)? {
                 reads.push(Read {
                     column,
                     parts: vec![(i, 0)],
@@ -197,12 +209,14 @@ impl Collector for SummaryCollector {
         let fast = segment.fast_fields();
         Ok(SummarySegment {
             fields: self.fields.clone(),
+            organizations: OrganizationSegment::open(segment)?,
+            corrections: self.corrections.clone(),
             reads,
             campaign: fast.str("campaign")?,
             received: fast.date("received_at").ok(),
             key: FacetColumn::combined(segment)?,
             tags: FacetColumn::open(segment, "tag")?,
-            pairs: HashSet::default(),
+            pairs: Vec::new(),
             members: HashMap::default(),
             cross: HashMap::default(),
             hours: HashMap::default(),
@@ -237,6 +251,7 @@ impl Collector for SummaryCollector {
             for (h, n) in f.hours {
                 *out.hours.entry(h).or_default() += n;
             }
+            out.organizations.extend(f.organizations);
         }
         Ok(out)
     }
@@ -260,19 +275,23 @@ impl SegmentCollector for SummarySegment {
                 }
             }
         }
-        let Some(campaign) = self.campaign.as_ref().and_then(|c| c.term_ords(doc).next()) else {
+        let campaign = self.campaign.as_ref().and_then(|c| c.term_ords(doc).next());
+        if let Some(orgs) = &mut self.organizations {
+            orgs.collect(doc, campaign.map(|c| c as u32));
+        }
+        let Some(campaign) = campaign else {
             return;
         };
         for (r, read) in self.reads.iter().enumerate() {
             for ord in read.column.column.term_ords(doc) {
                 let key = (r as u16, ord as u32);
                 *self.members.entry(key).or_default() += 1;
-                self.pairs.insert((key.0, key.1, campaign as u32));
+                self.pairs.push((campaign as u32, key.0, key.1));
             }
         }
     }
 
-    fn harvest(self) -> Extra {
+    fn harvest(mut self) -> Extra {
         let mut out = Extra {
             hours: self.hours.into_iter().collect(),
             ..Extra::default()
@@ -281,7 +300,10 @@ impl SegmentCollector for SummarySegment {
         // apart; the ids are the same), named in one walk.
         let mut hashed: HashMap<u32, u64> = HashMap::default();
         if let Some(c) = &self.campaign {
-            let mut ords: Vec<u64> = self.pairs.iter().map(|p| p.2 as u64).collect();
+            let mut ords: Vec<u64> = self.pairs.iter().map(|p| p.0 as u64).collect();
+            if let Some(orgs) = &self.organizations {
+                ords.extend(orgs.campaign_ords().map(u64::from));
+            }
             ords.sort_unstable();
             ords.dedup();
             let mut i = 0;
@@ -289,6 +311,11 @@ impl SegmentCollector for SummarySegment {
                 hashed.insert(ords[i] as u32, fnv(bytes));
                 i += 1;
             });
+        }
+        if let Some(orgs) = self.organizations {
+            let campaign = |c: u32| hashed.get(&c).copied().unwrap_or(c as u64);
+            out.organizations
+                .push(orgs.harvest(&self.corrections, campaign));
         }
         // Per (read, part, value id): members carrying it, and their
         // campaigns; a plain column's value id is its term ordinal. Counted
@@ -312,9 +339,23 @@ impl SegmentCollector for SummarySegment {
         for (&(r, ord), &n) in &self.members {
             each_value(r, ord, &mut |k| *members.entry(k).or_default() += n);
         }
-        for &(r, ord, campaign) in &self.pairs {
-            let h = hashed.get(&campaign).copied().unwrap_or(campaign as u64);
-            each_value(r, ord, &mut |k| pairs.push((k, h)));
+        // A campaign's values deduplicated among its members first: its
+        // hundred members share most of them, and sorting every member's
+        // every value was most of a summary's sorting.
+        let mut rows = std::mem::take(&mut self.pairs);
+        rows.sort_unstable();
+        rows.dedup();
+        let mut values: Vec<(u16, u8, u32)> = Vec::new();
+        for campaign in rows.chunk_by(|a, b| a.0 == b.0) {
+            let c = campaign[0].0;
+            let h = hashed.get(&c).copied().unwrap_or(c as u64);
+            values.clear();
+            for &(_, r, ord) in campaign {
+                each_value(r, ord, &mut |k| values.push(k));
+            }
+            values.sort_unstable();
+            values.dedup();
+            pairs.extend(values.iter().map(|v| (*v, h)));
         }
         pairs.sort_unstable();
         pairs.dedup();
@@ -370,15 +411,33 @@ impl SegmentCollector for SummarySegment {
                 .iter()
                 .position(|f| *f == "category")
                 .expect("category is combined");
+            // Added up per (tag, category) in numbers, then named: a
+            // segment has tens of thousands of (tag set, key) pairs.
+            let mut by_ids: HashMap<(u32, u32), u64> = HashMap::default();
             for ((t, k), n) in self.cross {
-                for cat in key.values_of(k as u64, category) {
-                    for tag in tags.values_of(t as u64, 0) {
-                        *out.crosstab
-                            .entry(tag)
-                            .or_default()
-                            .entry(cat.clone())
-                            .or_default() += n;
+                for &cat in key.split_ids(k as u64, category) {
+                    if tags.is_split() {
+                        for &tag in tags.split_ids(t as u64, 0) {
+                            *by_ids.entry((tag, cat)).or_default() += n;
+                        }
+                    } else {
+                        // A plain tag column: its term ordinals are the ids.
+                        *by_ids.entry((t, cat)).or_default() += n;
                     }
+                }
+            }
+            for ((tag, cat), n) in by_ids {
+                let tag = if tags.is_split() {
+                    tags.split_value(0, tag).map(str::to_string)
+                } else {
+                    tags.values_of(tag as u64, 0).pop()
+                };
+                if let (Some(tag), Some(cat)) = (tag, key.split_value(category, cat)) {
+                    *out.crosstab
+                        .entry(tag)
+                        .or_default()
+                        .entry(cat.to_string())
+                        .or_default() += n;
                 }
             }
         }

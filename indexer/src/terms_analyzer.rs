@@ -30,8 +30,14 @@ impl Terms {
         while words.advance() {
             let token = words.token();
             self.word.clear();
-            for c in token.text.chars() {
-                self.word.extend(c.to_lowercase());
+            if token.text.is_ascii() {
+                // Most words: lowercased a byte at a time.
+                self.word.push_str(&token.text);
+                self.word.make_ascii_lowercase();
+            } else {
+                for c in token.text.chars() {
+                    self.word.extend(c.to_lowercase());
+                }
             }
             if !kept(&self.word) {
                 previous_at = None;
@@ -55,8 +61,8 @@ impl Terms {
 /// function word: numbers, initials and "the" say nothing about a group.
 fn kept(word: &str) -> bool {
     word.len() <= LONGEST_WORD
-        && word.chars().count() >= 2
-        && word.chars().any(char::is_alphabetic)
+        && (word.len() >= 4 || word.chars().count() >= 2)
+        && (word.bytes().any(|b| b.is_ascii_alphabetic()) || word.chars().any(char::is_alphabetic))
         && !is_stop_word(word)
 }
 

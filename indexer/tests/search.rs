@@ -1,6 +1,6 @@
 //! The index on a real directory: documents in, answers out.
 
-use rfidesk_indexer::{CommentDoc, Filters, SearchIndex, SearchRequest, Sort};
+use rfidesk_indexer::{CommentDoc, Filters, OrganizationsWanted, SearchIndex, SearchRequest, Sort};
 
 fn doc(n: u32, category: &str, country: &str, answers: &[(&str, &str)]) -> CommentDoc {
     CommentDoc {
@@ -542,11 +542,19 @@ fn a_summary_counts_each_campaign_once_per_value() {
         d.campaign = campaign.map(String::from);
         d.organization = Some(org.into());
         w.upsert(&d).unwrap();
+        if n == 3 {
+            // Two segments: organizations' keys merge across them.
+            w.commit(3).unwrap();
+        }
     }
     w.commit(4).unwrap();
     index.reload().unwrap();
 
-    let s = index.summarize("*", &Filters::default()).unwrap();
+    let wanted = OrganizationsWanted {
+        top: 20,
+        ..Default::default()
+    };
+    let s = index.summarize("*", &Filters::default(), &wanted).unwrap();
     assert_eq!(s.total, 4);
     let pair = |field: &str, value: &str| {
         (
@@ -560,8 +568,14 @@ fn a_summary_counts_each_campaign_once_per_value() {
     assert_eq!(pair("country", "MY"), (1, 1));
     assert_eq!(pair("tag", "t1"), (3, 2));
     assert_eq!(pair("tag", "t2"), (2, 2));
-    assert_eq!(pair("organization", "MICROSOFT"), (1, 1));
-    assert_eq!(s.comments["organization"].len(), 4);
+    // Three spellings of one organization, two of them sending one letter.
+    let orgs: Vec<(&str, u64, u64, usize)> = s
+        .organizations
+        .iter()
+        .map(|o| (o.key.as_str(), o.comments, o.unique, o.spellings.len()))
+        .collect();
+    assert_eq!(orgs, [("microsoft", 3, 2, 3), ("other", 1, 1, 1)]);
+    assert_eq!(s.organizations[0].spellings[0].1, 1);
     assert_eq!(s.crosstab["t1"]["cat-a"], 2);
     assert_eq!(s.crosstab["t1"]["cat-b"], 1);
     assert_eq!(s.crosstab["t2"]["cat-b"], 2);
@@ -572,8 +586,42 @@ fn a_summary_counts_each_campaign_once_per_value() {
     // A search's summary counts only its matches.
     let mut filters = Filters::default();
     filters.keywords.insert("country".into(), vec!["US".into()]);
-    let us = index.summarize("*", &filters).unwrap();
+    let us = index.summarize("*", &filters, &wanted).unwrap();
     assert_eq!(us.total, 3);
+    assert_eq!(us.organizations.len(), 1, "{:?}", us.organizations);
+    assert_eq!(us.organizations[0].comments, 3);
+
+    // Analysts' corrections move a spelling's counts; only the largest are
+    // listed.
+    let corrected = OrganizationsWanted {
+        corrections: [("Other".to_string(), "microsoft".to_string())].into(),
+        top: 1,
+    };
+    let c = index
+        .summarize("*", &Filters::default(), &corrected)
+        .unwrap();
+    assert_eq!(c.organizations.len(), 1);
+    assert_eq!(c.organizations[0].key, "microsoft");
+    assert_eq!(
+        (c.organizations[0].comments, c.organizations[0].unique),
+        (4, 3)
+    );
+    assert!(c.organizations[0]
+        .spellings
+        .contains(&("Other".to_string(), 1)));
+    let elsewhere = OrganizationsWanted {
+        corrections: [("MICROSOFT".to_string(), "elsewhere".to_string())].into(),
+        top: 20,
+    };
+    let e = index
+        .summarize("*", &Filters::default(), &elsewhere)
+        .unwrap();
+    let keys: Vec<(&str, u64)> = e
+        .organizations
+        .iter()
+        .map(|o| (o.key.as_str(), o.comments))
+        .collect();
+    assert_eq!(keys, [("microsoft", 2), ("elsewhere", 1), ("other", 1)]);
     assert_eq!(us.comments["category"]["cat-b"], 1);
     assert_eq!(us.unique["category"]["cat-a"], 1);
     assert!(!us.comments["country"].contains_key("MY"));

@@ -1203,14 +1203,20 @@ fn summary(dir: &std::path::Path, rounds: usize, searches: usize) -> anyhow::Res
     let mut searches = Timings::new("summary of a search");
     for round in 0..=rounds {
         let started = Instant::now();
-        let s = index.summarize("*", &docket)?;
+        let wanted = rfidesk_indexer::OrganizationsWanted {
+            top: 20,
+            ..Default::default()
+        };
+        let s = index.summarize("*", &docket, &wanted)?;
         if round > 0 {
             whole.samples.push(started.elapsed());
         } else {
             println!(
-                "docket: {} comments, {} unique values of organization, {} tags, {} hours",
+                "docket: {} comments, largest organization {:?}, {} tags, {} hours",
                 s.total,
-                s.comments.get("organization").map_or(0, |m| m.len()),
+                s.organizations
+                    .first()
+                    .map(|o| (&o.key, o.comments, o.spellings.len())),
                 s.comments.get("tag").map_or(0, |m| m.len()),
                 s.hours.len()
             );
@@ -1220,7 +1226,7 @@ fn summary(dir: &std::path::Path, rounds: usize, searches: usize) -> anyhow::Res
             let mut filters = r.filters.clone();
             filters.keywords.extend(docket.keywords.clone());
             let started = Instant::now();
-            let _ = index.summarize(&r.q, &filters)?;
+            let _ = index.summarize(&r.q, &filters, &wanted)?;
             if round > 0 {
                 searches.samples.push(started.elapsed());
             }

@@ -2,7 +2,7 @@
 //! spelling put in another group (kept, audited, applied by every
 //! summary), or given back to its key's.
 
-use super::summary::{groups, OrganizationCount};
+use super::summary::OrganizationCount;
 use super::{transaction, Analysis, AnalysisError, Coding};
 use crate::db::models::audit::{self, NewEntry};
 use crate::db::models::organization_group::{self, GroupRow};
@@ -51,7 +51,7 @@ pub async fn list(
         .into_iter()
         .collect();
     let wanted = filter.trim().to_lowercase();
-    let all: Vec<OrganizationCount> = groups(Some(&spellings), None, &corrections)
+    let all: Vec<OrganizationCount> = groups(&spellings, &corrections)
         .into_iter()
         .filter(|g| {
             wanted.is_empty()
@@ -147,4 +147,47 @@ pub async fn regroup(
             })
         })
         .await?
+}
+
+/// Spellings grouped (by analysts' corrections, else by key), the
+/// largest groups first. (A summary's organizations are grouped by the
+/// index: `rfidesk_indexer::organization_counts`.)
+pub fn groups(
+    spellings: &BTreeMap<String, u64>,
+    corrections: &HashMap<String, String>,
+) -> Vec<OrganizationCount> {
+    let mut groups: BTreeMap<String, OrganizationCount> = BTreeMap::new();
+    for (name, n) in spellings {
+        let key = corrections
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| organizations::key(name));
+        if key.is_empty() {
+            continue;
+        }
+        let g = groups
+            .entry(key.clone())
+            .or_insert_with(|| OrganizationCount {
+                name: String::new(),
+                key,
+                comments: 0,
+                unique: 0,
+                spellings: Vec::new(),
+            });
+        g.comments += n;
+        g.spellings.push((name.clone(), *n));
+    }
+    let mut out: Vec<OrganizationCount> = groups
+        .into_values()
+        .map(|mut g| {
+            g.spellings
+                .sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            g.name = g.spellings[0].0.clone();
+            // Campaigns are not told apart here.
+            g.unique = g.comments;
+            g
+        })
+        .collect();
+    out.sort_by(|a, b| b.comments.cmp(&a.comments).then(a.key.cmp(&b.key)));
+    out
 }

@@ -11,9 +11,7 @@ use crate::domain::docket::Docket;
 use crate::domain::search_params::SearchParams;
 use crate::domain::submission::ORGANIZATION_TYPES;
 use chrono::NaiveDate;
-use rfidesk_indexer::organizations;
-use rfidesk_indexer::summary::ORGANIZATION;
-use rfidesk_indexer::{SearchError, SummaryCounts};
+use rfidesk_indexer::{OrganizationsWanted, SearchError, SummaryCounts};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
@@ -141,7 +139,7 @@ pub struct OrganizationCount {
     /// What its spellings share (`rfidesk_indexer::organizations::key`).
     pub key: String,
     pub comments: u64,
-    /// A campaign counts once per spelling.
+    /// A campaign counts once.
     pub unique: u64,
     /// Each spelling and its comments, most used first.
     pub spellings: Vec<(String, u64)>,
@@ -191,49 +189,64 @@ pub async fn summarize(
         .filters
         .keywords
         .insert("docket".into(), vec![d.id.clone()]);
-    // Two passes over the matches, one per core: the counts, and the
-    // stored text of (a sample of) them for the distinguishing terms.
+    let docket_id = d.id.clone();
+    let organizations = OrganizationsWanted {
+        corrections: analysis
+            .db(move |conn| organization_group::for_docket(conn, &docket_id))
+            .await?
+            .into_iter()
+            .collect(),
+        top: TOP_ORGANIZATIONS,
+    };
+    // Two passes over the matches at once: the counts (then labels and
+    // quotes, which need them), and beside them the stored text of (a
+    // sample of) the matches for the distinguishing terms, the longer pass.
     let terms_index = index.clone();
     let terms_request = request.clone();
-    let (counts, terms) = tokio::try_join!(
-        analysis.blocking(move || index.summarize(&request.q, &request.filters)),
-        analysis.blocking(move || {
-            terms_index.distinguishing_terms(
-                &terms_request.q,
-                &terms_request.filters,
-                distinguishing::PER_GROUP,
-            )
-        }),
-    )?;
-    let (counts, terms) = (counts?, terms?);
-    let docket_id = d.id.clone();
-    let campaign_ids: Vec<(String, u64)> = largest(counts.comments.get("campaign"));
-    let (tags, campaigns, corrections) = analysis
-        .db(move |conn| {
-            let tags: HashMap<String, String> = tag::for_docket(conn, &docket_id)?
-                .into_iter()
-                .map(|t| (t.path, t.label))
-                .collect();
-            let corrections: HashMap<String, String> =
-                organization_group::for_docket(conn, &docket_id)?
+    let counted = async {
+        let counts = analysis
+            .blocking(move || index.summarize(&request.q, &request.filters, &organizations))
+            .await??;
+        let docket_id = d.id.clone();
+        let campaign_ids: Vec<(String, u64)> = largest(counts.comments.get("campaign"));
+        let (tags, campaigns) = analysis
+            .db(move |conn| {
+                let tags: HashMap<String, String> = tag::for_docket(conn, &docket_id)?
                     .into_iter()
+                    .map(|t| (t.path, t.label))
                     .collect();
-            let mut campaigns = Vec::new();
-            for (id, n) in campaign_ids.into_iter().take(LARGEST_CAMPAIGNS) {
-                if let Some(row) = campaign::find(conn, &id)? {
-                    campaigns.push(CampaignCount {
-                        id: row.id,
-                        name: row.name,
-                        comments: n,
-                        size: row.size,
-                    });
+                let mut campaigns = Vec::new();
+                for (id, n) in campaign_ids.into_iter().take(LARGEST_CAMPAIGNS) {
+                    if let Some(row) = campaign::find(conn, &id)? {
+                        campaigns.push(CampaignCount {
+                            id: row.id,
+                            name: row.name,
+                            comments: n,
+                            size: row.size,
+                        });
+                    }
                 }
-            }
-            Ok((tags, campaigns, corrections))
-        })
-        .await?;
-    let mut summary = assemble(&d, params, &counts, &tags, campaigns, &corrections);
-    summary.quotes = quotes(analysis, &d.id, params, &summary.by_tag).await?;
+                Ok((tags, campaigns))
+            })
+            .await?;
+        let mut summary = assemble(&d, params, &counts, &tags, campaigns);
+        summary.quotes = quotes(analysis, &d.id, params, &summary.by_tag).await?;
+        Ok::<Summary, AnalysisError>(summary)
+    };
+    let terms = async {
+        Ok::<_, AnalysisError>(
+            analysis
+                .blocking(move || {
+                    terms_index.distinguishing_terms(
+                        &terms_request.q,
+                        &terms_request.filters,
+                        distinguishing::PER_GROUP,
+                    )
+                })
+                .await??,
+        )
+    };
+    let (mut summary, terms) = tokio::try_join!(counted, terms)?;
     summary.distinguishing_terms_read = terms.read;
     summary.distinguishing_terms = distinguishing::labelled(terms.groups, &summary);
     Ok(summary)
@@ -415,7 +428,6 @@ pub fn assemble(
     counts: &SummaryCounts,
     tag_labels: &HashMap<String, String>,
     largest_campaigns: Vec<CampaignCount>,
-    corrections: &HashMap<String, String>,
 ) -> Summary {
     let of = |field: &str, value: &str| -> u64 {
         counts
@@ -553,15 +565,17 @@ pub fn assemble(
         quotes: BTreeMap::new(),
         distinguishing_terms: Vec::new(),
         distinguishing_terms_read: 0,
-        top_organizations: {
-            let mut top = groups(
-                counts.comments.get(ORGANIZATION),
-                counts.unique.get(ORGANIZATION),
-                corrections,
-            );
-            top.truncate(TOP_ORGANIZATIONS);
-            top
-        },
+        top_organizations: counts
+            .organizations
+            .iter()
+            .map(|g| OrganizationCount {
+                name: g.spellings.first().map(|s| s.0.clone()).unwrap_or_default(),
+                key: g.key.clone(),
+                comments: g.comments,
+                unique: g.unique,
+                spellings: g.spellings.clone(),
+            })
+            .collect(),
     }
 }
 
@@ -601,47 +615,4 @@ pub fn per_day(hours: &BTreeMap<i64, u64>, tz: chrono_tz::Tz) -> Vec<DayCount> {
             comments: days.get(&date).copied().unwrap_or(0),
         })
         .collect()
-}
-
-/// Spellings grouped (by analysts' corrections, else by key), the
-/// largest groups first.
-pub fn groups(
-    spellings: Option<&BTreeMap<String, u64>>,
-    unique: Option<&BTreeMap<String, u64>>,
-    corrections: &HashMap<String, String>,
-) -> Vec<OrganizationCount> {
-    let mut groups: BTreeMap<String, OrganizationCount> = BTreeMap::new();
-    for (name, n) in spellings.into_iter().flatten() {
-        let key = corrections
-            .get(name)
-            .cloned()
-            .unwrap_or_else(|| organizations::key(name));
-        if key.is_empty() {
-            continue;
-        }
-        let g = groups
-            .entry(key.clone())
-            .or_insert_with(|| OrganizationCount {
-                name: String::new(),
-                key,
-                comments: 0,
-                unique: 0,
-                spellings: Vec::new(),
-            });
-        g.comments += n;
-        g.unique += unique.and_then(|u| u.get(name)).copied().unwrap_or(*n);
-        g.spellings.push((name.clone(), *n));
-    }
-    let mut out: Vec<OrganizationCount> = groups
-        .into_values()
-        .map(|mut g| {
-            g.spellings
-                .sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-            g.name = g.spellings[0].0.clone();
-            g.unique = g.unique.min(g.comments);
-            g
-        })
-        .collect();
-    out.sort_by(|a, b| b.comments.cmp(&a.comments).then(a.key.cmp(&b.key)));
-    out
 }
