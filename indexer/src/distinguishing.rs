@@ -79,7 +79,10 @@ pub struct TermGroups {
 struct Read {
     groups: Vec<u32>,
     campaign: Option<String>,
+    /// Its distinct terms that some other comment read uses.
     terms: Vec<u32>,
+    /// All its distinct terms (the sizes the scores are relative to).
+    distinct: u32,
     /// One, or one over its campaign's members read.
     weight: f64,
 }
@@ -110,6 +113,12 @@ impl SearchIndex {
         };
         let mut cutter = Terms::default();
         let mut vocabulary = Vocabulary::default();
+        // A term is numbered when a second comment uses it; until then its
+        // comment keeps it aside. Most of a sample's distinct terms (nearly
+        // every phrase) are of one comment only and can never lead a group
+        // (that takes two): numbering them all was most of the time.
+        let mut seen = Seen::new();
+        let mut aside = Aside::default();
         let mut read: Vec<Read> = Vec::new();
         let mut i = 0usize;
         for (segment, docs) in &segments {
@@ -127,7 +136,20 @@ impl SearchIndex {
                     }
                 }
                 let mut terms: Vec<u32> = Vec::new();
-                let mut cut = |t: &str| cutter.each(t, |term| terms.push(vocabulary.id(term)));
+                let this = read.len() as u32;
+                let from = aside.entries.len();
+                let mut cut = |t: &str| {
+                    cutter.each(t, |term| {
+                        let hash = FxBuildHasher.hash_one(term);
+                        if let Some(id) = vocabulary.find(term, hash) {
+                            terms.push(id);
+                        } else if seen.before(hash) {
+                            terms.push(vocabulary.insert(term, hash));
+                        } else {
+                            aside.keep(this, term, hash);
+                        }
+                    })
+                };
                 if let Some(OwnedValue::Object(answers)) =
                     doc.get_first(s.answers_stored).map(OwnedValue::from)
                 {
@@ -140,15 +162,35 @@ impl SearchIndex {
                 for t in text(s.comment) {
                     cut(t);
                 }
-                terms.sort_unstable();
-                terms.dedup();
+                for e in &aside.entries[from..] {
+                    seen.mark(e.hash);
+                }
                 read.push(Read {
                     groups: ids,
                     campaign: text(s.campaign).next().map(str::to_string),
                     terms,
+                    distinct: 0,
                     weight: 1.0,
                 });
             }
+        }
+        // The terms kept aside that a later comment numbered; the others
+        // count only in their comment's size.
+        let mut alone: Vec<Vec<u64>> = vec![Vec::new(); read.len()];
+        for e in &aside.entries {
+            let term = &aside.bytes[e.start as usize..e.end as usize];
+            match vocabulary.find(term, e.hash) {
+                Some(id) => read[e.comment as usize].terms.push(id),
+                None => alone[e.comment as usize].push(e.hash),
+            }
+        }
+        drop(aside);
+        for (r, mut alone) in read.iter_mut().zip(alone) {
+            r.terms.sort_unstable();
+            r.terms.dedup();
+            alone.sort_unstable();
+            alone.dedup();
+            r.distinct = (r.terms.len() + alone.len()) as u32;
         }
         // Each campaign member weighs one over its campaign's number read.
         let mut sizes: HashMap<&str, u32> = HashMap::default();
@@ -201,26 +243,29 @@ struct Vocabulary {
 }
 
 impl Vocabulary {
+    #[cfg(test)]
     fn id(&mut self, term: &str) -> u32 {
         let hash = FxBuildHasher.hash_one(term);
-        let Vocabulary {
-            table,
-            bytes,
-            ends,
-            hashes,
-        } = self;
-        let term_of = |id: u32| {
-            let start = if id == 0 { 0 } else { ends[id as usize - 1] };
-            &bytes[start as usize..ends[id as usize] as usize]
-        };
-        if let Some(id) = table.find(hash, |id| term_of(*id) == term) {
-            return *id;
+        match self.find(term, hash) {
+            Some(id) => id,
+            None => self.insert(term, hash),
         }
-        let id = ends.len() as u32;
-        table.insert_unique(hash, id, |id| hashes[*id as usize]);
-        bytes.push_str(term);
-        ends.push(bytes.len() as u32);
-        hashes.push(hash);
+    }
+
+    /// The id of `term` (of `FxBuildHasher` hash `hash`), if numbered.
+    fn find(&self, term: &str, hash: u64) -> Option<u32> {
+        self.table.find(hash, |id| self.term(*id) == term).copied()
+    }
+
+    /// Numbers `term`, not numbered yet.
+    fn insert(&mut self, term: &str, hash: u64) -> u32 {
+        let id = self.ends.len() as u32;
+        let hashes = &self.hashes;
+        self.table
+            .insert_unique(hash, id, |id| hashes[*id as usize]);
+        self.bytes.push_str(term);
+        self.ends.push(self.bytes.len() as u32);
+        self.hashes.push(hash);
         id
     }
 
@@ -235,6 +280,61 @@ impl Vocabulary {
             self.ends[id as usize - 1]
         };
         &self.bytes[start as usize..self.ends[id as usize] as usize]
+    }
+}
+
+/// Which term hashes an earlier comment had, one bit per slot of the
+/// hash's top bits (a collision only numbers a term early).
+struct Seen(Vec<u64>);
+
+impl Seen {
+    const BITS: u32 = 24;
+
+    fn new() -> Self {
+        Seen(vec![0; (1 << Self::BITS) / 64])
+    }
+
+    fn slot(hash: u64) -> (usize, u64) {
+        let s = (hash >> (64 - Self::BITS)) as usize;
+        (s / 64, 1 << (s % 64))
+    }
+
+    fn mark(&mut self, hash: u64) {
+        let (word, bit) = Self::slot(hash);
+        self.0[word] |= bit;
+    }
+
+    fn before(&self, hash: u64) -> bool {
+        let (word, bit) = Self::slot(hash);
+        self.0[word] & bit != 0
+    }
+}
+
+/// Terms of one comment so far, kept aside unnumbered: their bytes end to
+/// end, and which comment each is of.
+#[derive(Default)]
+struct Aside {
+    bytes: String,
+    entries: Vec<AsideTerm>,
+}
+
+struct AsideTerm {
+    comment: u32,
+    start: u32,
+    end: u32,
+    hash: u64,
+}
+
+impl Aside {
+    fn keep(&mut self, comment: u32, term: &str, hash: u64) {
+        let start = self.bytes.len() as u32;
+        self.bytes.push_str(term);
+        self.entries.push(AsideTerm {
+            comment,
+            start,
+            end: self.bytes.len() as u32,
+            hash,
+        });
     }
 }
 
@@ -301,7 +401,8 @@ fn rank(
             members[*g as usize].push(i as u32);
         }
     }
-    let n: f64 = totals.iter().sum();
+    // Sizes count all of a comment's distinct terms, those of it alone too.
+    let n: f64 = read.iter().map(|r| r.weight * f64::from(r.distinct)).sum();
     let mut counts = vec![0.0f64; terms.len()];
     let mut touched: Vec<u32> = Vec::new();
     let mut scored: Vec<(f64, Vec<DistinguishingTerm>)> = Vec::with_capacity(groups.len());
@@ -311,7 +412,7 @@ fn rank(
         for i in docs {
             let r = &read[*i as usize];
             comments += r.weight;
-            ni += r.weight * r.terms.len() as f64;
+            ni += r.weight * f64::from(r.distinct);
             for t in &r.terms {
                 if counts[*t as usize] == 0.0 {
                     touched.push(*t);
