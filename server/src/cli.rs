@@ -633,7 +633,7 @@ async fn export(
         }
         (Some(params), _) => {
             let analysis = local_analysis(store)?;
-            let s = crate::analysis::summary::summarize(&analysis, &docket.id, params)
+            let s = crate::analysis::summary::counts(&analysis, &docket.id, params)
                 .await
                 .map_err(|e| anyhow::anyhow!("the summary could not be made: {e}"))?;
             prepared.summary = Some(Box::new(s));

@@ -174,6 +174,32 @@ pub async fn summarize(
     docket: &str,
     params: &SearchParams,
 ) -> Result<Summary, AnalysisError> {
+    summarize_parts(analysis, docket, params, Parts::All).await
+}
+
+/// The counts of a summary only, without quotes and distinguishing terms
+/// (for the `tags` and `crosstab` exports, which print neither: the
+/// terms alone are a second pass over a sample of the matches).
+pub async fn counts(
+    analysis: &Analysis,
+    docket: &str,
+    params: &SearchParams,
+) -> Result<Summary, AnalysisError> {
+    summarize_parts(analysis, docket, params, Parts::Counts).await
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Parts {
+    All,
+    Counts,
+}
+
+async fn summarize_parts(
+    analysis: &Analysis,
+    docket: &str,
+    params: &SearchParams,
+    parts: Parts,
+) -> Result<Summary, AnalysisError> {
     let d = analysis
         .dockets
         .get(docket)
@@ -230,11 +256,16 @@ pub async fn summarize(
             })
             .await?;
         let mut summary = assemble(&d, params, &counts, &tags, campaigns);
-        summary.quotes = quotes(analysis, &d.id, params, &summary.by_tag).await?;
+        if parts == Parts::All {
+            summary.quotes = quotes(analysis, &d.id, params, &summary.by_tag).await?;
+        }
         Ok::<Summary, AnalysisError>(summary)
     };
     let terms = async {
-        Ok::<_, AnalysisError>(
+        if parts == Parts::Counts {
+            return Ok(None);
+        }
+        Ok::<_, AnalysisError>(Some(
             analysis
                 .blocking(move || {
                     terms_index.distinguishing_terms(
@@ -244,11 +275,13 @@ pub async fn summarize(
                     )
                 })
                 .await??,
-        )
+        ))
     };
     let (mut summary, terms) = tokio::try_join!(counted, terms)?;
-    summary.distinguishing_terms_read = terms.read;
-    summary.distinguishing_terms = distinguishing::labelled(terms.groups, &summary);
+    if let Some(terms) = terms {
+        summary.distinguishing_terms_read = terms.read;
+        summary.distinguishing_terms = distinguishing::labelled(terms.groups, &summary);
+    }
     Ok(summary)
 }
 

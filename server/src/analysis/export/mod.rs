@@ -253,7 +253,7 @@ pub async fn stream(
         .map_err(|_| AnalysisError::Busy("exports"))?;
     let summary = match (&request.kind, &request.search) {
         (ExportKind::Tags | ExportKind::Crosstab, Some(params)) => Some(Box::new(
-            crate::analysis::summary::summarize(analysis, &docket.id, params).await?,
+            crate::analysis::summary::counts(analysis, &docket.id, params).await?,
         )),
         _ => None,
     };
