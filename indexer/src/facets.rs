@@ -121,29 +121,42 @@ impl SplitTerms {
     }
 }
 
-/// Segments are immutable, so their split terms are kept by segment id (a
-/// new generation or a merge makes new ids; the cache is emptied when it
-/// grows past what a few indexes' segments need).
+/// A cache of what is made once per segment: segments are immutable, so
+/// it is kept by segment id (a new generation or a merge makes new ids).
+pub(crate) type SegmentCache<K, T> = OnceLock<Mutex<HashMap<K, Arc<T>>>>;
+
+/// `key`'s value in `cache`, made by `make` when missing; the cache is
+/// emptied when it holds `capacity` (past what a few indexes' segments
+/// need).
+pub(crate) fn per_segment<K: Eq + std::hash::Hash, T>(
+    cache: &SegmentCache<K, T>,
+    key: K,
+    capacity: usize,
+    make: impl FnOnce() -> std::io::Result<T>,
+) -> tantivy::Result<Arc<T>> {
+    let cache = cache.get_or_init(Default::default);
+    if let Some(found) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return Ok(found.clone());
+    }
+    let made = Arc::new(make()?);
+    let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
+    if cache.len() >= capacity {
+        cache.clear();
+    }
+    cache.insert(key, made.clone());
+    Ok(made)
+}
+
+/// A column's split terms, once per segment.
 fn split_terms(
     segment: &SegmentReader,
     field: &str,
     column: &StrColumn,
     parts: usize,
 ) -> tantivy::Result<Arc<SplitTerms>> {
-    type Cache = Mutex<HashMap<(SegmentId, String), Arc<SplitTerms>>>;
-    static CACHE: OnceLock<Cache> = OnceLock::new();
-    let cache = CACHE.get_or_init(Default::default);
+    static CACHE: SegmentCache<(SegmentId, String), SplitTerms> = OnceLock::new();
     let key = (segment.segment_id(), field.to_string());
-    if let Some(found) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
-        return Ok(found.clone());
-    }
-    let terms = Arc::new(SplitTerms::read(column, parts)?);
-    let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
-    if cache.len() >= 1_024 {
-        cache.clear();
-    }
-    cache.insert(key, terms.clone());
-    Ok(terms)
+    per_segment(&CACHE, key, 1_024, || SplitTerms::read(column, parts))
 }
 
 impl FacetColumn {

@@ -14,12 +14,13 @@
 //! Corp." and "MICROSOFT" sending the same letter is one comment of
 //! Microsoft's.
 
+use crate::facets::{per_segment, SegmentCache};
 use crate::organizations;
 use hashbrown::HashTable;
 use rustc_hash::{FxBuildHasher, FxHashMap as HashMap};
 use std::collections::BTreeMap;
 use std::hash::BuildHasher;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 use tantivy::columnar::StrColumn;
 use tantivy::index::SegmentId;
 use tantivy::{DocId, SegmentReader};
@@ -75,23 +76,10 @@ impl KeyTable {
     }
 }
 
-/// Segments are immutable, so their key tables are kept by segment id (the
-/// cache is emptied when it grows past what a few indexes' segments need).
+/// A segment's key table, made once per segment.
 fn key_table(segment: &SegmentReader, column: &StrColumn) -> tantivy::Result<Arc<KeyTable>> {
-    type Cache = Mutex<std::collections::HashMap<SegmentId, Arc<KeyTable>>>;
-    static CACHE: OnceLock<Cache> = OnceLock::new();
-    let cache = CACHE.get_or_init(Default::default);
-    let id = segment.segment_id();
-    if let Some(found) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&id) {
-        return Ok(found.clone());
-    }
-    let table = Arc::new(KeyTable::read(column)?);
-    let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
-    if cache.len() >= 256 {
-        cache.clear();
-    }
-    cache.insert(id, table.clone());
-    Ok(table)
+    static CACHE: SegmentCache<SegmentId, KeyTable> = OnceLock::new();
+    per_segment(&CACHE, segment.segment_id(), 256, || KeyTable::read(column))
 }
 
 /// One segment's organizations, counted by term ordinal.
@@ -182,17 +170,13 @@ impl OrganizationSegment {
         // (key, campaign) of each member, deduplicated: corrected keys are
         // numbered after the table's.
         let mut extra_ids: HashMap<&str, u32> = HashMap::default();
-        let mut extra_names: Vec<&str> = Vec::new();
         let base = self.table.keys.len() as u32;
         let mut pairs: Vec<(u32, u64)> = Vec::with_capacity(self.members.len());
         for &(ord, c) in &self.members {
             let k = match corrected.get(&ord) {
                 Some(key) => {
-                    let next = base + extra_names.len() as u32;
-                    let k = *extra_ids.entry(*key).or_insert_with(|| {
-                        extra_names.push(*key);
-                        next
-                    });
+                    let next = base + extra_ids.len() as u32;
+                    let k = *extra_ids.entry(*key).or_insert(next);
                     extra.entry(*key).or_default().1 += 1;
                     k
                 }
