@@ -98,6 +98,22 @@ impl SearchIndex {
         per_group: usize,
     ) -> Result<TermGroups, SearchError> {
         let searcher = self.reader.searcher();
+        let key = format!("{q}\0{filters:?}\0{per_group}");
+        self.passes
+            .terms
+            .get_or_compute(searcher.generation().generation_id(), key, || {
+                self.count_terms(&searcher, q, filters, per_group)
+            })
+    }
+
+    /// The terms' pass over (a sample of) the matches.
+    fn count_terms(
+        &self,
+        searcher: &tantivy::Searcher,
+        q: &str,
+        filters: &Filters,
+        per_group: usize,
+    ) -> Result<TermGroups, SearchError> {
         let s = &self.schema;
         let query = conjunction(self.parse(q)?, filter_clauses(s, filters));
         let segments = searcher.search(&query, &Matches)?;
@@ -141,12 +157,15 @@ impl SearchIndex {
                 let mut cut = |t: &str| {
                     cutter.each(t, |term| {
                         let hash = FxBuildHasher.hash_one(term);
-                        if let Some(id) = vocabulary.find(term, hash) {
-                            terms.push(id);
-                        } else if seen.before(hash) {
-                            terms.push(vocabulary.insert(term, hash));
-                        } else {
+                        // Only a term an earlier comment had can be
+                        // numbered: the bit spares most terms (of one
+                        // comment) a probe into the vocabulary.
+                        if !seen.before(hash) {
                             aside.keep(this, term, hash);
+                        } else if let Some(id) = vocabulary.find(term, hash) {
+                            terms.push(id);
+                        } else {
+                            terms.push(vocabulary.insert(term, hash));
                         }
                     })
                 };

@@ -37,6 +37,8 @@ pub struct SearchIndex {
     pub(crate) index: Index,
     pub(crate) reader: IndexReader,
     pub(crate) schema: CommentSchema,
+    /// Whole-match passes' answers, per searcher generation.
+    pub(crate) passes: std::sync::Arc<crate::pass_cache::Passes>,
 }
 
 impl SearchIndex {
@@ -72,6 +74,7 @@ impl SearchIndex {
             index,
             reader,
             schema,
+            passes: Default::default(),
         })
     }
 

@@ -24,6 +24,7 @@ pub mod index;
 /// Organization names resolved to one key per organization.
 pub mod organization_counts;
 pub mod organizations;
+mod pass_cache;
 /// Length, nesting and word limits checked before a query is parsed.
 pub mod query_limits;
 pub mod schema;

@@ -73,6 +73,24 @@ impl SearchIndex {
         organizations: &OrganizationsWanted,
     ) -> Result<SummaryCounts, SearchError> {
         let searcher = self.reader.searcher();
+        let mut corrections: Vec<_> = organizations.corrections.iter().collect();
+        corrections.sort();
+        let key = format!("{q}\0{filters:?}\0{}\0{corrections:?}", organizations.top);
+        self.passes
+            .counts
+            .get_or_compute(searcher.generation().generation_id(), key, || {
+                self.count(&searcher, q, filters, organizations)
+            })
+    }
+
+    /// The summary's pass over the matches.
+    fn count(
+        &self,
+        searcher: &tantivy::Searcher,
+        q: &str,
+        filters: &Filters,
+        organizations: &OrganizationsWanted,
+    ) -> Result<SummaryCounts, SearchError> {
         let s = &self.schema;
         let query = conjunction(self.parse(q)?, filter_clauses(s, filters));
         let fields: Vec<String> = FACET_FIELDS.iter().map(|f| f.to_string()).collect();

@@ -344,7 +344,45 @@ async fn the_summary_equals_counts_made_from_the_database(backend: Backend) {
         .as_array()
         .is_some_and(|q| !q.is_empty()));
 
-    // The tags and crosstab exports are the summary's tables.
+    // Summaries are kept per index generation: asked again, the same;
+    // after a change, the change is in it.
+    let financing = |s: &Value| {
+        s["by_tag"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|b| b["value"] == "mechanism/financing")
+            .map_or(0, |b| b["comments"].as_u64().unwrap())
+    };
+    let again = app.json_as(&staff, &path, 200).await;
+    assert_eq!(got(&again), got(&summary));
+    assert_eq!(
+        again["distinguishing_terms"],
+        summary["distinguishing_terms"]
+    );
+    assert_eq!(financing(&summary), 1);
+    assert_eq!(
+        tag(
+            &app,
+            &staff,
+            &tracking[5],
+            json!({"tag": "mechanism/financing"})
+        )
+        .await
+        .0,
+        201
+    );
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let after = loop {
+        let after = app.json_as(&staff, &path, 200).await;
+        if financing(&after) == 2 || Instant::now() > deadline {
+            break after;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(financing(&after), 2, "{}", after["by_tag"]);
+    let summary = after;
+
     let csv_rows = |bytes: &[u8]| -> Vec<Vec<String>> {
         let mut r = csv::ReaderBuilder::new()
             .has_headers(false)
