@@ -53,6 +53,46 @@ pub fn bound<'a>(files: &[(&str, Option<&'a str>)]) -> Vec<Bounded<'a>> {
     out
 }
 
+/// Attachment text, in bytes, read for distinguishing terms (about 1,300
+/// words: a letter's first pages, where it says what it asks for). Many
+/// comments are a line and a PDF; their words are in the file. Stored
+/// apart in the index (the search field is indexed only), it costs each
+/// comment with files this much more store, and a summary no database
+/// round trip.
+pub const TERMS_LEAD_BYTES: usize = 8 * 1024;
+
+/// The start of a comment's attachment texts (as [`bound`] kept them), at
+/// most `max` bytes, cut between words where one ends near the limit.
+pub fn lead<S: AsRef<str>>(texts: &[S], max: usize) -> String {
+    let mut out = String::new();
+    for t in texts {
+        let t = t.as_ref().trim();
+        if t.is_empty() {
+            continue;
+        }
+        if !out.is_empty() {
+            if out.len() + 1 >= max {
+                break;
+            }
+            out.push('\n');
+        }
+        let left = max - out.len();
+        if t.len() <= left {
+            out.push_str(t);
+            continue;
+        }
+        let at = char_floor(t, left);
+        // Back to the last space within 64 bytes, not to cut a word.
+        let at = t[..at]
+            .rfind(char::is_whitespace)
+            .filter(|space| at - space <= 64)
+            .unwrap_or(at);
+        out.push_str(t[..at].trim_end());
+        break;
+    }
+    out
+}
+
 /// The largest char boundary of `text` at or before `at`.
 pub(crate) fn char_floor(text: &str, mut at: usize) -> usize {
     while at > 0 && !text.is_char_boundary(at) {
@@ -64,6 +104,20 @@ pub(crate) fn char_floor(text: &str, mut at: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_lead_keeps_the_start_of_each_text_up_to_the_limit_between_words() {
+        assert_eq!(lead(&["  one two ", "", "three"], 100), "one two\nthree");
+        assert_eq!(lead::<&str>(&[], 100), "");
+        let long = "word ".repeat(100);
+        let l = lead(&[long.as_str(), "never"], 42);
+        assert!(l.len() <= 42 && l.ends_with("word"), "{l:?}");
+        assert!(!l.contains("never"));
+        // No space near the limit: cut at a char boundary.
+        let l = lead(&["é".repeat(100)], 41);
+        assert_eq!(l, "é".repeat(20));
+        assert!(lead(&["a".repeat(10), "b".repeat(10)], 11).len() <= 11);
+    }
 
     #[test]
     fn identical_files_count_once_and_the_total_is_bounded() {

@@ -5,8 +5,9 @@
 //! Colaresi and Quinn, "Fightin' Words", Political Analysis 16(4), 2008,
 //! section 3.5).
 //!
-//! Counts come from the text the index stores (answers and general
-//! comment) of the matches, read back and cut into words and two-word
+//! Counts come from the text the index stores (answers, general comment
+//! and the start of the attachments' text, `attachment_text::lead`) of the
+//! matches, read back and cut into words and two-word
 //! phrases (terms_analyzer.rs): all of them up to [`SAMPLE`] matches,
 //! beyond that an evenly spaced sample of [`SAMPLE`] (in
 //! index order, which is about the order received). Walking the postings
@@ -178,7 +179,7 @@ impl SearchIndex {
                         }
                     }
                 }
-                for t in text(s.comment) {
+                for t in text(s.comment).chain(text(s.attachment_lead)) {
                     cut(t);
                 }
                 for e in &aside.entries[from..] {
@@ -237,15 +238,23 @@ impl SearchIndex {
     }
 }
 
+/// Consecutive matches read together in a sample.
+const RUN: usize = 8;
+
 /// Whether the `i`th of `matches` is read: all of them up to [`SAMPLE`],
-/// else exactly [`SAMPLE`] evenly spaced (where `i * SAMPLE / matches`
-/// steps up).
+/// else exactly [`SAMPLE`] in evenly spaced runs of [`RUN`] neighbours (the
+/// first of each of `SAMPLE / RUN` equal spans). The store compresses a few
+/// comments to a block: one comment at a time, every comment read cost a
+/// block's decompression; neighbours share one. (Neighbours were received
+/// together; a campaign arriving at once still weighs one in all.)
 fn sampled(i: usize, matches: usize) -> bool {
     if matches <= SAMPLE {
         return true;
     }
-    let (i, m, s) = (i as u64, matches as u64, SAMPLE as u64);
-    (i + 1) * s / m != i * s / m
+    let (i, m, runs) = (i as u64, matches as u64, (SAMPLE / RUN) as u64);
+    let span = i * runs / m;
+    let start = (span * m).div_ceil(runs);
+    i - start < RUN as u64
 }
 
 /// Every distinct term read, numbered. The terms' bytes live end to end in
@@ -439,23 +448,38 @@ fn rank(
                 counts[*t as usize] += r.weight;
             }
         }
-        let mut listed = Vec::new();
+        // (z, term, its count here): named only once among the listed.
+        let mut candidates: Vec<(f64, u32, f64)> = Vec::new();
         for t in touched.drain(..) {
             let y = std::mem::take(&mut counts[t as usize]);
             if y < MIN_GROUP_COMMENTS {
                 continue;
             }
-            let total = totals[t as usize];
-            let z = log_odds_z(y, ni, total, n);
+            let z = log_odds_z(y, ni, totals[t as usize], n);
             if z >= MIN_Z {
-                listed.push(DistinguishingTerm {
-                    term: terms.term(t).to_string(),
-                    z,
-                    comments: y,
-                    elsewhere: total - y,
-                });
+                candidates.push((z, t, y));
             }
         }
+        // Highest first, ties by term.
+        let order = |a: &(f64, u32, f64), b: &(f64, u32, f64)| {
+            b.0.partial_cmp(&a.0)
+                .unwrap_or(Ordering::Equal)
+                .then_with(|| terms.term(a.1).cmp(terms.term(b.1)))
+        };
+        if candidates.len() > per_group {
+            candidates.select_nth_unstable_by(per_group, order);
+            candidates.truncate(per_group);
+        }
+        candidates.sort_by(order);
+        let listed = candidates
+            .into_iter()
+            .map(|(z, t, y)| DistinguishingTerm {
+                term: terms.term(t).to_string(),
+                z,
+                comments: y,
+                elsewhere: totals[t as usize] - y,
+            })
+            .collect();
         scored.push((comments, listed));
     }
     let mut out: Vec<(&(usize, String), (f64, Vec<DistinguishingTerm>))> =
@@ -463,19 +487,11 @@ fn rank(
     // By field in the order of GROUPED_BY, then by value.
     out.sort_by(|(a, _), (b, _)| a.cmp(b));
     out.into_iter()
-        .map(|((field, value), (comments, mut terms))| {
-            terms.sort_by(|a, b| {
-                b.z.partial_cmp(&a.z)
-                    .unwrap_or(Ordering::Equal)
-                    .then_with(|| a.term.cmp(&b.term))
-            });
-            terms.truncate(per_group);
-            TermGroup {
-                field: GROUPED_BY[*field].to_string(),
-                value: value.clone(),
-                comments,
-                terms,
-            }
+        .map(|((field, value), (comments, terms))| TermGroup {
+            field: GROUPED_BY[*field].to_string(),
+            value: value.clone(),
+            comments,
+            terms,
         })
         .collect()
 }
@@ -530,9 +546,15 @@ mod tests {
             assert_eq!(picked.len(), want, "{matches}");
             let widest = picked.windows(2).map(|w| w[1] - w[0]).max().unwrap_or(1);
             assert!(
-                widest <= matches.div_ceil(SAMPLE),
+                widest <= matches.div_ceil(SAMPLE / RUN),
                 "{matches}: gap {widest}"
             );
+            if matches > SAMPLE {
+                // Runs of neighbours: a run's first is RUN before the next gap.
+                let runs = picked.windows(2).filter(|w| w[1] - w[0] > 1).count() + 1;
+                assert!(runs <= SAMPLE / RUN, "{matches}: {runs} runs");
+                assert!(picked.last() > Some(&(matches - matches / (SAMPLE / RUN) - 1)));
+            }
         }
         assert!((0..17).all(|i| sampled(i, 17)));
     }

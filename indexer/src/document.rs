@@ -87,6 +87,13 @@ impl CommentDoc {
         for text in &self.attachment_texts {
             doc.add_text(s.attachment, text);
         }
+        let lead = crate::attachment_text::lead(
+            &self.attachment_texts,
+            crate::attachment_text::TERMS_LEAD_BYTES,
+        );
+        if !lead.is_empty() {
+            doc.add_text(s.attachment_lead, lead);
+        }
         if !self.tags.is_empty() {
             doc.add_text(s.tag_set, self.tags.join(&SET_SEPARATOR.to_string()));
         }

@@ -54,6 +54,9 @@ pub struct CommentSchema {
     pub comment: Field,
     /// Extracted attachment text (indexed only: the database keeps the text).
     pub attachment: Field,
+    /// The start of the attachment text, stored only: what distinguishing
+    /// terms read of a comment's files (`attachment_text::lead`).
+    pub attachment_lead: Field,
     /// Analyst tags (each path with its ancestors) and the form-letter
     /// campaign (filled by a later issue).
     pub tag: Field,
@@ -170,6 +173,7 @@ impl CommentSchema {
         let answers_stored = b.add_json_field("answers_stored", STORED);
         let comment = b.add_text_field("comment", stored_text);
         let attachment = b.add_text_field("attachment", text);
+        let attachment_lead = b.add_text_field("attachment_lead", STORED);
         // Filters use the terms; facets the set column.
         let tag = b.add_text_field("tag", STRING | STORED);
         let tag_set = b.add_text_field("tag_set", FAST);
@@ -200,6 +204,7 @@ impl CommentSchema {
             answers_stored,
             comment,
             attachment,
+            attachment_lead,
             tag,
             tag_set,
             campaign,

@@ -8,6 +8,7 @@
 use super::summary::{self, Member};
 use super::{rebuild, stored_keys, DocketProfile, PER_KEY};
 use crate::db::indexed::Touched;
+use crate::db::models::blob_text;
 use crate::db::models::campaign::{self, CampaignRow, MemberRow, Print};
 use crate::db::{DbConn, DbError};
 use crate::domain::docket::Docket;
@@ -50,6 +51,10 @@ pub fn plan(
         ..Batch::default()
     };
     let split: Vec<String> = campaign::split_off(conn, ids)?;
+    // A comment whose files are still being read waits for their text (it
+    // comes back with it): "See attached." alone would join every other
+    // comment that says only that, whatever their letters say.
+    let awaiting = blob_text::comments_awaiting_text(conn, ids)?;
     // Comments of the batch already in a campaign, read at once.
     let already: HashMap<String, String> = campaign::campaigns_of(conn, ids)?.into_iter().collect();
     // Templates' fingerprints, read once a batch however many join.
@@ -60,6 +65,9 @@ pub fn plan(
     let mut texts: Vec<(String, String)> = Vec::with_capacity(ids.len());
     rebuild::read_texts(conn, ids, |id, text| texts.push((id, text)))?;
     for (id, text) in texts {
+        if awaiting.contains(&id) {
+            continue;
+        }
         let fp = Fingerprint::new(&text, &profile.profile, &hashers, config);
         batch.prints.push(Print {
             comment_id: id.clone(),

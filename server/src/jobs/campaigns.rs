@@ -3,7 +3,8 @@
 //! - `campaigns` (one, recurring, subject `all`, made sure of at every
 //!   start): follows the change feed; each new comment (or one whose
 //!   attachment text arrived) that this node's index already shows is
-//!   assigned to its campaign (`campaigns::assign`). A docket with no
+//!   assigned to its campaign (`campaigns::assign`), once every file it
+//!   carries has its text (or is known to have none). A docket with no
 //!   profile yet starts with an empty one (nothing discounted); once it
 //!   has grown to twice the comments its profile was made from (and at
 //!   least 200), a rebuild is queued, so the boilerplate discount follows

@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 use std::time::Duration;
 
 on_both_backends!(a_phrase_one_category_keeps_using_leads_its_distinguishing_terms);
+on_both_backends!(a_phrase_only_in_one_org_types_attachments_leads_its_terms);
 
 const CATEGORIES: [&str; 3] = ["ai-developer", "compute-cloud", "minerals-supply-chain"];
 const ORG_TYPES: [&str; 3] = ["company", "academic", "trade_association"];
@@ -221,4 +222,96 @@ async fn a_phrase_one_category_keeps_using_leads_its_distinguishing_terms(backen
         })
         .unwrap_or_else(|| panic!("no terms row for the minerals category: {html}"));
     assert!(row.contains(">geothermal corridors</span>"), "{row}");
+}
+
+/// Sixty words from a thousand made-up ones, a different draw for each
+/// comment: files with little in common, not a form letter's copies.
+fn letter_text(i: usize) -> String {
+    const PRE: [&str; 10] = ["ka", "lo", "mi", "nu", "pe", "ra", "si", "to", "ve", "zu"];
+    const MID: [&str; 10] = ["b", "d", "f", "g", "h", "j", "k", "m", "p", "t"];
+    const SUF: [&str; 10] = ["an", "ok", "el", "im", "ast", "or", "ix", "un", "eb", "al"];
+    let mut x = (i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    (0..60)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let w = (x % 1000) as usize;
+            format!("{}{}{}", PRE[w / 100], MID[w / 10 % 10], SUF[w % 10])
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Many comments are a line and a PDF: the words of the file count. Each
+/// of 27 comments sends its text as an attached file (and a line of its
+/// own); the 9 from universities' files say "lithium refining".
+async fn a_phrase_only_in_one_org_types_attachments_leads_its_terms(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let staff = app.user("sam", "staff", "staff-password-long");
+    let mut tracking = Vec::new();
+    for i in 0..27 {
+        let org_type = ORG_TYPES[i % 3];
+        let mut file = letter_text(i);
+        if org_type == "academic" {
+            file = format!("{file} It is about lithium refining.");
+        }
+        let body = submission(CATEGORIES[(i / 3) % 3], org_type, i, "See attached.".into());
+        let form = reqwest::multipart::Form::new()
+            .text("comment", body.to_string())
+            .part(
+                "attachments",
+                reqwest::multipart::Part::bytes(file.into_bytes())
+                    .file_name(format!("letter-{i}.txt")),
+            );
+        let res = app
+            .post_multipart(&format!("/api/v1/dockets/{DOCKET}/comments"), form)
+            .await;
+        assert_eq!(res.status(), 201);
+        let r: Value = res.json().await.unwrap();
+        tracking.push(r["tracking_number"].as_str().unwrap().to_string());
+    }
+    for tn in &tracking {
+        app.first_file_settled(&staff, tn).await;
+    }
+    app.index_caught_up(&staff).await;
+
+    // Polled until the files' text is in the index (extraction, then the
+    // comment indexed again), then checked whole.
+    let path = format!("/api/v1/dockets/{DOCKET}/summary");
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let summary = loop {
+        let s = app.json_as(&staff, &path, 200).await;
+        // Every file read: the phrase in all nine.
+        let academic = group(&s, "org_type", "academic");
+        if academic["terms"][0]["comments"] == 9.0 || std::time::Instant::now() > deadline {
+            break s;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    // Twenty-seven "See attached." with different letters: no campaign
+    // (each waited for its file's text before its campaign was sought).
+    assert_eq!(summary["totals"]["campaigns"], 0, "{}", summary["totals"]);
+    let academic = group(&summary, "org_type", "academic");
+    assert_eq!(
+        terms(academic).get(..3),
+        Some(&["lithium", "lithium refining", "refining"].map(String::from)[..]),
+        "{academic}; totals {}",
+        summary["totals"]
+    );
+    assert_eq!(academic["terms"][0]["comments"], 9.0);
+    for g in summary["distinguishing_terms"].as_array().unwrap() {
+        if g["field"] == "org_type" && g["value"] == "academic" {
+            continue;
+        }
+        assert!(
+            !terms(g).iter().any(|t| t.contains("lithium")),
+            "in another group: {g}"
+        );
+    }
+    // A comment's own line is read too: the same in every comment, it
+    // sets no group apart.
+    for g in summary["distinguishing_terms"].as_array().unwrap() {
+        assert!(!terms(g).contains(&"attached".to_string()), "{g}");
+    }
 }

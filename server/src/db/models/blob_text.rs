@@ -123,3 +123,23 @@ pub fn recorded(conn: &mut DbConn, sha256s: &[String]) -> Result<Vec<String>, Db
     }
     Ok(out)
 }
+
+/// Which of these comments carry a file with no text row yet.
+pub fn comments_awaiting_text(
+    conn: &mut DbConn,
+    comment_ids: &[String],
+) -> Result<std::collections::HashSet<String>, DbError> {
+    let mut out = std::collections::HashSet::new();
+    for chunk in comment_ids.chunks(500) {
+        out.extend(
+            attachments::table
+                .left_join(blob_texts::table.on(blob_texts::sha256.eq(attachments::sha256)))
+                .filter(blob_texts::sha256.is_null())
+                .filter(attachments::comment_id.eq_any(chunk))
+                .select(attachments::comment_id)
+                .distinct()
+                .load::<String>(conn)?,
+        );
+    }
+    Ok(out)
+}
