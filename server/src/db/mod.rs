@@ -1,5 +1,6 @@
 //! The database: the source of truth. All SQL lives below this module.
 
+pub mod checkpoint;
 pub mod connection;
 pub mod indexed;
 pub mod models;

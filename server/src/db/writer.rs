@@ -28,8 +28,6 @@ const MAX_BATCH: usize = 512;
 /// Submissions waiting for the writer before senders wait too (backpressure).
 const QUEUE: usize = 4096;
 const IDEMPOTENCY_WINDOW: TimeDelta = TimeDelta::hours(24);
-/// How often the WAL is copied back into the SQLite database file.
-const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
 
 /// Everything one accepted comment writes, in one transaction.
 #[derive(Debug)]
@@ -117,7 +115,9 @@ impl Writer {
         let (writer_alive, alive) = std::sync::mpsc::channel::<()>();
         if let DbConn::Sqlite(_) = conn {
             conn.batch_execute("PRAGMA wal_autocheckpoint = 0")?;
-            start_checkpointer(url.connect()?, alive);
+            if let DbConn::Sqlite(c) = url.connect()? {
+                crate::db::checkpoint::start(c, alive, Default::default());
+            }
         }
         let handle = std::thread::Builder::new()
             .name("rfidesk-writer".into())
@@ -267,26 +267,6 @@ fn serve(mut conn: DbConn, mut rx: mpsc::Receiver<Job>, handoff: &Handoff, commi
             committed.notify();
         }
     }
-}
-
-/// Checkpoints copy the SQLite WAL into the database file. Done by the
-/// committing connection (SQLite's default) they stall the group commit
-/// behind them, so this thread does them until `alive` is dropped.
-fn start_checkpointer(mut conn: DbConn, alive: std::sync::mpsc::Receiver<()>) {
-    std::thread::Builder::new()
-        .name("rfidesk-checkpoint".into())
-        .spawn(move || {
-            while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
-                alive.recv_timeout(CHECKPOINT_EVERY)
-            {
-                if let Err(e) = conn.batch_execute("PRAGMA wal_checkpoint(PASSIVE)") {
-                    tracing::warn!(error = %e, "WAL checkpoint failed");
-                }
-            }
-            // A last full checkpoint leaves a small WAL behind.
-            let _ = conn.batch_execute("PRAGMA wal_checkpoint(TRUNCATE)");
-        })
-        .expect("spawn checkpoint thread");
 }
 
 /// Writes one group in one transaction (one fsync): the comments, then
