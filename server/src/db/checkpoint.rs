@@ -11,6 +11,11 @@
 //! [`TRUNCATE_WAIT_MS`]) for the readers of older snapshots to finish,
 //! copies the rest and empties the file. While it waits, writers wait too,
 //! so it is tried at most once per [`Bounds::truncate_gap`].
+//!
+//! Not enough yet: during a campaign rebuild of a million comments the
+//! truncation was refused (busy) every time after the first, and the WAL
+//! still grew by about 1 GB a minute. Something holds a snapshot or the
+//! write lock for longer than the wait (see docs/BENCHMARKS.md, 2026-12-07).
 
 use super::DbError;
 use diesel::connection::SimpleConnection;
