@@ -14,8 +14,9 @@
 //!
 //! Not enough yet: during a campaign rebuild of a million comments the
 //! truncation was refused (busy) every time after the first, and the WAL
-//! still grew by about 1 GB a minute. Something holds a snapshot or the
-//! write lock for longer than the wait (see docs/BENCHMARKS.md, 2026-12-07).
+//! still grew by gigabytes, most likely inside the rebuild's one final
+//! write transaction, which no checkpoint can touch until it commits (see
+//! docs/BENCHMARKS.md, 2026-12-07).
 
 use super::DbError;
 use diesel::connection::SimpleConnection;
