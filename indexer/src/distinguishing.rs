@@ -9,8 +9,8 @@
 //! and the start of the attachments' text, `attachment_text::lead`) of the
 //! matches, read back and cut into words and two-word
 //! phrases (terms_analyzer.rs): all of them up to [`SAMPLE`] matches,
-//! beyond that an evenly spaced sample of [`SAMPLE`] (in
-//! index order, which is about the order received). Walking the postings
+//! beyond that a sample of [`SAMPLE`] in evenly spaced runs of neighbours
+//! (in index order, which is about the order received). Walking the postings
 //! of a field made for this instead cost a million-comment index 47 s a
 //! summary and tripled its rebuild (the phrases are millions of terms); a
 //! sample costs the same at any size and ranks the leading terms the same.

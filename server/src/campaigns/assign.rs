@@ -62,12 +62,14 @@ pub fn plan(
     // Comments of this batch already planned: later ones may match them.
     let mut planned: HashMap<String, (Fingerprint, Option<String>)> = HashMap::new();
     let mut changed: HashMap<String, CampaignRow> = HashMap::new();
-    let mut texts: Vec<(String, String)> = Vec::with_capacity(ids.len());
-    rebuild::read_texts(conn, ids, |id, text| texts.push((id, text)))?;
+    let ready: Vec<String> = ids
+        .iter()
+        .filter(|id| !awaiting.contains(*id))
+        .cloned()
+        .collect();
+    let mut texts: Vec<(String, String)> = Vec::with_capacity(ready.len());
+    rebuild::read_texts(conn, &ready, |id, text| texts.push((id, text)))?;
     for (id, text) in texts {
-        if awaiting.contains(&id) {
-            continue;
-        }
         let fp = Fingerprint::new(&text, &profile.profile, &hashers, config);
         batch.prints.push(Print {
             comment_id: id.clone(),

@@ -59,9 +59,6 @@ struct Outcome {
     /// Frames in the WAL.
     #[diesel(sql_type = Integer)]
     log: i32,
-    #[diesel(sql_type = Integer)]
-    #[allow(dead_code)]
-    checkpointed: i32,
 }
 
 #[derive(Debug, QueryableByName)]
