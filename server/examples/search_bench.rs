@@ -1182,7 +1182,22 @@ fn plant_campaigns(db: &std::path::Path, count: u64) -> anyhow::Result<()> {
                 added_words: 0,
             })
             .collect();
-        campaign::add_members(conn, &members)
+        campaign::add_members(conn, &members)?;
+        // A profile through the feed's head, as a finished rebuild leaves:
+        // the server then keeps the planted campaigns (without one, its
+        // first start rebuilds the docket and finds none in generated text).
+        let profile = rfidesk::campaigns::DocketProfile::default();
+        let head = rfidesk::db::models::change_feed::head(conn)?;
+        campaign::put_profile(
+            conn,
+            &campaign::ProfileRow {
+                docket_id: "ai-exports-rfi".into(),
+                profile: serde_json::to_string(&profile).expect("a profile serialises"),
+                comments: count as i64,
+                checked_seq: head,
+                built_at: now,
+            },
+        )
     })?;
     eprintln!(
         "planted {CAMPAIGNS} campaigns in {:.1} s",

@@ -13,6 +13,7 @@
 
 use super::summary::{self, Member};
 use super::{flagged, flagged_by, stored_keys, text_of, DocketProfile};
+use crate::db::checkpoint;
 use crate::db::connection::write_transaction;
 use crate::db::indexed::{self, Change, Touched};
 use crate::db::models::campaign::{self, CampaignRow, Facts, MemberRow, Print, ProfileRow};
@@ -30,6 +31,8 @@ use std::collections::{HashMap, HashSet};
 const READ_CHUNK: usize = 2_000;
 /// Comments whose prints one write stores.
 const WRITE_CHUNK: usize = 5_000;
+/// Longest a write waits for the WAL to be emptied before it goes on.
+const ROOM_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// What a rebuild found.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -246,12 +249,14 @@ pub fn run(
     // Each write holds the docket's profile row first, as assignment's
     // does: the two take their locks in one order and never deadlock.
     while !same_profile
+        && room(&mut conn)
         && write_transaction(&mut conn, |c| {
             campaign::profile_locked(c, &docket.id)?;
             campaign::clear_prints(c, &docket.id, WRITE_CHUNK as i64)
         })? > 0
     {}
     for (n, chunk) in prints.chunks(WRITE_CHUNK).enumerate() {
+        room(&mut conn);
         write_transaction(&mut conn, |c| {
             campaign::profile_locked(c, &docket.id)?;
             campaign::put_prints(c, chunk)
@@ -311,6 +316,7 @@ pub fn run(
     };
     let min_size = config.min_size;
     let docket_id = docket.id.clone();
+    room(&mut conn);
     indexed::write(&mut conn, Change::Campaign, |c| {
         campaign::profile_locked(c, &docket_id)?;
         campaign::clear_docket(c, &docket_id)?;
@@ -345,6 +351,15 @@ pub fn run(
         seconds: started.elapsed().as_secs_f64(),
         stages,
     })
+}
+
+/// Before each of the rebuild's writes, which come back to back and each
+/// touch tens of thousands of pages (band keys land all over their
+/// index): room in the WAL, or the checkpointer never gets to empty it
+/// (db/checkpoint.rs). Always true, so it can guard a loop's condition.
+fn room(conn: &mut DbConn) -> bool {
+    checkpoint::wait_for_room(conn, ROOM_WAIT);
+    true
 }
 
 pub fn new_row(docket: &str, now: NaiveDateTime) -> CampaignRow {

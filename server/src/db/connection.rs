@@ -60,6 +60,12 @@ impl DatabaseUrl {
                      PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
                      PRAGMA cache_size = -32768; PRAGMA temp_store = MEMORY;",
                 )?;
+                // The WAL's bound (db/checkpoint.rs), kept on the connection
+                // so that every part of the process reads the same one.
+                conn.batch_execute(&format!(
+                    "PRAGMA journal_size_limit = {}",
+                    super::checkpoint::WAL_LIMIT
+                ))?;
                 Ok(DbConn::Sqlite(conn))
             }
         }

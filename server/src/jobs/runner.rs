@@ -6,6 +6,7 @@
 
 use super::handoff::Handed;
 use super::{delta, Context, Handler, Outcome, Write};
+use crate::db::checkpoint;
 use crate::db::models::job::{self, Ending, JobRow, DONE, FAILED, QUEUED};
 use crate::db::writer::Writer;
 use crate::db::{write_transaction, DbConn, DbError, Pool};
@@ -32,6 +33,8 @@ pub struct Runner {
 /// Waiting for work when there is none: a lane's own wake-up (a hand-off,
 /// a new file) ends the wait sooner.
 const IDLE: Duration = Duration::from_secs(1);
+/// Longest a job's write waits for the WAL to be emptied before it goes on.
+const ROOM_WAIT: Duration = Duration::from_secs(10);
 
 struct Lane {
     handler: Arc<dyn Handler>,
@@ -170,6 +173,12 @@ impl Lane {
             .map(|(j, o)| self.settlement(j, o, finished))
             .collect();
         let ids: Vec<String> = settlements.iter().map(|s| s.id.clone()).collect();
+        // Job writes are the bulk ones (campaigns, rules, bulk tags, file
+        // text): while the WAL is past its bound they give the checkpointer
+        // its turn (db/checkpoint.rs); intake never waits here.
+        if let Ok(mut conn) = self.pool.get() {
+            checkpoint::wait_for_room(&mut conn, ROOM_WAIT);
+        }
         if let Err(e) = self.settle(settlements, finished) {
             // What the jobs produced could not be stored: that is a failure
             // of each job too, retried (and given up on) like any other.
