@@ -98,14 +98,17 @@ async fn the_comments_export_parses_back_to_what_was_submitted(backend: Backend)
     for i in 0..3 {
         tracking.push(app.submit(&tricky(i)).await);
     }
-    let (status, body) = tag(
-        &app,
-        &staff,
-        &tracking[0],
-        json!({"tag": "mechanism/financing"}),
-    )
-    .await;
-    assert_eq!(status, 201, "{body}");
+    // Two coders put the same tag on the first comment, and one a second
+    // tag: each tag is listed once, in order.
+    let analyst = app.user("ana", "analyst", "analyst-password-long");
+    for (token, path) in [
+        (&staff, "mechanism/financing"),
+        (&analyst, "mechanism/financing"),
+        (&staff, "region/asean/malaysia"),
+    ] {
+        let (status, body) = tag(&app, token, &tracking[0], json!({"tag": path})).await;
+        assert_eq!(status, 201, "{body}");
+    }
 
     let (status, headers, bytes) = export(&app, &staff, &path("comments", "")).await;
     assert_eq!(status, 200, "{}", String::from_utf8_lossy(&bytes));
@@ -195,7 +198,7 @@ async fn the_comments_export_parses_back_to_what_was_submitted(backend: Backend)
                 + "Z"
         );
         let tags = if tn == &tracking[0] {
-            "mechanism/financing"
+            "mechanism/financing; region/asean/malaysia"
         } else {
             ""
         };

@@ -531,6 +531,9 @@ async fn the_purge_keeps_the_changes_a_rule_has_yet_to_check(backend: Backend) {
     for i in 0..4 {
         submit(&app, &format!("semiconductor supply, note {i}")).await;
     }
+    // A rule is refused (503) while the index is still being built, as it
+    // can be right after a start on a loaded machine.
+    app.index_caught_up(&ana).await;
     let id = save_rule(
         &app,
         &ana,

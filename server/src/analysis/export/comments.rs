@@ -7,15 +7,17 @@ use super::cells;
 use super::{ExportError, Options};
 use crate::analysis::view::{self, Audience};
 use crate::db::models::comment::{self, CommentRow};
-use crate::db::models::{attachment, campaign, comment_tag};
+use crate::db::models::{attachment, campaign, comment_tag, tag};
 use crate::db::DbConn;
 use crate::domain::docket::Docket;
 use crate::domain::submission::ORGANIZATION_TYPES;
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 
-/// Comments read a page: each page is four indexed queries.
-pub const PAGE: usize = 1_000;
+/// Comments read a page: each page is four indexed queries. 500 gave a
+/// median of 196k rows/s at a million comments, 1,000 173k and 2,500
+/// 135k (docs/BENCHMARKS.md, 2026-12-07): small pages stay in the caches.
+pub const PAGE: usize = 500;
 
 /// Which comments: all of a docket's, or these ids (a search's matches).
 pub enum Selection {
@@ -61,13 +63,18 @@ pub fn write<W: Write + Send>(
         .collect();
     let labels = Labels::new(docket);
     let (tx, rx) = std::sync::mpsc::sync_channel::<Page>(PAGES_AHEAD);
+    // Written pages go back to the reader to be freed where they were
+    // allocated: freed on the writer's thread, every row took a lock on
+    // the reader's malloc arena, and the two threads queued on it (an
+    // eighth of the export's time in futex waits).
+    let (back, written_pages) = std::sync::mpsc::channel::<Page>();
     std::thread::scope(|scope| {
         let writer = scope.spawn(|| -> Result<u64, ExportError> {
             let mut w = cells::writer(out, options.bom)?;
             cells::record(&mut w, header(docket, contact))?;
             let mut written = 0u64;
             for page in rx {
-                for row in page.rows {
+                for row in &page.rows {
                     let campaign = page
                         .campaigns
                         .get(&row.id)
@@ -81,6 +88,8 @@ pub fn write<W: Write + Send>(
                     cells::record(&mut w, cells)?;
                     written += 1;
                 }
+                // The reader is gone only after this thread ends.
+                let _ = back.send(page);
             }
             w.flush()?;
             Ok(written)
@@ -92,6 +101,7 @@ pub fn write<W: Write + Send>(
             // The writer failed (its error is reported below) or is gone.
             tx.send(page)
                 .map_err(|_| ExportError::Io(std::io::ErrorKind::BrokenPipe.into()))?;
+            written_pages.try_iter().for_each(drop);
             progress(n);
             Ok(())
         });
@@ -118,32 +128,27 @@ fn read_pages(
     selection: Selection,
     mut send: impl FnMut(Page) -> Result<(), ExportError>,
 ) -> Result<(), ExportError> {
-    let page = |conn: &mut DbConn, rows: Vec<CommentRow>| -> Result<Page, ExportError> {
-        let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-        let mut files: HashMap<String, Vec<String>> = HashMap::new();
-        for a in attachment::for_comments(conn, &ids)? {
-            files.entry(a.comment_id).or_default().push(a.filename);
-        }
-        let mut tags: HashMap<String, Vec<String>> = HashMap::new();
-        for (comment_id, path) in comment_tag::paths_for_comments(conn, &ids)? {
-            tags.entry(comment_id).or_default().push(path);
-        }
-        let campaigns = campaign::campaigns_of(conn, &ids)?.into_iter().collect();
-        Ok(Page {
-            rows,
-            files,
-            tags,
-            campaigns,
-        })
-    };
+    let paths: HashMap<String, String> = tag::for_docket(conn, &docket.id)?
+        .into_iter()
+        .map(|t| (t.id, t.path))
+        .collect();
     match selection {
         Selection::Docket => {
+            // Pages are runs of the docket's comments in id order: what
+            // they carry is read by id range (another docket's comments in
+            // the range add entries nothing looks up).
             let mut after = String::new();
             loop {
                 let rows = comment::docket_page_after(conn, &docket.id, &after, PAGE as i64)?;
-                let Some(last) = rows.last() else { break };
-                after = last.id.clone();
-                send(page(conn, rows)?)?;
+                let (Some(first), Some(last)) = (rows.first(), rows.last()) else {
+                    break;
+                };
+                let (first, last) = (first.id.clone(), last.id.clone());
+                let files = attachment::names_between(conn, &first, &last)?;
+                let tags = comment_tag::tag_ids_between(conn, &first, &last)?;
+                let campaigns = campaign::campaigns_between(conn, &first, &last)?;
+                after = last;
+                send(page(rows, files, tags, campaigns, &paths))?;
             }
         }
         Selection::Ids(mut ids) => {
@@ -152,11 +157,50 @@ fn read_pages(
                 let mut rows = comment::by_ids(conn, chunk)?;
                 rows.retain(|r| r.docket_id == docket.id);
                 rows.sort_by(|a, b| a.id.cmp(&b.id));
-                send(page(conn, rows)?)?;
+                let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+                let files = attachment::for_comments(conn, &ids)?
+                    .into_iter()
+                    .map(|a| (a.comment_id, a.filename))
+                    .collect();
+                let tags = comment_tag::tag_ids_for_comments(conn, &ids)?;
+                let campaigns = campaign::campaigns_of(conn, &ids)?;
+                send(page(rows, files, tags, campaigns, &paths))?;
             }
         }
     }
     Ok(())
+}
+
+/// A page from its comments and what they carry: (comment id, file name)
+/// in the order sent, (comment id, tag id) in any order and maybe twice
+/// (tags named by `paths`, each once, sorted), (comment id, campaign id).
+fn page(
+    rows: Vec<CommentRow>,
+    files: Vec<(String, String)>,
+    tags: Vec<(String, String)>,
+    campaigns: Vec<(String, String)>,
+    paths: &HashMap<String, String>,
+) -> Page {
+    let mut by_comment: HashMap<String, Vec<String>> = HashMap::new();
+    for (comment_id, name) in files {
+        by_comment.entry(comment_id).or_default().push(name);
+    }
+    let mut tagged: HashMap<String, Vec<String>> = HashMap::new();
+    for (comment_id, tag_id) in tags {
+        if let Some(path) = paths.get(&tag_id) {
+            tagged.entry(comment_id).or_default().push(path.clone());
+        }
+    }
+    for t in tagged.values_mut() {
+        t.sort_unstable();
+        t.dedup();
+    }
+    Page {
+        rows,
+        files: by_comment,
+        tags: tagged,
+        campaigns: campaigns.into_iter().collect(),
+    }
 }
 
 /// Column names: those of the regulations.gov bulk download where it has
@@ -239,14 +283,14 @@ impl Labels {
 fn line(
     docket: &Docket,
     labels: &Labels,
-    row: CommentRow,
+    row: &CommentRow,
     audience: Audience,
     contact: bool,
     files: &[String],
     tags: &[String],
     campaign: Option<(&str, &str)>,
 ) -> Vec<String> {
-    let who = view::submitter(&row, audience);
+    let who = view::submitter(row, audience);
     let mut cells = vec![
         row.tracking_number.clone(),
         row.docket_id.clone(),
@@ -265,7 +309,7 @@ fn line(
         who.country,
     ];
     if contact {
-        let c = view::contact(&row, audience);
+        let c = view::contact(row, audience);
         cells.push(
             c.as_ref()
                 .and_then(|c| c.state_province.clone())
@@ -282,7 +326,7 @@ fn line(
             .iter()
             .map(|q| answers.remove(&q.id).unwrap_or_default()),
     );
-    cells.push(row.general_comment.unwrap_or_default());
+    cells.push(row.general_comment.clone().unwrap_or_default());
     cells.push(files.join("; "));
     cells.push(tags.join("; "));
     cells.push(campaign.map(|(id, _)| id.to_string()).unwrap_or_default());
@@ -290,7 +334,7 @@ fn line(
     cells.push(yes_no(row.late));
     cells.push(yes_no(row.business_confidential));
     cells.push(row.signatories.unwrap_or(1).max(1).to_string());
-    cells.push(row.posting_status);
+    cells.push(row.posting_status.clone());
     cells
 }
 

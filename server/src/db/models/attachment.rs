@@ -29,6 +29,21 @@ pub fn for_comment(conn: &mut DbConn, comment_id: &str) -> Result<Vec<Attachment
         .load(conn)?)
 }
 
+/// (comment id, file name) of the files of the comments from `first` to
+/// `last`, each comment's in the order sent: one range walk (see
+/// `comment_tag::tag_ids_between`).
+pub fn names_between(
+    conn: &mut DbConn,
+    first: &str,
+    last: &str,
+) -> Result<Vec<(String, String)>, DbError> {
+    Ok(attachments::table
+        .filter(attachments::comment_id.between(first, last))
+        .order((attachments::comment_id, attachments::position))
+        .select((attachments::comment_id, attachments::filename))
+        .load(conn)?)
+}
+
 /// Attachments of these comments, in comment then position order.
 pub fn for_comments(
     conn: &mut DbConn,

@@ -188,6 +188,19 @@ pub fn member_ids(conn: &mut DbConn, campaign: &str) -> Result<Vec<String>, DbEr
 }
 
 /// The member rows of these comments (those in a campaign).
+/// (comment id, campaign id) of the comments from `first` to `last` that
+/// are in a campaign: one range walk (see `comment_tag::tag_ids_between`).
+pub fn campaigns_between(
+    conn: &mut DbConn,
+    first: &str,
+    last: &str,
+) -> Result<Vec<(String, String)>, DbError> {
+    Ok(campaign_members::table
+        .filter(campaign_members::comment_id.between(first, last))
+        .select((campaign_members::comment_id, campaign_members::campaign_id))
+        .load(conn)?)
+}
+
 pub fn memberships(conn: &mut DbConn, ids: &[String]) -> Result<Vec<MemberRow>, DbError> {
     let mut out = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(500) {

@@ -286,6 +286,31 @@ pub fn paths_for_comments(
         .load(conn)?)
 }
 
+/// (comment id, tag id) that rules put on these comments.
+pub fn tag_ids_for_comments(
+    conn: &mut DbConn,
+    comment_ids: &[String],
+) -> Result<Vec<(String, String)>, DbError> {
+    Ok(rule_tags::table
+        .filter(rule_tags::comment_id.eq_any(comment_ids))
+        .select((rule_tags::comment_id, rule_tags::tag_id))
+        .load(conn)?)
+}
+
+/// (comment id, tag id) that rules put on the comments from `first` to
+/// `last` (see `comment_tag::tag_ids_between`).
+pub fn tag_ids_between(
+    conn: &mut DbConn,
+    first: &str,
+    last: &str,
+) -> Result<Vec<(String, String)>, DbError> {
+    Ok(rule_tags::table
+        .filter(rule_tags::comment_id.between(first, last))
+        .select((rule_tags::comment_id, rule_tags::tag_id))
+        .order(rule_tags::comment_id)
+        .load(conn)?)
+}
+
 /// The comments rules put a tag on (to re-index them after a rename).
 pub fn comments_with_tag(conn: &mut DbConn, tag_id: &str) -> Result<Vec<String>, DbError> {
     Ok(rule_tags::table
