@@ -229,10 +229,12 @@ async fn summarize_parts(
     // sample of) the matches for the distinguishing terms, the longer pass.
     let terms_index = index.clone();
     let terms_request = request.clone();
+    let started = std::time::Instant::now();
     let counted = async {
         let counts = analysis
             .blocking(move || index.summarize(&request.q, &request.filters, &organizations))
             .await??;
+        let counted_at = started.elapsed();
         let docket_id = d.id.clone();
         let campaign_ids: Vec<(String, u64)> = largest(counts.comments.get("campaign"));
         let (tags, campaigns) = analysis
@@ -256,28 +258,43 @@ async fn summarize_parts(
             })
             .await?;
         let mut summary = assemble(&d, params, &counts, &tags, campaigns);
+        let labelled_at = started.elapsed();
         if parts == Parts::All {
             summary.quotes = quotes(analysis, &d.id, params, &summary.by_tag).await?;
         }
+        // Where a summary's time goes (no text, no names: durations only).
+        tracing::debug!(
+            counts_ms = counted_at.as_millis() as u64,
+            labels_ms = (labelled_at - counted_at).as_millis() as u64,
+            quotes_ms = (started.elapsed() - labelled_at).as_millis() as u64,
+            "summary counted"
+        );
         Ok::<Summary, AnalysisError>(summary)
     };
     let terms = async {
         if parts == Parts::Counts {
             return Ok(None);
         }
-        Ok::<_, AnalysisError>(Some(
-            analysis
-                .blocking(move || {
-                    terms_index.distinguishing_terms(
-                        &terms_request.q,
-                        &terms_request.filters,
-                        distinguishing::PER_GROUP,
-                    )
-                })
-                .await??,
-        ))
+        let terms = analysis
+            .blocking(move || {
+                terms_index.distinguishing_terms(
+                    &terms_request.q,
+                    &terms_request.filters,
+                    distinguishing::PER_GROUP,
+                )
+            })
+            .await??;
+        tracing::debug!(
+            terms_ms = started.elapsed().as_millis() as u64,
+            "summary terms"
+        );
+        Ok::<_, AnalysisError>(Some(terms))
     };
     let (mut summary, terms) = tokio::try_join!(counted, terms)?;
+    tracing::debug!(
+        total_ms = started.elapsed().as_millis() as u64,
+        "summary made"
+    );
     if let Some(terms) = terms {
         summary.distinguishing_terms_read = terms.read;
         summary.distinguishing_terms = distinguishing::labelled(terms.groups, &summary);
