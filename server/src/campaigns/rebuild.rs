@@ -31,7 +31,10 @@ use std::collections::{HashMap, HashSet};
 const READ_CHUNK: usize = 2_000;
 /// Comments whose prints one write stores.
 const WRITE_CHUNK: usize = 5_000;
-/// Longest a write waits for the WAL to be emptied before it goes on.
+/// Longest a write waits for the WAL to be emptied before it goes on. The
+/// writes come back to back and each touches tens of thousands of pages
+/// (band keys land all over their index): without the wait the
+/// checkpointer never gets to empty the WAL (db/checkpoint.rs).
 const ROOM_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// What a rebuild found.
@@ -248,15 +251,18 @@ pub fn run(
     progress(Stage::Storing, 0, prints.len() as u64);
     // Each write holds the docket's profile row first, as assignment's
     // does: the two take their locks in one order and never deadlock.
-    while !same_profile
-        && room(&mut conn)
-        && write_transaction(&mut conn, |c| {
+    while !same_profile {
+        checkpoint::wait_for_room(&mut conn, ROOM_WAIT);
+        let cleared = write_transaction(&mut conn, |c| {
             campaign::profile_locked(c, &docket.id)?;
             campaign::clear_prints(c, &docket.id, WRITE_CHUNK as i64)
-        })? > 0
-    {}
+        })?;
+        if cleared == 0 {
+            break;
+        }
+    }
     for (n, chunk) in prints.chunks(WRITE_CHUNK).enumerate() {
-        room(&mut conn);
+        checkpoint::wait_for_room(&mut conn, ROOM_WAIT);
         write_transaction(&mut conn, |c| {
             campaign::profile_locked(c, &docket.id)?;
             campaign::put_prints(c, chunk)
@@ -316,7 +322,7 @@ pub fn run(
     };
     let min_size = config.min_size;
     let docket_id = docket.id.clone();
-    room(&mut conn);
+    checkpoint::wait_for_room(&mut conn, ROOM_WAIT);
     indexed::write(&mut conn, Change::Campaign, |c| {
         campaign::profile_locked(c, &docket_id)?;
         campaign::clear_docket(c, &docket_id)?;
@@ -351,15 +357,6 @@ pub fn run(
         seconds: started.elapsed().as_secs_f64(),
         stages,
     })
-}
-
-/// Before each of the rebuild's writes, which come back to back and each
-/// touch tens of thousands of pages (band keys land all over their
-/// index): room in the WAL, or the checkpointer never gets to empty it
-/// (db/checkpoint.rs). Always true, so it can guard a loop's condition.
-fn room(conn: &mut DbConn) -> bool {
-    checkpoint::wait_for_room(conn, ROOM_WAIT);
-    true
 }
 
 pub fn new_row(docket: &str, now: NaiveDateTime) -> CampaignRow {

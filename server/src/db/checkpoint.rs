@@ -113,17 +113,17 @@ fn wal_path(conn: &mut SqliteConnection) -> Option<std::path::PathBuf> {
 }
 
 /// For bulk writers, before each write: while the WAL file is past its
-/// bound, waits (at most `most`) for the checkpointer to empty it. Returns
-/// whether there was room; a writer goes on either way, so a checkpoint
-/// that cannot finish slows bulk work down but never stops it. Call it
+/// bound, waits (at most `most`) for the checkpointer to empty it, then
+/// goes on either way, so a checkpoint that cannot finish slows bulk work
+/// down but never stops it. Call it
 /// outside any transaction: a snapshot held here is what keeps the WAL
 /// from being emptied. PostgreSQL: no wait.
-pub fn wait_for_room(conn: &mut DbConn, most: Duration) -> bool {
+pub fn wait_for_room(conn: &mut DbConn, most: Duration) {
     let DbConn::Sqlite(c) = conn else {
-        return true;
+        return;
     };
     let (Some(limit), Some(wal)) = (limit_of(c), wal_path(c)) else {
-        return true;
+        return;
     };
     let size = || std::fs::metadata(&wal).map_or(0, |m| m.len() as i64);
     let started = Instant::now();
@@ -133,11 +133,10 @@ pub fn wait_for_room(conn: &mut DbConn, most: Duration) -> bool {
                 wal_mb = size() >> 20,
                 "WAL still over its bound: a bulk write goes on"
             );
-            return false;
+            return;
         }
         std::thread::sleep(ROOM_POLL);
     }
-    true
 }
 
 fn checkpoint(conn: &mut SqliteConnection, mode: &str) -> Result<Outcome, DbError> {

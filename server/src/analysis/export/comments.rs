@@ -128,15 +128,16 @@ fn read_pages(
     selection: Selection,
     mut send: impl FnMut(Page) -> Result<(), ExportError>,
 ) -> Result<(), ExportError> {
-    let paths: HashMap<String, String> = tag::for_docket(conn, &docket.id)?
-        .into_iter()
-        .map(|t| (t.id, t.path))
-        .collect();
     match selection {
         Selection::Docket => {
             // Pages are runs of the docket's comments in id order: what
             // they carry is read by id range (another docket's comments in
-            // the range add entries nothing looks up).
+            // the range add entries nothing looks up). Tags come as ids,
+            // named from the docket's tags read once.
+            let paths: HashMap<String, String> = tag::for_docket(conn, &docket.id)?
+                .into_iter()
+                .map(|t| (t.id, t.path))
+                .collect();
             let mut after = String::new();
             loop {
                 let rows = comment::docket_page_after(conn, &docket.id, &after, PAGE as i64)?;
@@ -145,10 +146,13 @@ fn read_pages(
                 };
                 let (first, last) = (first.id.clone(), last.id.clone());
                 let files = attachment::names_between(conn, &first, &last)?;
-                let tags = comment_tag::tag_ids_between(conn, &first, &last)?;
+                let tags = comment_tag::tag_ids_between(conn, &first, &last)?
+                    .into_iter()
+                    .filter_map(|(c, t)| Some((c, paths.get(&t)?.clone())))
+                    .collect();
                 let campaigns = campaign::campaigns_between(conn, &first, &last)?;
                 after = last;
-                send(page(rows, files, tags, campaigns, &paths))?;
+                send(page(rows, files, tags, campaigns))?;
             }
         }
         Selection::Ids(mut ids) => {
@@ -162,9 +166,9 @@ fn read_pages(
                     .into_iter()
                     .map(|a| (a.comment_id, a.filename))
                     .collect();
-                let tags = comment_tag::tag_ids_for_comments(conn, &ids)?;
+                let tags = comment_tag::paths_for_comments(conn, &ids)?;
                 let campaigns = campaign::campaigns_of(conn, &ids)?;
-                send(page(rows, files, tags, campaigns, &paths))?;
+                send(page(rows, files, tags, campaigns))?;
             }
         }
     }
@@ -172,24 +176,21 @@ fn read_pages(
 }
 
 /// A page from its comments and what they carry: (comment id, file name)
-/// in the order sent, (comment id, tag id) in any order and maybe twice
-/// (tags named by `paths`, each once, sorted), (comment id, campaign id).
+/// in the order sent, (comment id, tag path) in any order and maybe twice
+/// (each comment's listed once, sorted), (comment id, campaign id).
 fn page(
     rows: Vec<CommentRow>,
     files: Vec<(String, String)>,
     tags: Vec<(String, String)>,
     campaigns: Vec<(String, String)>,
-    paths: &HashMap<String, String>,
 ) -> Page {
     let mut by_comment: HashMap<String, Vec<String>> = HashMap::new();
     for (comment_id, name) in files {
         by_comment.entry(comment_id).or_default().push(name);
     }
     let mut tagged: HashMap<String, Vec<String>> = HashMap::new();
-    for (comment_id, tag_id) in tags {
-        if let Some(path) = paths.get(&tag_id) {
-            tagged.entry(comment_id).or_default().push(path.clone());
-        }
+    for (comment_id, path) in tags {
+        tagged.entry(comment_id).or_default().push(path);
     }
     for t in tagged.values_mut() {
         t.sort_unstable();

@@ -187,7 +187,6 @@ pub fn member_ids(conn: &mut DbConn, campaign: &str) -> Result<Vec<String>, DbEr
         .load(conn)?)
 }
 
-/// The member rows of these comments (those in a campaign).
 /// (comment id, campaign id) of the comments from `first` to `last` that
 /// are in a campaign: one range walk (see `comment_tag::tag_ids_between`).
 pub fn campaigns_between(
@@ -201,6 +200,7 @@ pub fn campaigns_between(
         .load(conn)?)
 }
 
+/// The member rows of these comments (those in a campaign).
 pub fn memberships(conn: &mut DbConn, ids: &[String]) -> Result<Vec<MemberRow>, DbError> {
     let mut out = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(500) {

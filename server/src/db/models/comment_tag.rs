@@ -196,23 +196,6 @@ pub fn paths_for_comments(
     Ok(pairs)
 }
 
-/// (comment id, tag id) of every tag on these comments, by anyone or any
-/// rule (a tag put twice comes twice).
-pub fn tag_ids_for_comments(
-    conn: &mut DbConn,
-    comment_ids: &[String],
-) -> Result<Vec<(String, String)>, DbError> {
-    let mut pairs: Vec<(String, String)> = comment_tags::table
-        .filter(comment_tags::comment_id.eq_any(comment_ids))
-        .select((comment_tags::comment_id, comment_tags::tag_id))
-        .load(conn)?;
-    pairs.extend(crate::db::models::rule::tag_ids_for_comments(
-        conn,
-        comment_ids,
-    )?);
-    Ok(pairs)
-}
-
 /// (comment id, tag id) of every tag on the comments whose ids lie from
 /// `first` to `last`, by anyone or any rule, in id order (a tag put twice
 /// comes twice). For a run of a docket's comments read in id order (the

@@ -286,17 +286,6 @@ pub fn paths_for_comments(
         .load(conn)?)
 }
 
-/// (comment id, tag id) that rules put on these comments.
-pub fn tag_ids_for_comments(
-    conn: &mut DbConn,
-    comment_ids: &[String],
-) -> Result<Vec<(String, String)>, DbError> {
-    Ok(rule_tags::table
-        .filter(rule_tags::comment_id.eq_any(comment_ids))
-        .select((rule_tags::comment_id, rule_tags::tag_id))
-        .load(conn)?)
-}
-
 /// (comment id, tag id) that rules put on the comments from `first` to
 /// `last` (see `comment_tag::tag_ids_between`).
 pub fn tag_ids_between(
