@@ -14,6 +14,8 @@
 //! of a field made for this instead cost a million-comment index 47 s a
 //! summary and tripled its rebuild (the phrases are millions of terms); a
 //! sample costs the same at any size and ranks the leading terms the same.
+//! The sample is cut into stretches counted on as many cores (up to four)
+//! and put together into exactly the counts one pass gives.
 //! A term counts once per comment, and a form-letter campaign once in
 //! all: each of its sampled members weighs one over their number, so a
 //! campaign of 10,000 copies does not drown what other commenters said.
@@ -107,7 +109,10 @@ impl SearchIndex {
             })
     }
 
-    /// The terms' pass over (a sample of) the matches.
+    /// The terms' pass over (a sample of) the matches: the sample cut in
+    /// [`parts`] stretches counted side by side, then put together in
+    /// order (cutting text into terms is most of the pass). A summary's
+    /// counts run beside it, so on two cores the two passes share them.
     fn count_terms(
         &self,
         searcher: &tantivy::Searcher,
@@ -119,122 +124,306 @@ impl SearchIndex {
         let query = conjunction(self.parse(q)?, filter_clauses(s, filters));
         let segments = searcher.search(&query, &Matches)?;
         let matches: usize = segments.iter().map(|(_, docs)| docs.len()).sum();
-        let mut groups: Vec<(usize, String)> = Vec::new();
-        let mut group_ids: HashMap<(usize, String), u32> = HashMap::default();
-        let mut group_of = |field: usize, value: String| -> u32 {
-            let next = groups.len() as u32;
-            *group_ids.entry((field, value.clone())).or_insert_with(|| {
-                groups.push((field, value));
-                next
-            })
-        };
-        let mut cutter = Terms::default();
-        let mut vocabulary = Vocabulary::default();
-        // A term is numbered when a second comment uses it; until then its
-        // comment keeps it aside. Most of a sample's distinct terms (nearly
-        // every phrase) are of one comment only and can never lead a group
-        // (that takes two): numbering them all was most of the time.
-        let mut seen = Seen::new();
-        let mut aside = Aside::default();
-        let mut read: Vec<Read> = Vec::new();
+        let mut picked = Vec::with_capacity(matches.min(SAMPLE));
         let mut i = 0usize;
         for (segment, docs) in &segments {
             for doc in docs {
-                i += 1;
-                if !sampled(i - 1, matches) {
-                    continue;
+                if sampled(i, matches) {
+                    picked.push(DocAddress::new(*segment, *doc));
                 }
-                let doc: TantivyDocument = searcher.doc(DocAddress::new(*segment, *doc))?;
+                i += 1;
+            }
+        }
+        let count = |docs: &[DocAddress]| -> Result<Part, SearchError> {
+            let mut part = Part::default();
+            for address in docs {
+                let doc: TantivyDocument = searcher.doc(*address)?;
                 let text = |field| doc.get_all(field).filter_map(|v| v.as_str());
-                let mut ids = Vec::new();
+                let mut groups = Vec::new();
                 for (at, field) in [(0, s.category), (1, s.org_type), (2, s.tag)] {
                     for value in text(field) {
-                        ids.push(group_of(at, value.to_string()));
+                        groups.push((at, value));
                     }
                 }
-                let mut terms: Vec<u32> = Vec::new();
-                let this = read.len() as u32;
-                let from = aside.entries.len();
-                let mut cut = |t: &str| {
-                    cutter.each(t, |term| {
-                        let hash = FxBuildHasher.hash_one(term);
-                        // Only a term an earlier comment had can be
-                        // numbered: the bit spares most terms (of one
-                        // comment) a probe into the vocabulary.
-                        if !seen.before(hash) {
-                            aside.keep(this, term, hash);
-                        } else if let Some(id) = vocabulary.find(term, hash) {
-                            terms.push(id);
-                        } else {
-                            terms.push(vocabulary.insert(term, hash));
-                        }
-                    })
+                let answers = match doc.get_first(s.answers_stored).map(OwnedValue::from) {
+                    Some(OwnedValue::Object(answers)) => answers,
+                    _ => Vec::new(),
                 };
-                if let Some(OwnedValue::Object(answers)) =
-                    doc.get_first(s.answers_stored).map(OwnedValue::from)
-                {
-                    for (_, answer) in answers {
-                        if let OwnedValue::Str(t) = answer {
-                            cut(&t);
-                        }
-                    }
-                }
-                for t in text(s.comment).chain(text(s.attachment_lead)) {
-                    cut(t);
-                }
-                for e in &aside.entries[from..] {
-                    seen.mark(e.hash);
-                }
-                read.push(Read {
-                    groups: ids,
-                    campaign: text(s.campaign).next().map(str::to_string),
-                    terms,
-                    distinct: 0,
-                    weight: 1.0,
+                let answers = answers.iter().filter_map(|(_, a)| match a {
+                    OwnedValue::Str(t) => Some(t.as_str()),
+                    _ => None,
                 });
+                part.add(
+                    &groups,
+                    text(s.campaign).next(),
+                    answers
+                        .chain(text(s.comment))
+                        .chain(text(s.attachment_lead)),
+                );
             }
-        }
-        // The terms kept aside that a later comment numbered; the others
-        // count only in their comment's size.
-        let mut alone: Vec<Vec<u64>> = vec![Vec::new(); read.len()];
-        for e in &aside.entries {
-            let term = &aside.bytes[e.start as usize..e.end as usize];
-            match vocabulary.find(term, e.hash) {
-                Some(id) => read[e.comment as usize].terms.push(id),
-                None => alone[e.comment as usize].push(e.hash),
+            part.settle();
+            Ok(part)
+        };
+        let count = &count;
+        let stretch = picked.len().div_ceil(parts(picked.len())).max(1);
+        let mut stretches = picked.chunks(stretch);
+        let first = stretches.next().unwrap_or(&[]);
+        let counted = std::thread::scope(|scope| {
+            let others: Vec<_> = stretches
+                .map(|docs| scope.spawn(move || count(docs)))
+                .collect();
+            let mut all = count(first)?;
+            for other in others {
+                let other = other
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+                all.absorb(other);
             }
+            Ok::<_, SearchError>(all)
+        })?;
+        Ok(counted.finish(matches, per_group, parts(picked.len())))
+    }
+}
+
+/// Matches below which the sample is counted on one thread (a thread and
+/// putting two counts together cost more than they save).
+const PART_AT_LEAST: usize = 1_000;
+
+/// Stretches a sample of `read` comments is counted in: one per core, at
+/// most four (each stretch's vocabulary is put into the first's).
+fn parts(read: usize) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    cores.min(4).min(read / PART_AT_LEAST).max(1)
+}
+
+/// The counts of a stretch of the sample: its comments, their groups and
+/// the terms more than one of them uses (numbered), the others kept aside.
+#[derive(Default)]
+struct Part {
+    cutter: Terms,
+    groups: Vec<(usize, String)>,
+    group_ids: HashMap<(usize, String), u32>,
+    vocabulary: Vocabulary,
+    // A term is numbered when a second comment uses it; until then its
+    // comment keeps it aside. Most of a sample's distinct terms (nearly
+    // every phrase) are of one comment only and can never lead a group
+    // (that takes two): numbering them all was most of the time.
+    seen: Seen,
+    aside: Aside,
+    read: Vec<Read>,
+}
+
+impl Part {
+    fn group_of(&mut self, field: usize, value: &str) -> u32 {
+        let next = self.groups.len() as u32;
+        let groups = &mut self.groups;
+        *self
+            .group_ids
+            .entry((field, value.to_string()))
+            .or_insert_with(|| {
+                groups.push((field, value.to_string()));
+                next
+            })
+    }
+
+    /// Counts a comment: its groups (field at in [`GROUPED_BY`], value),
+    /// campaign and texts.
+    fn add<'t>(
+        &mut self,
+        groups: &[(usize, &str)],
+        campaign: Option<&str>,
+        texts: impl Iterator<Item = &'t str>,
+    ) {
+        let ids = groups.iter().map(|(f, v)| self.group_of(*f, v)).collect();
+        let mut terms: Vec<u32> = Vec::new();
+        let this = self.read.len() as u32;
+        let from = self.aside.entries.len();
+        let Part {
+            cutter,
+            vocabulary,
+            seen,
+            aside,
+            ..
+        } = self;
+        for text in texts {
+            cutter.each(text, |term| {
+                let hash = FxBuildHasher.hash_one(term);
+                // Only a term an earlier comment had can be numbered: the
+                // bit spares most terms (of one comment) a probe into the
+                // vocabulary.
+                if !seen.before(hash) {
+                    aside.keep(this, term, hash);
+                } else if let Some(id) = vocabulary.find(term, hash) {
+                    terms.push(id);
+                } else {
+                    terms.push(vocabulary.insert(term, hash));
+                }
+            });
         }
-        drop(aside);
-        for (r, mut alone) in read.iter_mut().zip(alone) {
+        for e in &aside.entries[from..] {
+            seen.mark(e.hash);
+        }
+        self.read.push(Read {
+            groups: ids,
+            campaign: campaign.map(str::to_string),
+            terms,
+            distinct: 0,
+            weight: 1.0,
+        });
+    }
+
+    /// Settles what the stretch alone can, on its own thread: each term
+    /// kept aside that a later comment numbered goes to its comment; those
+    /// left are of one comment each, kept once. Each comment's terms are
+    /// then listed once, in order.
+    fn settle(&mut self) {
+        let Part {
+            vocabulary,
+            aside,
+            read,
+            ..
+        } = self;
+        let entries = std::mem::take(&mut aside.entries);
+        let mut kept: Vec<AsideTerm> = Vec::new();
+        // A comment's entries are side by side.
+        for comment in entries.chunk_by(|a, b| a.comment == b.comment) {
+            let from = kept.len();
+            for e in comment {
+                match vocabulary.find(aside.term(e), e.hash) {
+                    Some(id) => read[e.comment as usize].terms.push(id),
+                    None => kept.push(*e),
+                }
+            }
+            kept[from..].sort_unstable_by_key(|e| e.hash);
+            let mut to = from;
+            for at in from..kept.len() {
+                if to == from || kept[to - 1].hash != kept[at].hash {
+                    kept[to] = kept[at];
+                    to += 1;
+                }
+            }
+            kept.truncate(to);
+        }
+        aside.entries = kept;
+        for r in read.iter_mut() {
             r.terms.sort_unstable();
             r.terms.dedup();
-            alone.sort_unstable();
-            alone.dedup();
-            r.distinct = (r.terms.len() + alone.len()) as u32;
         }
-        // Each campaign member weighs one over its campaign's number read.
-        let mut sizes: HashMap<&str, u32> = HashMap::default();
-        for r in &read {
-            if let Some(c) = &r.campaign {
-                *sizes.entry(c.as_str()).or_default() += 1;
-            }
-        }
-        let weights: Vec<f64> = read
+    }
+
+    /// Puts the counts of the (settled) stretch after this one after its
+    /// own, as if counted in one. A term one of its comments kept aside is
+    /// a term of this stretch's vocabulary, or kept aside by one of this
+    /// stretch's comments too (so two comments' in all: numbered here), or
+    /// of that comment alone; which, the other's bits of terms seen tell
+    /// for most without a probe.
+    fn absorb(&mut self, other: Part) {
+        let groups: Vec<u32> = other
+            .groups
             .iter()
-            .map(|r| {
-                r.campaign
-                    .as_deref()
-                    .map_or(1.0, |c| 1.0 / f64::from(sizes[c]))
+            .map(|(field, value)| self.group_of(*field, value))
+            .collect();
+        let theirs = &other.vocabulary;
+        let terms: Vec<u32> = (0..theirs.len() as u32)
+            .map(|id| {
+                let (term, hash) = (theirs.term(id), theirs.hashes[id as usize]);
+                match self.vocabulary.find(term, hash) {
+                    Some(mine) => mine,
+                    None => self.vocabulary.insert(term, hash),
+                }
             })
             .collect();
-        for (r, w) in read.iter_mut().zip(weights) {
-            r.weight = w;
+        let offset = self.read.len() as u32;
+        self.read.extend(other.read.into_iter().map(|r| Read {
+            groups: r.groups.iter().map(|g| groups[*g as usize]).collect(),
+            terms: r.terms.iter().map(|t| terms[*t as usize]).collect(),
+            ..r
+        }));
+        let Part {
+            vocabulary,
+            seen,
+            aside,
+            read,
+            ..
+        } = self;
+        // This stretch's terms kept aside that the other may have had.
+        let mut kept = std::mem::take(&mut aside.entries);
+        let mut maybe: HashTable<u32> = HashTable::new();
+        for at in 0..kept.len() {
+            let e = kept[at];
+            if other.seen.before(e.hash) {
+                if let Some(id) = vocabulary.find(aside.term(&e), e.hash) {
+                    read[e.comment as usize].terms.push(id);
+                    kept[at].comment = GONE;
+                } else {
+                    maybe.insert_unique(e.hash, at as u32, |at| kept[*at as usize].hash);
+                }
+            }
         }
-        Ok(TermGroups {
-            groups: rank(&groups, &read, &vocabulary, per_group),
+        let bytes = aside.bytes.len() as u32;
+        for e in &other.aside.entries {
+            let comment = e.comment + offset;
+            if seen.before(e.hash) {
+                let term = other.aside.term(e);
+                if let Some(id) = vocabulary.find(term, e.hash) {
+                    read[comment as usize].terms.push(id);
+                    continue;
+                }
+                let mine = maybe.find(e.hash, |at| aside.term(&kept[*at as usize]) == term);
+                if let Some(at) = mine {
+                    let id = vocabulary.insert(term, e.hash);
+                    read[comment as usize].terms.push(id);
+                    let mine = &mut kept[*at as usize];
+                    read[mine.comment as usize].terms.push(id);
+                    mine.comment = GONE;
+                    continue;
+                }
+            }
+            kept.push(AsideTerm {
+                comment,
+                start: e.start + bytes,
+                end: e.end + bytes,
+                hash: e.hash,
+            });
+        }
+        kept.retain(|e| e.comment != GONE);
+        aside.entries = kept;
+        aside.bytes.push_str(&other.aside.bytes);
+        for (mine, theirs) in seen.0.iter_mut().zip(&other.seen.0) {
+            *mine |= theirs;
+        }
+    }
+
+    /// Each group's leading terms, of `matches` in all, scored on
+    /// `threads` threads.
+    fn finish(mut self, matches: usize, per_group: usize, threads: usize) -> TermGroups {
+        let read = &mut self.read;
+        // The terms still aside are of their comment alone: they count only
+        // in its size.
+        let mut alone = vec![0u32; read.len()];
+        for e in &self.aside.entries {
+            alone[e.comment as usize] += 1;
+        }
+        for (r, alone) in read.iter_mut().zip(alone) {
+            r.distinct = r.terms.len() as u32 + alone;
+        }
+        // Each campaign member weighs one over its campaign's number read.
+        let mut sizes: HashMap<String, u32> = HashMap::default();
+        for r in read.iter() {
+            if let Some(c) = &r.campaign {
+                *sizes.entry(c.clone()).or_default() += 1;
+            }
+        }
+        for r in read.iter_mut() {
+            if let Some(c) = &r.campaign {
+                r.weight = 1.0 / f64::from(sizes[c]);
+            }
+        }
+        TermGroups {
+            groups: rank(&self.groups, read, &self.vocabulary, per_group, threads),
             matches: matches as u64,
             read: read.len() as u64,
-        })
+        }
     }
 }
 
@@ -315,12 +504,14 @@ impl Vocabulary {
 /// hash's top bits (a collision only numbers a term early).
 struct Seen(Vec<u64>);
 
-impl Seen {
-    const BITS: u32 = 24;
-
-    fn new() -> Self {
+impl Default for Seen {
+    fn default() -> Self {
         Seen(vec![0; (1 << Self::BITS) / 64])
     }
+}
+
+impl Seen {
+    const BITS: u32 = 24;
 
     fn slot(hash: u64) -> (usize, u64) {
         let s = (hash >> (64 - Self::BITS)) as usize;
@@ -338,6 +529,9 @@ impl Seen {
     }
 }
 
+/// The comment of a term aside that has since been numbered.
+const GONE: u32 = u32::MAX;
+
 /// Terms of one comment so far, kept aside unnumbered: their bytes end to
 /// end, and which comment each is of.
 #[derive(Default)]
@@ -346,7 +540,9 @@ struct Aside {
     entries: Vec<AsideTerm>,
 }
 
+#[derive(Clone, Copy)]
 struct AsideTerm {
+    /// [`GONE`] once numbered while stretches are put together.
     comment: u32,
     start: u32,
     end: u32,
@@ -354,6 +550,10 @@ struct AsideTerm {
 }
 
 impl Aside {
+    fn term(&self, e: &AsideTerm) -> &str {
+        &self.bytes[e.start as usize..e.end as usize]
+    }
+
     fn keep(&mut self, comment: u32, term: &str, hash: u64) {
         let start = self.bytes.len() as u32;
         self.bytes.push_str(term);
@@ -410,12 +610,16 @@ impl SegmentCollector for SegmentMatches {
 }
 
 /// Each group's top terms by z-score: one group at a time, its comments'
-/// terms counted in one array over the vocabulary.
+/// terms counted in one array over the vocabulary; the groups dealt out
+/// in turn to `threads` threads, each with its own array (a group's
+/// comments' terms are millions of scattered additions at a million
+/// comments).
 fn rank(
     groups: &[(usize, String)],
     read: &[Read],
     terms: &Vocabulary,
     per_group: usize,
+    threads: usize,
 ) -> Vec<TermGroup> {
     // Every term's prior is its count over all comments read (α0 = n, as
     // in the paper's informative prior from the whole corpus).
@@ -431,14 +635,68 @@ fn rank(
     }
     // Sizes count all of a comment's distinct terms, those of it alone too.
     let n: f64 = read.iter().map(|r| r.weight * f64::from(r.distinct)).sum();
-    let mut counts = vec![0.0f64; terms.len()];
-    let mut touched: Vec<u32> = Vec::new();
-    let mut scored: Vec<(f64, Vec<DistinguishingTerm>)> = Vec::with_capacity(groups.len());
-    for docs in &members {
+    let scoring = Scoring {
+        read,
+        terms,
+        totals: &totals,
+        n,
+        per_group,
+    };
+    let threads = threads.min(members.len()).max(1);
+    let mut scored = std::thread::scope(|scope| {
+        let dealt = |k: usize| {
+            let scoring = &scoring;
+            let members = &members;
+            move || {
+                let mut counts = vec![0.0f64; scoring.terms.len()];
+                (k..members.len())
+                    .step_by(threads)
+                    .map(|g| (g, scoring.group(&members[g], &mut counts)))
+                    .collect::<Vec<_>>()
+            }
+        };
+        let others: Vec<_> = (1..threads).map(|k| scope.spawn(dealt(k))).collect();
+        let mine = dealt(0)();
+        let theirs = others.into_iter().flat_map(|t| {
+            t.join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        });
+        mine.into_iter().chain(theirs).collect::<Vec<_>>()
+    });
+    scored.sort_unstable_by_key(|(g, _)| *g);
+    let scored = scored.into_iter().map(|(_, group)| group);
+    let mut out: Vec<_> = groups.iter().zip(scored).collect();
+    // By field in the order of GROUPED_BY, then by value.
+    out.sort_by_key(|(group, _)| *group);
+    out.into_iter()
+        .map(|((field, value), (comments, terms))| TermGroup {
+            field: GROUPED_BY[*field].to_string(),
+            value: value.clone(),
+            comments,
+            terms,
+        })
+        .collect()
+}
+
+/// What scoring a group's terms reads.
+struct Scoring<'a> {
+    read: &'a [Read],
+    terms: &'a Vocabulary,
+    totals: &'a [f64],
+    n: f64,
+    per_group: usize,
+}
+
+impl Scoring<'_> {
+    /// A group's comments (a campaign counting once) and its top terms,
+    /// counted in `counts` (all zero before and after).
+    fn group(&self, docs: &[u32], counts: &mut [f64]) -> (f64, Vec<DistinguishingTerm>) {
+        let (terms, totals) = (self.terms, self.totals);
+        let mut touched: Vec<u32> = Vec::new();
         let mut comments = 0.0;
         let mut ni = 0.0;
         for i in docs {
-            let r = &read[*i as usize];
+            let r = &self.read[*i as usize];
             comments += r.weight;
             ni += r.weight * f64::from(r.distinct);
             for t in &r.terms {
@@ -455,7 +713,7 @@ fn rank(
             if y < MIN_GROUP_COMMENTS {
                 continue;
             }
-            let z = log_odds_z(y, ni, totals[t as usize], n);
+            let z = log_odds_z(y, ni, totals[t as usize], self.n);
             if z >= MIN_Z {
                 candidates.push((z, t, y));
             }
@@ -466,9 +724,9 @@ fn rank(
                 .unwrap_or(Ordering::Equal)
                 .then_with(|| terms.term(a.1).cmp(terms.term(b.1)))
         };
-        if candidates.len() > per_group {
-            candidates.select_nth_unstable_by(per_group, order);
-            candidates.truncate(per_group);
+        if candidates.len() > self.per_group {
+            candidates.select_nth_unstable_by(self.per_group, order);
+            candidates.truncate(self.per_group);
         }
         candidates.sort_by(order);
         let listed = candidates
@@ -480,20 +738,8 @@ fn rank(
                 elsewhere: totals[t as usize] - y,
             })
             .collect();
-        scored.push((comments, listed));
+        (comments, listed)
     }
-    let mut out: Vec<(&(usize, String), (f64, Vec<DistinguishingTerm>))> =
-        groups.iter().zip(scored).collect();
-    // By field in the order of GROUPED_BY, then by value.
-    out.sort_by(|(a, _), (b, _)| a.cmp(b));
-    out.into_iter()
-        .map(|((field, value), (comments, terms))| TermGroup {
-            field: GROUPED_BY[*field].to_string(),
-            value: value.clone(),
-            comments,
-            terms,
-        })
-        .collect()
 }
 
 /// The z-score of a term's weighted log-odds ratio between a group (`y`
@@ -557,6 +803,109 @@ mod tests {
             }
         }
         assert!((0..17).all(|i| sampled(i, 17)));
+    }
+
+    /// Comment `i` of 300: a tenth in a small category, and one of four
+    /// tags; words drawn from a common list; one word of its own; "tri"
+    /// words once in each third of the small category's comments and
+    /// "duo" words once in the first third and twice in the second; a
+    /// campaign of the large category.
+    fn comment(i: usize) -> (Vec<(usize, String)>, Option<String>, String) {
+        const COMMON: [&str; 12] = [
+            "export",
+            "chips",
+            "standards",
+            "cloud",
+            "region",
+            "financing",
+            "models",
+            "security",
+            "allies",
+            "package",
+            "compute",
+            "energy",
+        ];
+        let mut state = i as u64 * 2_654_435_761 + 1;
+        let mut words: Vec<String> = (0..12)
+            .map(|_| {
+                state = state
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1);
+                COMMON[(state >> 33) as usize % COMMON.len()].to_string()
+            })
+            .collect();
+        words.push(format!("solo{i}"));
+        let k = (i % 100) / 10;
+        if i.is_multiple_of(10) {
+            words.push(format!("tri{k}"));
+            // duo{j}: comments 10j, 100 + 10j and 110 + 10j.
+            if i < 100 && k < 9 {
+                words.push(format!("duo{k}"));
+            }
+            if (100..200).contains(&i) {
+                if k < 9 {
+                    words.push(format!("duo{k}"));
+                }
+                if k >= 1 {
+                    words.push(format!("duo{}", k - 1));
+                }
+            }
+        }
+        let category = if i.is_multiple_of(10) {
+            "small"
+        } else {
+            "large"
+        };
+        let campaign = (i % 10 == 5).then(|| "campaign".to_string());
+        let tag = format!("tag{}", i % 4);
+        (
+            vec![(0, category.to_string()), (2, tag)],
+            campaign,
+            words.join(" "),
+        )
+    }
+
+    /// The 300 comments counted in stretches ending before `ends`, scored
+    /// on `threads` threads.
+    fn counted(ends: &[usize], threads: usize) -> TermGroups {
+        let starts = std::iter::once(0).chain(ends.iter().copied());
+        let parts = starts.zip(ends).map(|(start, end)| {
+            let mut part = Part::default();
+            for i in start..*end {
+                let (groups, campaign, text) = comment(i);
+                let groups: Vec<(usize, &str)> =
+                    groups.iter().map(|(f, v)| (*f, v.as_str())).collect();
+                part.add(&groups, campaign.as_deref(), std::iter::once(text.as_str()));
+            }
+            part.settle();
+            part
+        });
+        let mut parts = parts.collect::<Vec<_>>().into_iter();
+        let mut all = parts.next().unwrap();
+        for other in parts {
+            all.absorb(other);
+        }
+        all.finish(300, 20, threads)
+    }
+
+    #[test]
+    fn a_sample_counted_in_stretches_gives_what_one_count_gives() {
+        let one = counted(&[300], 1);
+        let small = &one
+            .groups
+            .iter()
+            .find(|g| g.value == "small")
+            .unwrap()
+            .terms;
+        // Terms no stretch of three has twice are among those listed, so
+        // putting the stretches together has to number them.
+        assert!(small.iter().any(|t| t.term.starts_with("tri")), "{small:?}");
+        assert!(small.iter().any(|t| t.term.starts_with("duo")), "{small:?}");
+        assert_eq!(counted(&[150, 300], 2), one);
+        assert_eq!(counted(&[100, 200, 300], 3), one);
+        assert_eq!(counted(&[1, 299, 300], 1), one);
+        // More threads than groups.
+        assert_eq!(counted(&[300], 5), one);
     }
 
     #[test]
