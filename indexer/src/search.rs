@@ -248,14 +248,7 @@ impl SearchIndex {
             scored
         };
         let highlighter = Highlighter::for_query(&self.index, s, text_query.as_ref())?;
-        let mut hits = Vec::with_capacity(scored.len());
-        for (score, addr) in scored {
-            let doc: TantivyDocument = searcher.doc(addr)?;
-            let mut hit = to_hit(s, &doc, score, &highlighter);
-            hit.attachment_match =
-                field_has_any(&searcher, addr, s.attachment, highlighter.terms())?;
-            hits.push(hit);
-        }
+        let hits = self.hits(&searcher, &highlighter, scored)?;
         Ok(SearchResults {
             total,
             hits,
@@ -264,6 +257,41 @@ impl SearchIndex {
             flagged,
             signatories,
         })
+    }
+
+    /// The best `req.limit` matches in `req.sort` order with their
+    /// snippets, and nothing else: no total, facets or collapsing (the
+    /// count is a second pass over every match, which a summary's quotes,
+    /// a search per tag, do not need).
+    pub fn best(&self, req: &SearchRequest) -> Result<Vec<Hit>, SearchError> {
+        let searcher = self.reader.searcher();
+        let text_query = self.parse(&req.q)?;
+        let filtered = conjunction(
+            text_query.box_clone(),
+            filter_clauses(&self.schema, &req.filters),
+        );
+        let scored = self.ranked(&searcher, &filtered, req.sort, req.limit)?;
+        let highlighter = Highlighter::for_query(&self.index, &self.schema, text_query.as_ref())?;
+        self.hits(&searcher, &highlighter, scored)
+    }
+
+    /// Hits of `scored`, with their snippets.
+    fn hits(
+        &self,
+        searcher: &tantivy::Searcher,
+        highlighter: &Highlighter,
+        scored: Ranked,
+    ) -> Result<Vec<Hit>, SearchError> {
+        let s = &self.schema;
+        let mut hits = Vec::with_capacity(scored.len());
+        for (score, addr) in scored {
+            let doc: TantivyDocument = searcher.doc(addr)?;
+            let mut hit = to_hit(s, &doc, score, highlighter);
+            hit.attachment_match =
+                field_has_any(searcher, addr, s.attachment, highlighter.terms())?;
+            hits.push(hit);
+        }
+        Ok(hits)
     }
 
     /// The best `limit` matches in `sort` order, without counts.

@@ -367,10 +367,7 @@ async fn quotes(
                 let mut r = request.clone();
                 r.filters.keywords.insert("tag".into(), vec![tag.clone()]);
                 r.limit = QUOTES * 2;
-                r.offset = 0;
-                r.skip_facets = true;
-                r.collapse = false;
-                matches.insert(tag.clone(), index.search(&r)?.hits);
+                matches.insert(tag.clone(), index.best(&r)?);
             }
             Ok((excerpts, matching, matches))
         })
