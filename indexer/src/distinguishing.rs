@@ -185,8 +185,8 @@ impl SearchIndex {
     }
 }
 
-/// Matches below which the sample is counted on one thread (a thread and
-/// putting two counts together cost more than they save).
+/// Comments a stretch counts at least: with fewer, a thread and putting
+/// two counts together cost more than they save.
 const PART_AT_LEAST: usize = 1_000;
 
 /// Stretches a sample of `read` comments is counted in: one per core, at
@@ -226,8 +226,8 @@ impl Part {
             })
     }
 
-    /// Counts a comment: its groups (field at in [`GROUPED_BY`], value),
-    /// campaign and texts.
+    /// Counts a comment: its groups (the field's place in [`GROUPED_BY`],
+    /// the value), campaign and texts.
     fn add<'t>(
         &mut self,
         groups: &[(usize, &str)],
