@@ -29,6 +29,7 @@ mod pass_cache;
 pub mod query_limits;
 pub mod schema;
 pub mod search;
+mod segment_fruits;
 pub mod summary;
 /// Words and two-word phrases for distinguishing terms.
 pub mod terms_analyzer;

@@ -94,6 +94,7 @@ pub(crate) struct OrganizationSegment {
 
 /// What a segment hands on: per key, its matches, members and campaigns;
 /// and what naming the listed groups' spellings needs.
+#[derive(Clone)]
 pub(crate) struct OrganizationFruit {
     column: StrColumn,
     table: Arc<KeyTable>,
@@ -103,6 +104,7 @@ pub(crate) struct OrganizationFruit {
     keys: Vec<KeyCount>,
 }
 
+#[derive(Clone)]
 struct KeyCount {
     key: KeyName,
     hash: u64,
@@ -113,6 +115,7 @@ struct KeyCount {
 }
 
 /// A key: one of the segment's table, or one analysts gave.
+#[derive(Clone)]
 enum KeyName {
     Table(u32),
     Corrected(String),

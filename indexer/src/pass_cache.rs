@@ -8,7 +8,8 @@
 //! A commit makes a new generation; entries of older ones are dropped.
 
 use crate::distinguishing::TermGroups;
-use crate::summary::SummaryCounts;
+use crate::segment_fruits::SegmentFruits;
+use crate::summary::{CountsFruit, SummaryCounts};
 use std::sync::Mutex;
 
 /// Requests kept per generation: a docket's summary and the searches
@@ -19,6 +20,8 @@ const KEPT: usize = 16;
 #[derive(Default)]
 pub(crate) struct Passes {
     pub counts: PassCache<SummaryCounts>,
+    /// The counts' parts per segment, kept across generations.
+    pub counts_segments: SegmentFruits<CountsFruit>,
     pub terms: PassCache<TermGroups>,
 }
 

@@ -18,6 +18,7 @@ use crate::organization_counts::{
 };
 use crate::schema::{COMBINED_FIELDS, FACET_FIELDS};
 use crate::search::{conjunction, filter_clauses, Claims, Filters, SearchError};
+use crate::segment_fruits::Kept;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -76,35 +77,47 @@ impl SearchIndex {
         let mut corrections: Vec<_> = organizations.corrections.iter().collect();
         corrections.sort();
         let key = format!("{q}\0{filters:?}\0{}\0{corrections:?}", organizations.top);
-        self.passes
-            .counts
-            .get_or_compute(searcher.generation().generation_id(), key, || {
-                self.count(&searcher, q, filters, organizations)
-            })
+        self.passes.counts.get_or_compute(
+            searcher.generation().generation_id(),
+            key.clone(),
+            || self.count(&searcher, q, filters, organizations, key),
+        )
     }
 
-    /// The summary's pass over the matches.
+    /// The summary's pass over the matches, each segment's part kept
+    /// under `key` (segment_fruits.rs).
     fn count(
         &self,
         searcher: &tantivy::Searcher,
         q: &str,
         filters: &Filters,
         organizations: &OrganizationsWanted,
+        key: String,
     ) -> Result<SummaryCounts, SearchError> {
         let s = &self.schema;
         let query = conjunction(self.parse(q)?, filter_clauses(s, filters));
         let fields: Vec<String> = FACET_FIELDS.iter().map(|f| f.to_string()).collect();
+        let segments: Vec<_> = searcher
+            .segment_readers()
+            .iter()
+            .map(|r| r.segment_id())
+            .collect();
+        self.passes.counts_segments.keep_only(&segments);
         let (total, comments, extra, (flagged, signatories)) = searcher.search(
             &query,
-            &(
-                Count,
-                FacetCollector::new(fields),
-                SummaryCollector {
-                    fields: unique_fields(),
-                    corrections: Arc::new(organizations.corrections.clone()),
-                },
-                Claims { enabled: true },
-            ),
+            &Kept {
+                inner: (
+                    Count,
+                    FacetCollector::new(fields),
+                    SummaryCollector {
+                        fields: unique_fields(),
+                        corrections: Arc::new(organizations.corrections.clone()),
+                    },
+                    Claims { enabled: true },
+                ),
+                key,
+                kept: &self.passes.counts_segments,
+            },
         )?;
         // Unique: the matches outside campaigns, plus the campaigns.
         let mut unique = FacetCounts::new();
@@ -147,8 +160,12 @@ impl SearchIndex {
     }
 }
 
+/// A segment's part of the summary's counts: matches, facet counts, what
+/// the summary adds, (flagged, signatories).
+pub(crate) type CountsFruit = (usize, FacetCounts, Extra, (usize, u64));
+
 /// What the summary adds to the facet counts.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct Extra {
     /// Field to value to campaign members carrying it.
     members: HashMap<String, HashMap<String, u64>>,

@@ -626,3 +626,83 @@ fn a_summary_counts_each_campaign_once_per_value() {
     assert_eq!(us.unique["category"]["cat-a"], 1);
     assert!(!us.comments["country"].contains_key("MY"));
 }
+
+#[test]
+fn a_summary_after_each_commit_counts_what_the_index_holds_then() {
+    // Each segment's part of the counts is kept across commits: a commit
+    // that adds a segment, moves a comment out of an old one or deletes
+    // one must still be counted exactly, old segments' parts reused only
+    // while nothing was deleted from them.
+    let dir = tempfile::tempdir().unwrap();
+    let index = SearchIndex::open_or_create(dir.path()).unwrap();
+    let mut w = index.writer(1, 15_000_000).unwrap();
+    let wanted = OrganizationsWanted {
+        top: 20,
+        ..Default::default()
+    };
+    let count = |index: &SearchIndex| {
+        let s = index.summarize("*", &Filters::default(), &wanted).unwrap();
+        let of = |field: &str| -> Vec<(String, u64)> {
+            s.comments
+                .get(field)
+                .map(|m| m.iter().map(|(k, v)| (k.clone(), *v)).collect())
+                .unwrap_or_default()
+        };
+        (s.total, of("category"), of("country"))
+    };
+    let pairs = |p: &[(&str, u64)]| -> Vec<(String, u64)> {
+        p.iter().map(|(k, v)| (k.to_string(), *v)).collect()
+    };
+    for n in 1..=4 {
+        w.upsert(&doc(n, "cat-a", "US", &[("regions", "words")]))
+            .unwrap();
+    }
+    w.commit(4).unwrap();
+    index.reload().unwrap();
+    assert_eq!(
+        count(&index),
+        (4, pairs(&[("cat-a", 4)]), pairs(&[("US", 4)]))
+    );
+
+    // A new segment beside the first.
+    w.upsert(&doc(5, "cat-b", "MY", &[("regions", "words")]))
+        .unwrap();
+    w.commit(5).unwrap();
+    index.reload().unwrap();
+    assert_eq!(
+        count(&index),
+        (
+            5,
+            pairs(&[("cat-a", 4), ("cat-b", 1)]),
+            pairs(&[("MY", 1), ("US", 4)])
+        )
+    );
+
+    // A comment of the first segment changed: deleted there, added anew.
+    w.upsert(&doc(2, "cat-b", "TH", &[("regions", "words")]))
+        .unwrap();
+    w.commit(6).unwrap();
+    index.reload().unwrap();
+    assert_eq!(
+        count(&index),
+        (
+            5,
+            pairs(&[("cat-a", 3), ("cat-b", 2)]),
+            pairs(&[("MY", 1), ("TH", 1), ("US", 3)])
+        )
+    );
+
+    // One deleted from the first segment, one from the second.
+    w.delete("id-1");
+    w.delete("id-5");
+    w.commit(7).unwrap();
+    index.reload().unwrap();
+    assert_eq!(
+        count(&index),
+        (
+            3,
+            pairs(&[("cat-a", 2), ("cat-b", 1)]),
+            pairs(&[("TH", 1), ("US", 2)])
+        )
+    );
+}
