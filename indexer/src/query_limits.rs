@@ -95,13 +95,11 @@ pub fn check(q: &str) -> Result<(), QueryError> {
                     return Err(too_deep(at));
                 }
             }
-            ')' | ']' | '}' => {
-                if groups > 0 {
-                    groups -= 1;
-                    prefixes.pop();
-                    // The group was the operand of the prefixes before it.
-                    *prefixes.last_mut().expect("one level") = 0;
-                }
+            ')' | ']' | '}' if groups > 0 => {
+                groups -= 1;
+                prefixes.pop();
+                // The group was the operand of the prefixes before it.
+                *prefixes.last_mut().expect("one level") = 0;
             }
             '"' => {
                 in_phrase = true;

@@ -544,7 +544,7 @@ fn signals_of(n: u64) -> Vec<String> {
     if n % 100 == 1 {
         kinds.push("burst".to_string());
     }
-    if n % 25 == 0 {
+    if n.is_multiple_of(25) {
         kinds.push("one_client".to_string());
     }
     if n % 500 == 2 {
@@ -987,7 +987,7 @@ fn query(
         ("a AND NOT b", 30),
         ("word or phrase + filter", 40),
     ];
-    let mut by_kind: Vec<Timings> = kinds.iter().map(|(k, _)| Timings::new(*k)).collect();
+    let mut by_kind: Vec<Timings> = kinds.iter().map(|(k, _)| Timings::new(k)).collect();
     let kind_of = |i: usize| {
         let mut end = 0;
         kinds

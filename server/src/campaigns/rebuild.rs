@@ -251,14 +251,16 @@ pub fn run(
     progress(Stage::Storing, 0, prints.len() as u64);
     // Each write holds the docket's profile row first, as assignment's
     // does: the two take their locks in one order and never deadlock.
-    while !same_profile {
-        checkpoint::wait_for_room(&mut conn, ROOM_WAIT);
-        let cleared = write_transaction(&mut conn, |c| {
-            campaign::profile_locked(c, &docket.id)?;
-            campaign::clear_prints(c, &docket.id, WRITE_CHUNK as i64)
-        })?;
-        if cleared == 0 {
-            break;
+    if !same_profile {
+        loop {
+            checkpoint::wait_for_room(&mut conn, ROOM_WAIT);
+            let cleared = write_transaction(&mut conn, |c| {
+                campaign::profile_locked(c, &docket.id)?;
+                campaign::clear_prints(c, &docket.id, WRITE_CHUNK as i64)
+            })?;
+            if cleared == 0 {
+                break;
+            }
         }
     }
     for (n, chunk) in prints.chunks(WRITE_CHUNK).enumerate() {

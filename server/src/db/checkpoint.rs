@@ -174,12 +174,12 @@ pub fn start(mut conn: SqliteConnection, alive: Receiver<()>, bounds: Bounds) {
                 match checkpoint(&mut conn, "TRUNCATE") {
                     Ok(o) if o.busy == 0 => {
                         refused = None;
-                        tracing::debug!(wal_mb = frames * page >> 20, "WAL truncated")
+                        tracing::debug!(wal_mb = (frames * page) >> 20, "WAL truncated")
                     }
                     Ok(_) => {
                         refused = Some(Instant::now());
                         tracing::warn!(
-                            wal_mb = frames * page >> 20,
+                            wal_mb = (frames * page) >> 20,
                             "WAL over its bound: readers kept it from being truncated"
                         )
                     }

@@ -556,7 +556,7 @@ mod tests {
             Sorted::Matches(&b, 0),
             Sorted::Tags(&tags),
         ];
-        let mut all = vec!["d", "f", "h", "a", "d", "e", "c", "g"];
+        let mut all = ["d", "f", "h", "a", "d", "e", "c", "g"];
         all.sort();
         for n in 1..=all.len() {
             assert_eq!(nth_smallest(&lists, n), Some(all[n - 1]), "n = {n}");
