@@ -33,7 +33,8 @@ sys.exit(0 if any(s in ("queued", "running") for k, v in counts.items()
 }
 for _ in $(seq 1 600); do
   jobs=$(api http://127.0.0.1:18080/api/v1/admin/jobs 2>/dev/null || true)
-  if [ -n "$jobs" ] && ! busy <<<"$jobs"; then break; fi
+  index=$(api http://127.0.0.1:18080/api/v1/admin/index 2>/dev/null || true)
+  if [ -n "$jobs" ] && ! busy <<<"$jobs" && grep -q '"following"' <<<"$index"; then break; fi
   sleep 1
 done
 api -o /dev/null -w "    summary, the first after the start: %{http_code} in %{time_total} s\n" \
@@ -58,5 +59,6 @@ for q in "" "?q=semiconductor" "?category=academic-research"; do
       http://127.0.0.1:18080/api/v1/dockets/ai-exports-rfi/summary$q
   done
 done
+grep -E "VmHWM|VmRSS|RssAnon|RssFile" /proc/$server/status | sed 's/^/    server /'
 kill -9 $server; trap - EXIT
 wait $server 2>/dev/null || true

@@ -121,3 +121,33 @@ where
         Ok(fruit)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parts_are_kept_per_deleted_count_for_the_latest_requests_and_live_segments() {
+        let kept = SegmentFruits::<u32>::default();
+        let (a, b) = (SegmentId::generate_random(), SegmentId::generate_random());
+        kept.keep("q", a, 0, 1);
+        kept.keep("q", b, 0, 2);
+        assert_eq!(kept.get("q", a, 0), Some(1));
+        assert_eq!(kept.get("q", a, 1), None, "a deletion since");
+        kept.keep("q", a, 1, 3);
+        assert_eq!(kept.get("q", a, 1), Some(3));
+        assert_eq!(kept.get("q", a, 0), None, "replaced");
+        assert_eq!(kept.get("other", a, 1), None, "another request");
+        for r in 0..KEPT_REQUESTS {
+            kept.keep(&format!("r{r}"), a, 0, 10);
+        }
+        assert_eq!(kept.get("q", b, 0), None, "the oldest request dropped");
+        assert_eq!(kept.get("r0", a, 0), Some(10));
+        assert_eq!(kept.lock().len(), KEPT_REQUESTS);
+        kept.keep("r0", b, 0, 11);
+        kept.keep_only(&[b]);
+        assert_eq!(kept.get("r0", a, 0), None, "merged away");
+        assert_eq!(kept.get("r0", b, 0), Some(11));
+        assert_eq!(kept.lock().len(), 1);
+    }
+}

@@ -3,6 +3,12 @@ use std::io::IsTerminal;
 use tracing_subscriber::fmt::format::FmtSpan;
 use tracing_subscriber::EnvFilter;
 
+/// jemalloc returns freed memory to the system (on a timer, from its own
+/// thread); glibc's malloc kept each thread arena's high-water mark, so the
+/// server's heap grew with every large summary it had made.
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 fn main() -> anyhow::Result<()> {
     let cli = rfidesk::cli::Cli::parse();
     // The extraction child: no logging, no runtime, just text on stdout.

@@ -207,6 +207,10 @@ impl Application {
             body_timing: serve.body_timing(),
             keys,
         });
+        tokio::spawn(crate::analysis::warm::warm_summaries(
+            state.analysis.clone(),
+            stop_rx.clone(),
+        ));
         if state.limiter.is_some() {
             tokio::spawn(forget_idle_clients(
                 Arc::downgrade(&state.clone().into_inner()),

@@ -17,6 +17,7 @@ pub mod search;
 pub mod summary;
 pub mod tags;
 pub mod view;
+pub mod warm;
 
 use crate::db::writer::Writer;
 use crate::db::{DbConn, DbError, Pool};

@@ -178,6 +178,7 @@ impl Follower {
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default(),
+            ..IndexStatus::default()
         });
     }
 

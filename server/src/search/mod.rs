@@ -19,6 +19,8 @@ pub struct SearchService {
     /// Counts the follower's publications: what waits for the index to
     /// show more (rule tags on new comments) waits on it.
     pub published: crate::feed_signal::FeedSignal,
+    /// Dockets whose summary was made ahead, after the start.
+    warmed: RwLock<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -30,6 +32,9 @@ pub struct IndexStatus {
     /// Documents visible to searches.
     pub documents: u64,
     pub generation: String,
+    /// Dockets whose summary was made after the start, before anyone
+    /// asked (`analysis::warm`).
+    pub summaries_warmed: Vec<String>,
 }
 
 impl SearchService {
@@ -39,10 +44,24 @@ impl SearchService {
     }
 
     pub fn status(&self) -> IndexStatus {
-        self.status
+        let mut status = self
+            .status
             .read()
             .unwrap_or_else(|e| e.into_inner())
-            .clone()
+            .clone();
+        status.summaries_warmed = self
+            .warmed
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        status
+    }
+
+    pub(crate) fn summary_warmed(&self, docket: &str) {
+        self.warmed
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(docket.to_string());
     }
 
     pub(crate) fn set_index(&self, index: SearchIndex) {

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 on_both_backends!(
     the_summary_equals_counts_made_from_the_database,
     analysts_correct_organization_groups_and_summaries_follow,
+    after_a_restart_each_docket_summary_is_made_before_anyone_asks,
 );
 
 const LETTER: &str = "We the undersigned ask the Department to put open standards, \
@@ -664,4 +665,33 @@ async fn analysts_correct_organization_groups_and_summaries_follow(backend: Back
     // Nobody signed in sees nothing.
     let res = app.client.get(app.url(&page_path)).send().await.unwrap();
     assert_ne!(res.status(), 200);
+}
+
+async fn after_a_restart_each_docket_summary_is_made_before_anyone_asks(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let staff = app.user("sam", "staff", "staff-password-long");
+    for _ in 0..3 {
+        app.submit(&comment_body()).await;
+    }
+    app.index_caught_up(&staff).await;
+    let app = app.stop().await.restart().await;
+    // Made in the background once the index is open: listed by the
+    // index's status when done.
+    let warmed = eventually(
+        Duration::from_secs(30),
+        "the summary made ahead",
+        || async {
+            let status = app.json_as(&staff, "/api/v1/admin/index", 200).await;
+            let warmed = status["summaries_warmed"].as_array()?.clone();
+            (!warmed.is_empty()).then_some(warmed)
+        },
+    )
+    .await;
+    assert_eq!(warmed, vec![json!("ai-exports-rfi")]);
+    // What it made (and kept) is the summary of what the index holds.
+    let summary = app
+        .json_as(&staff, "/api/v1/dockets/ai-exports-rfi/summary", 200)
+        .await;
+    assert_eq!(summary["totals"]["comments"], 3);
+    assert_eq!(summary["by_category"][0]["comments"], 3);
 }
