@@ -17,6 +17,9 @@ pub struct CommentDoc {
     pub country: String,
     pub late: bool,
     pub business_confidential: bool,
+    /// Where its review for public posting stands (`pending_review`,
+    /// `posted`, `withheld`, `redacted`).
+    pub posting: String,
     /// Milliseconds since the Unix epoch, UTC.
     pub received_at_ms: i64,
     pub organization: Option<String>,
@@ -52,6 +55,7 @@ impl CommentDoc {
             s.business_confidential,
             bool_text(self.business_confidential),
         );
+        doc.add_text(s.posting, &self.posting);
         doc.add_date(
             s.received_at,
             DateTime::from_timestamp_millis(self.received_at_ms),
@@ -120,6 +124,7 @@ impl CommentDoc {
             bool_text(self.late),
             bool_text(self.attachment_count > 0),
             bool_text(self.business_confidential),
+            self.posting.as_str(),
         ]
         .join(&FIELD_SEPARATOR.to_string());
         doc.add_text(s.facet_key, key);

@@ -31,6 +31,7 @@ pub struct CommentSchema {
     pub has_attachments: Field,
     /// "true" when the submitter marked it business confidential.
     pub business_confidential: Field,
+    pub posting: Field,
     /// Milliseconds precision; sorted and range-filtered through its fast column.
     pub received_at: Field,
     pub organization: Field,
@@ -93,13 +94,14 @@ pub const FIELD_SEPARATOR: char = '\u{1e}';
 /// about 1,700 keys, and the question set (50 kinds) would multiply them,
 /// so handing each key's count to its fields would cost what reading the
 /// columns saved. Nor `campaign` (few comments have one).
-pub const COMBINED_FIELDS: [&str; 6] = [
+pub const COMBINED_FIELDS: [&str; 7] = [
     "category",
     "org_type",
     "country",
     "late",
     "has_attachments",
     "business_confidential",
+    "posting",
 ];
 
 /// The set column a multi-valued keyword field is counted from, if any.
@@ -113,7 +115,7 @@ pub fn set_column(field: &str) -> Option<&'static str> {
 }
 
 /// Keyword fields: searchable as `field:value`, filterable, and counted as facets.
-pub const FACET_FIELDS: [&str; 11] = [
+pub const FACET_FIELDS: [&str; 12] = [
     "docket",
     "category",
     "org_type",
@@ -122,6 +124,7 @@ pub const FACET_FIELDS: [&str; 11] = [
     "late",
     "has_attachments",
     "business_confidential",
+    "posting",
     "tag",
     "campaign",
     "signal",
@@ -150,6 +153,9 @@ impl CommentSchema {
         let has_attachments = b.add_text_field("has_attachments", STRING | FAST | STORED);
         let business_confidential =
             b.add_text_field("business_confidential", STRING | FAST | STORED);
+        // Review before public posting: `pending_review`, `posted`,
+        // `withheld` or `redacted` (the server's `domain::posting`).
+        let posting = b.add_text_field("posting", STRING | FAST | STORED);
         let received_at = b.add_date_field(
             "received_at",
             DateOptions::default()
@@ -195,6 +201,7 @@ impl CommentSchema {
             late,
             has_attachments,
             business_confidential,
+            posting,
             received_at,
             organization,
             org_name,
@@ -242,6 +249,7 @@ impl CommentSchema {
             "late" => self.late,
             "has_attachments" => self.has_attachments,
             "business_confidential" => self.business_confidential,
+            "posting" => self.posting,
             "tag" => self.tag,
             "campaign" => self.campaign,
             "signal" => self.signal,

@@ -12,6 +12,7 @@ fn doc(n: u32, category: &str, country: &str, answers: &[(&str, &str)]) -> Comme
         country: country.into(),
         late: n.is_multiple_of(2),
         business_confidential: false,
+        posting: "pending_review".into(),
         received_at_ms: 1_790_000_000_000 + n as i64 * 1000,
         organization: Some(format!("Org {n}")),
         name: None,

@@ -501,6 +501,9 @@ fn generate(vocab: &Vocabulary, n: u64) -> CommentRow {
         }),
         posting_status: "pending_review".into(),
         client_key: None,
+        withheld_reason: None,
+        posting_changed_at: None,
+        posting_changed_by: None,
     }
 }
 

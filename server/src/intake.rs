@@ -201,6 +201,9 @@ pub async fn submit(
         signatories: submission.signatories,
         posting_status: PENDING_REVIEW.to_string(),
         client_key,
+        withheld_reason: None,
+        posting_changed_at: None,
+        posting_changed_by: None,
     };
     let accepted = Accepted {
         tracking_number: comment.tracking_number.clone(),

@@ -2,6 +2,8 @@
 
 /// Accounts: creation, passwords, sessions.
 pub mod accounts;
+/// Running a docket (staff): posting review, free of HTTP.
+pub mod admin;
 /// Search, the comment as each audience sees it, coding (codebooks, tags,
 /// audit), free of HTTP.
 pub mod analysis;

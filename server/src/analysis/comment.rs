@@ -22,6 +22,9 @@ pub struct CommentView {
     pub received_at: DateTime<Utc>,
     pub late: bool,
     pub posting_status: String,
+    /// Why a withheld comment is withheld.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub withheld_reason: Option<String>,
     pub business_confidential: bool,
     pub signatories: Option<i64>,
     pub submitter: SubmitterDetail,
@@ -178,6 +181,7 @@ pub async fn load(
         received_at: row.received_at.and_utc(),
         late: row.late,
         posting_status: row.posting_status,
+        withheld_reason: row.withheld_reason,
         business_confidential: row.business_confidential,
         signatories: row.signatories,
         answers: ordered,

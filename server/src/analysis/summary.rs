@@ -45,6 +45,8 @@ pub struct Summary {
     pub by_org_type: Vec<Breakdown>,
     pub by_country: Vec<Breakdown>,
     pub by_question: Vec<Breakdown>,
+    /// Where the comments' review for public posting stands.
+    pub by_posting: Vec<Breakdown>,
     pub by_tag: Vec<Breakdown>,
     pub crosstab: Crosstab,
     /// Days in the docket's time zone, the first to the last with any.
@@ -561,6 +563,7 @@ pub fn assemble(
             .position(|q| q.id == b.value)
             .unwrap_or(usize::MAX)
     });
+    let by_posting = breakdown("posting", &|v| crate::domain::posting::label(v).to_string());
     let tag_label = |v: &str| tag_labels.get(v).cloned().unwrap_or_else(|| v.to_string());
     let mut by_tag = breakdown("tag", &tag_label);
     // The codebook's order: paths sorted put each tag under its parent.
@@ -605,6 +608,7 @@ pub fn assemble(
         by_org_type,
         by_country,
         by_question,
+        by_posting,
         by_tag,
         crosstab,
         per_day: per_day(&counts.hours, d.time_zone),

@@ -20,6 +20,8 @@ pub enum Change {
     /// The comment joined or left a campaign, or the signals that
     /// concern it changed.
     Campaign,
+    /// Staff changed its posting status.
+    Posting,
 }
 
 impl Change {
@@ -29,6 +31,7 @@ impl Change {
             Change::AttachmentText => "attachment_text",
             Change::Tags => "tags",
             Change::Campaign => "campaign",
+            Change::Posting => "posting",
         }
     }
 }

@@ -39,6 +39,9 @@ diesel::table! {
         signatories -> Nullable<BigInt>,
         posting_status -> Text,
         client_key -> Nullable<Text>,
+        withheld_reason -> Nullable<Text>,
+        posting_changed_at -> Nullable<Timestamp>,
+        posting_changed_by -> Nullable<Text>,
     }
 }
 

@@ -6,6 +6,7 @@ pub mod clock;
 pub mod codebook;
 pub mod docket;
 pub mod email;
+pub mod posting;
 pub mod search_params;
 pub mod submission;
 pub mod tag_path;

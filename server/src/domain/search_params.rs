@@ -12,7 +12,7 @@ pub const DEFAULT_PER_PAGE: usize = 20;
 pub const MAX_DEPTH: usize = 10_000;
 
 /// Filters that take keyword values, named as the index's keyword fields.
-const KEYWORD_PARAMS: [&str; 11] = rfidesk_indexer::FACET_FIELDS;
+const KEYWORD_PARAMS: [&str; 12] = rfidesk_indexer::FACET_FIELDS;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct SearchParams {

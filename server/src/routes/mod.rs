@@ -3,6 +3,7 @@
 //! account, 403 with too small a role); the rest is public.
 
 mod analyst_pages;
+mod api_admin;
 mod api_analyst;
 mod api_campaigns;
 mod api_coding;
@@ -57,6 +58,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/api/v1/dockets/{docket}/codebook/{tag:.+}",
             web::patch().to(api_coding::change_codebook_tag),
+        )
+        .route(
+            "/api/v1/comments/{tracking_number}/posting",
+            web::put().to(api_admin::set_posting),
         )
         .route(
             "/api/v1/comments/{tracking_number}/tags",

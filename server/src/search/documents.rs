@@ -181,6 +181,7 @@ pub fn to_doc(
         country: row.country.clone(),
         late: row.late,
         business_confidential: row.business_confidential,
+        posting: row.posting_status.clone(),
         received_at_ms: row.received_at.and_utc().timestamp_millis(),
         organization: row.organization.clone(),
         name,

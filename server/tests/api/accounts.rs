@@ -26,6 +26,7 @@ fn analyst_routes(tn: &str) -> Vec<(&'static str, String)> {
         ("GET", format!("/api/v1/comments/{tn}/similar")),
         ("GET", format!("/api/v1/comments/{tn}/attachments/0")),
         ("GET", "/api/v1/admin/index".into()),
+        ("PUT", format!("/api/v1/comments/{tn}/posting")),
         ("GET", "/analyst/search".into()),
         ("GET", format!("/analyst/comments/{tn}")),
         ("POST", "/analyst/sign-out".into()),

@@ -17,6 +17,7 @@ mod indexing;
 mod intake;
 mod jobs;
 mod operations;
+mod posting;
 mod receipts;
 mod rules;
 mod search;

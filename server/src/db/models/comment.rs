@@ -30,10 +30,14 @@ pub struct CommentRow {
     pub posting_status: String,
     /// A keyed hash of the client address (never the address).
     pub client_key: Option<String>,
+    /// Why a withheld comment is withheld (`domain::posting`).
+    pub withheld_reason: Option<String>,
+    /// When and by whom staff last changed `posting_status`.
+    pub posting_changed_at: Option<NaiveDateTime>,
+    pub posting_changed_by: Option<String>,
 }
 
-/// Posting status of a comment no staff member has reviewed yet.
-pub const PENDING_REVIEW: &str = "pending_review";
+pub use crate::domain::posting::PENDING_REVIEW;
 
 pub fn insert(conn: &mut DbConn, rows: &[CommentRow]) -> Result<(), DbError> {
     crate::db::connection::insert_rows!(conn, comments::table, rows);
@@ -94,6 +98,27 @@ pub fn docket_page_after(
         .limit(limit)
         .select(CommentRow::as_select())
         .load(conn)?)
+}
+
+/// Sets a comment's posting status (with the reason of a withheld one),
+/// and who changed it when.
+pub fn set_posting(
+    conn: &mut DbConn,
+    id: &str,
+    status: &str,
+    reason: Option<&str>,
+    by: &str,
+    at: NaiveDateTime,
+) -> Result<(), DbError> {
+    diesel::update(comments::table.find(id))
+        .set((
+            comments::posting_status.eq(status),
+            comments::withheld_reason.eq(reason),
+            comments::posting_changed_by.eq(by),
+            comments::posting_changed_at.eq(at),
+        ))
+        .execute(conn)?;
+    Ok(())
 }
 
 /// (comment id, docket id) of these comments.

@@ -1,0 +1,3 @@
+ALTER TABLE comments DROP COLUMN posting_changed_by;
+ALTER TABLE comments DROP COLUMN posting_changed_at;
+ALTER TABLE comments DROP COLUMN withheld_reason;
