@@ -46,6 +46,32 @@ diesel::table! {
 }
 
 diesel::table! {
+    posting_operations (id) {
+        id -> Text,
+        docket_id -> Text,
+        status -> Text,
+        reason -> Nullable<Text>,
+        search -> Text,
+        actor -> Text,
+        state -> Text,
+        matched -> Integer,
+        done -> Integer,
+        changed -> Integer,
+        skipped -> Integer,
+        cursor -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    posting_targets (operation_id, comment_id) {
+        operation_id -> Text,
+        comment_id -> Text,
+    }
+}
+
+diesel::table! {
     attachments (id) {
         id -> Text,
         comment_id -> Text,
@@ -275,6 +301,8 @@ diesel::joinable!(attachments -> comments (comment_id));
 diesel::allow_tables_to_appear_in_same_query!(
     dockets,
     comments,
+    posting_operations,
+    posting_targets,
     attachments,
     change_feed,
     idempotency_keys,

@@ -22,6 +22,7 @@
 //!   comments a second that saves a claim per receipt.
 //! - Staff see counts and every failure at `GET /api/v1/admin/jobs`.
 
+pub mod bulk_posting;
 pub mod bulk_tag;
 pub mod campaigns;
 pub mod extract_text;
@@ -123,6 +124,7 @@ pub fn handlers(
         std::sync::Arc::new(purge::Purge),
         std::sync::Arc::new(bulk_tag::BulkApply(tagging_batch)),
         std::sync::Arc::new(bulk_tag::BulkUndo(tagging_batch)),
+        std::sync::Arc::new(bulk_posting::BulkPosting(tagging_batch)),
         std::sync::Arc::new(rules),
         std::sync::Arc::new(campaigns.0),
         std::sync::Arc::new(campaigns.1),

@@ -64,6 +64,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::put().to(api_admin::set_posting),
         )
         .route(
+            "/api/v1/dockets/{docket}/posting",
+            web::post().to(api_admin::bulk_posting),
+        )
+        .route(
+            "/api/v1/dockets/{docket}/posting/{id}",
+            web::get().to(api_admin::bulk_posting_status),
+        )
+        .route(
             "/api/v1/comments/{tracking_number}/tags",
             web::post().to(api_coding::tag_comment),
         )

@@ -13,6 +13,7 @@ use std::time::Duration;
 on_both_backends!(
     staff_post_and_withhold_comments_and_each_decision_is_audited_and_searchable,
     bad_posting_requests_are_refused_and_change_nothing,
+    a_bulk_decision_covers_every_match_and_skips_confidential_ones,
 );
 
 const DOCKET: &str = "ai-exports-rfi";
@@ -283,4 +284,138 @@ async fn bad_posting_requests_are_refused_and_change_nothing(backend: Backend) {
         assert_eq!(status, 200, "{answer}");
     }
     assert_eq!(stored(&app, &tn), ("posted".into(), None, 1));
+}
+
+async fn a_bulk_decision_covers_every_match_and_skips_confidential_ones(backend: Backend) {
+    let app = TestApp::builder(backend).tagging_batch(2).start().await;
+    let staff = app.user("sam", "staff", "staff-password-long");
+    let analyst = app.user("ana", "analyst", "analyst-password-long");
+    let mut tns = Vec::new();
+    for i in 0..5 {
+        tns.push(submit(&app, &format!("geothermal corridors {i}")).await);
+    }
+    let other = submit(&app, "nothing in common").await;
+    let mut confidential = comment_body();
+    confidential["comment"] = json!("geothermal corridors, confidential");
+    confidential["business_confidential"] = json!(true);
+    let res = app.post_json(&confidential).await;
+    assert_eq!(res.status(), 201);
+    let secret: Value = res.json().await.unwrap();
+    let secret = secret["tracking_number"].as_str().unwrap().to_string();
+    app.index_caught_up(&staff).await;
+    // One of them already posted: left alone (not changed twice).
+    assert_eq!(
+        decide(&app, &staff, &tns[0], json!({"status": "posted"}))
+            .await
+            .0,
+        200
+    );
+
+    let path = format!("/api/v1/dockets/{DOCKET}/posting");
+    let body = json!({"q": "geothermal", "status": "posted", "note": "first review pass"});
+    let (status, _) = call(&app, &analyst, Method::POST, &path, Some(body.clone())).await;
+    assert_eq!(status, 403);
+    let (status, op) = call(&app, &staff, Method::POST, &path, Some(body)).await;
+    assert_eq!(status, 202, "{op}");
+    assert_eq!(op["matched"], 6);
+    assert_eq!(op["search"], json!({"q": "geothermal"}));
+    let url = format!("{path}/{}", op["id"].as_str().unwrap());
+    let done = eventually(Duration::from_secs(30), "the bulk decision", || async {
+        let (_, op) = call(&app, &staff, Method::GET, &url, None).await;
+        (op["state"] == "applied").then_some(op)
+    })
+    .await;
+    assert_eq!(done["done"], 6);
+    assert_eq!(done["changed"], 4, "{done}");
+    assert_eq!(done["skipped"], 1, "{done}");
+    for tn in &tns {
+        assert_eq!(stored(&app, tn).0, "posted", "{tn}");
+    }
+    assert_eq!(stored(&app, &secret).0, "pending_review");
+    assert_eq!(stored(&app, &other).0, "pending_review");
+    eventually(Duration::from_secs(30), "the posted filter", || async {
+        let mut posted = found(&app, &staff, &[("q", "*"), ("posting", "posted")]).await;
+        posted.sort();
+        let mut want = tns.clone();
+        want.sort();
+        (posted == want).then_some(())
+    })
+    .await;
+    // Audited once, with the search and the count.
+    let log = app
+        .json_as(
+            &staff,
+            &format!(
+                "/api/v1/dockets/{DOCKET}/audit?subject={}",
+                op["id"].as_str().unwrap()
+            ),
+            200,
+        )
+        .await;
+    assert_eq!(log["entries"][0]["action"], "posting.bulk");
+    assert_eq!(log["entries"][0]["detail"]["matched"], 6);
+    assert_eq!(log["entries"][0]["detail"]["note"], "first review pass");
+
+    // Bad requests: refused with their reason, nothing stored.
+    let operations = || {
+        use diesel::prelude::*;
+        rfidesk::db::schema::posting_operations::table
+            .count()
+            .get_result::<i64>(&mut app.db())
+            .unwrap()
+    };
+    let before = operations();
+    for (body, want, field) in [
+        (json!({"q": "geothermal"}), 422, Some("status")),
+        (
+            json!({"q": "geothermal", "status": "withheld"}),
+            422,
+            Some("reason"),
+        ),
+        (
+            json!({"q": "geothermal", "status": "redacted"}),
+            422,
+            Some("status"),
+        ),
+        (json!({"q": "geothermal", "status": 1}), 422, Some("status")),
+        (json!({"q": "(((", "status": "posted"}), 400, Some("q")),
+        (
+            json!({"q": "*", "status": "posted", "country": 5}),
+            422,
+            Some("country"),
+        ),
+        (
+            json!({"q": "*", "status": "posted", "note": "n".repeat(2_001)}),
+            422,
+            Some("note"),
+        ),
+    ] {
+        let (status, answer) = call(&app, &staff, Method::POST, &path, Some(body.clone())).await;
+        assert_eq!(status, want, "{body}: {answer}");
+        if let Some(field) = field {
+            assert!(
+                answer["error"]["fields"][field].is_string(),
+                "{body}: {answer}"
+            );
+        }
+    }
+    let (status, _) = call(
+        &app,
+        &staff,
+        Method::POST,
+        "/api/v1/dockets/nope/posting",
+        Some(json!({"q": "*", "status": "posted"})),
+    )
+    .await;
+    assert_eq!(status, 404);
+    let (status, _) = call(
+        &app,
+        &staff,
+        Method::GET,
+        &format!("{path}/0190-not-an-operation"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 404);
+    assert_eq!(operations(), before);
 }

@@ -15,6 +15,7 @@ pub mod idempotency;
 pub mod index_node;
 pub mod job;
 pub mod organization_group;
+pub mod posting_operation;
 pub mod receipt;
 pub mod rule;
 pub mod server_secret;

@@ -1,0 +1,2 @@
+DROP TABLE posting_targets;
+DROP TABLE posting_operations;
