@@ -43,7 +43,7 @@ pub struct PostingView {
     pub changed_at: Option<DateTime<Utc>>,
 }
 
-fn view(row: &comment::CommentRow) -> PostingView {
+pub(super) fn view(row: &comment::CommentRow) -> PostingView {
     PostingView {
         tracking_number: row.tracking_number.clone(),
         status: row.posting_status.clone(),
@@ -57,7 +57,7 @@ fn invalid(fields: BTreeMap<String, String>) -> AnalysisError {
     AnalysisError::Invalid(fields)
 }
 
-fn check_note(note: &Option<String>) -> Result<(), AnalysisError> {
+pub(super) fn check_note(note: &Option<String>) -> Result<(), AnalysisError> {
     if note
         .as_ref()
         .is_some_and(|n| n.chars().count() > MAX_NOTE_CHARS)
@@ -103,6 +103,15 @@ pub async fn decide(
                 let Some(row) = comment::find_by_tracking_number(conn, tn.as_str())? else {
                     return Ok(Err(AnalysisError::NotFound("comment")));
                 };
+                if decision == PostingDecision::Posted
+                    && crate::db::models::redaction::find(conn, &row.id)?.is_some()
+                {
+                    return Ok(Err(AnalysisError::Conflict(
+                        "the comment has a redaction: it is posted redacted (PUT its \
+                         redaction); remove the redaction to post it as submitted"
+                            .into(),
+                    )));
+                }
                 if decision == PostingDecision::Posted && row.business_confidential {
                     return Ok(Err(AnalysisError::Conflict(
                         "the comment is marked business-confidential: withhold it, or post it \

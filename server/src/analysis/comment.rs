@@ -25,6 +25,9 @@ pub struct CommentView {
     /// Why a withheld comment is withheld.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub withheld_reason: Option<String>,
+    /// What the public reads in place of the redacted fields.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redaction: Option<crate::admin::redaction::RedactionView>,
     pub business_confidential: bool,
     pub signatories: Option<i64>,
     pub submitter: SubmitterDetail,
@@ -104,11 +107,17 @@ pub async fn load(
                 .next()
                 .map(|(_, c)| c);
             let signals = signals_of(conn, &row)?;
-            Ok(Some((row, files, texts, (tags, campaign, signals))))
+            let redaction = crate::db::models::redaction::find(conn, &row.id)?;
+            Ok(Some((
+                row,
+                files,
+                texts,
+                (tags, campaign, signals, redaction),
+            )))
         })
         .await?
         .ok_or(AnalysisError::NotFound("comment"))?;
-    let (tags, campaign, signals) = tags;
+    let (tags, campaign, signals, redaction) = tags;
     let docket = analysis
         .dockets
         .get(&row.docket_id)
@@ -182,6 +191,7 @@ pub async fn load(
         late: row.late,
         posting_status: row.posting_status,
         withheld_reason: row.withheld_reason,
+        redaction: redaction.map(crate::admin::redaction::view),
         business_confidential: row.business_confidential,
         signatories: row.signatories,
         answers: ordered,

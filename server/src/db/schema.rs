@@ -46,6 +46,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    redactions (comment_id) {
+        comment_id -> Text,
+        answers -> Text,
+        general_comment -> Nullable<Text>,
+        actor -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     posting_operations (id) {
         id -> Text,
         docket_id -> Text,
@@ -303,6 +313,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     comments,
     posting_operations,
     posting_targets,
+    redactions,
     attachments,
     change_feed,
     idempotency_keys,

@@ -7,6 +7,7 @@ pub mod codebook;
 pub mod docket;
 pub mod email;
 pub mod posting;
+pub mod redaction;
 pub mod search_params;
 pub mod submission;
 pub mod tag_path;

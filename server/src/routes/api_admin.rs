@@ -1,12 +1,15 @@
 //! Staff's docket administration over the API: posting review, one
-//! comment at a time and in bulk from a search.
+//! comment at a time and in bulk from a search; redaction.
 
 use super::api_coding::json_body;
 use crate::admin::posting::{self, PostingRequest};
+use crate::admin::redaction::{self, RedactionRequest};
 use crate::http::auth::{check_csrf, Staff};
+use crate::http::body::{media_type, parse_json, read_limited, unsupported_media_type};
 use crate::http::error::ApiError;
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
+use serde_json::json;
 
 /// `PUT /api/v1/comments/{tracking_number}/posting`
 /// `{"status": "posted" | "withheld" | "pending_review", "reason": ..., "note": ...}`:
@@ -55,4 +58,40 @@ pub async fn bulk_posting_status(
     let (docket, id) = path.into_inner();
     let op = posting::get_bulk(&state.coding, &docket, &id).await?;
     Ok(HttpResponse::Ok().json(op))
+}
+
+/// A redaction's body: every field of a large comment in full.
+const REDACTION_BODY_LIMIT: usize = 1024 * 1024;
+
+/// `PUT /api/v1/comments/{tracking_number}/redaction`
+/// `{"answers": {"<question id>": "public text"}, "comment": "public text", "note": ...}`:
+/// the comment is posted redacted (200 with its review and the redaction).
+pub async fn put_redaction(
+    Staff(who): Staff,
+    tracking_number: web::Path<String>,
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    check_csrf(&req, &who)?;
+    if media_type(&req).as_deref() != Some("application/json") {
+        return Err(unsupported_media_type("application/json"));
+    }
+    let bytes = read_limited(&req, payload, REDACTION_BODY_LIMIT, state.body_timing).await?;
+    let body: RedactionRequest = parse_json(&bytes)?;
+    let (posting, redaction) =
+        redaction::put(&state.coding, &tracking_number, body, &who.name).await?;
+    Ok(HttpResponse::Ok().json(json!({"posting": posting, "redaction": redaction})))
+}
+
+/// `DELETE /api/v1/comments/{tracking_number}/redaction`: back to review.
+pub async fn delete_redaction(
+    Staff(who): Staff,
+    tracking_number: web::Path<String>,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    check_csrf(&req, &who)?;
+    let posting = redaction::remove(&state.coding, &tracking_number, &who.name).await?;
+    Ok(HttpResponse::Ok().json(json!({ "posting": posting })))
 }

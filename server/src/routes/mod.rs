@@ -64,6 +64,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::put().to(api_admin::set_posting),
         )
         .route(
+            "/api/v1/comments/{tracking_number}/redaction",
+            web::put().to(api_admin::put_redaction),
+        )
+        .route(
+            "/api/v1/comments/{tracking_number}/redaction",
+            web::delete().to(api_admin::delete_redaction),
+        )
+        .route(
             "/api/v1/dockets/{docket}/posting",
             web::post().to(api_admin::bulk_posting),
         )

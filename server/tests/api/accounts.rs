@@ -27,6 +27,8 @@ fn analyst_routes(tn: &str) -> Vec<(&'static str, String)> {
         ("GET", format!("/api/v1/comments/{tn}/attachments/0")),
         ("GET", "/api/v1/admin/index".into()),
         ("PUT", format!("/api/v1/comments/{tn}/posting")),
+        ("PUT", format!("/api/v1/comments/{tn}/redaction")),
+        ("DELETE", format!("/api/v1/comments/{tn}/redaction")),
         ("POST", "/api/v1/dockets/ai-exports-rfi/posting".into()),
         ("GET", "/api/v1/dockets/ai-exports-rfi/posting/x".into()),
         ("GET", "/analyst/search".into()),

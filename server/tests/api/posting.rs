@@ -14,6 +14,7 @@ on_both_backends!(
     staff_post_and_withhold_comments_and_each_decision_is_audited_and_searchable,
     bad_posting_requests_are_refused_and_change_nothing,
     a_bulk_decision_covers_every_match_and_skips_confidential_ones,
+    a_redaction_posts_the_comment_redacted_and_keeps_the_original_for_staff,
 );
 
 const DOCKET: &str = "ai-exports-rfi";
@@ -418,4 +419,151 @@ async fn a_bulk_decision_covers_every_match_and_skips_confidential_ones(backend:
     .await;
     assert_eq!(status, 404);
     assert_eq!(operations(), before);
+}
+
+async fn a_redaction_posts_the_comment_redacted_and_keeps_the_original_for_staff(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let staff = app.user("sam", "staff", "staff-password-long");
+    let analyst = app.user("ana", "analyst", "analyst-password-long");
+    let mut body = comment_body();
+    body["comment"] = json!("Call me at my home, 12 Elm Street, about Malaysia.");
+    body["business_confidential"] = json!(true);
+    let res = app.post_json(&body).await;
+    assert_eq!(res.status(), 201);
+    let tn: Value = res.json().await.unwrap();
+    let tn = tn["tracking_number"].as_str().unwrap().to_string();
+    let path = format!("/api/v1/comments/{tn}/redaction");
+    let redacted = json!({
+        "comment": "Call me at [redacted], about Malaysia.",
+        "answers": {"standards": "Engage early in [redacted]."},
+        "note": "home address"
+    });
+
+    // Bad redactions: refused, nothing stored.
+    let redactions = || {
+        use diesel::prelude::*;
+        rfidesk::db::schema::redactions::table
+            .count()
+            .get_result::<i64>(&mut app.db())
+            .unwrap()
+    };
+    for (token, body, want, field) in [
+        (&analyst, redacted.clone(), 403, None),
+        (&staff, json!({}), 422, Some("answers")),
+        (
+            &staff,
+            json!({"answers": {"other": "x"}}),
+            422,
+            Some("answers.other"),
+        ),
+        (
+            &staff,
+            json!({"comment": "x".repeat(20_001)}),
+            422,
+            Some("comment"),
+        ),
+        (&staff, json!({"comment": "a\u{0}b"}), 422, Some("comment")),
+        (&staff, json!({"comment": "x", "extra": 1}), 422, None),
+        (&staff, json!({"answers": ["x"]}), 422, None),
+    ] {
+        let (status, answer) = call(&app, token, Method::PUT, &path, Some(body.clone())).await;
+        assert_eq!(status, want, "{body}: {answer}");
+        if let Some(field) = field {
+            assert!(
+                answer["error"]["fields"][field].is_string(),
+                "{body}: {answer}"
+            );
+        }
+        assert_eq!(redactions(), 0);
+        assert_eq!(stored(&app, &tn), ("pending_review".into(), None, 0));
+    }
+    let (status, _) = call(
+        &app,
+        &staff,
+        Method::PUT,
+        "/api/v1/comments/RFI-0000-0000/redaction",
+        Some(redacted.clone()),
+    )
+    .await;
+    assert_eq!(status, 404);
+    let (status, _) = call(&app, &staff, Method::DELETE, &path, None).await;
+    assert_eq!(status, 404, "no redaction to remove");
+    // Past the body limit (1 MiB): cut off while it streams.
+    let res = app
+        .client
+        .put(app.url(&path))
+        .bearer_auth(&staff)
+        .header("content-type", "application/json")
+        .body(format!("{{\"comment\": \"{}\"}}", "x".repeat(2 << 20)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 413);
+    assert_eq!(redactions(), 0);
+
+    // A business-confidential comment is posted redacted.
+    let (status, answer) = call(&app, &staff, Method::PUT, &path, Some(redacted.clone())).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["posting"]["status"], "redacted");
+    assert_eq!(
+        answer["redaction"]["comment"],
+        "Call me at [redacted], about Malaysia."
+    );
+    assert_eq!(stored(&app, &tn), ("redacted".into(), None, 0));
+    // Staff and analysts read the original beside the redaction.
+    let comment = app
+        .json_as(&analyst, &format!("/api/v1/comments/{tn}"), 200)
+        .await;
+    assert_eq!(comment["posting_status"], "redacted");
+    assert_eq!(
+        comment["comment"],
+        "Call me at my home, 12 Elm Street, about Malaysia."
+    );
+    assert_eq!(
+        comment["redaction"]["answers"]["standards"],
+        "Engage early in [redacted]."
+    );
+    assert_eq!(comment["redaction"]["actor"], "sam");
+    // Audited: which fields, not their text.
+    let log = app
+        .json_as(
+            &staff,
+            &format!("/api/v1/dockets/{DOCKET}/audit?subject={tn}"),
+            200,
+        )
+        .await;
+    let entry = &log["entries"][0];
+    assert_eq!(entry["action"], "redaction.set");
+    assert_eq!(
+        entry["detail"]["fields"],
+        json!(["answers.standards", "comment"])
+    );
+    assert_eq!(entry["detail"]["from"], "pending_review");
+    assert!(!entry["detail"].to_string().contains("[redacted]"));
+    // A search filter.
+    eventually(Duration::from_secs(30), "the redacted filter", || async {
+        (found(&app, &staff, &[("q", "*"), ("posting", "redacted")]).await == [tn.clone()])
+            .then_some(())
+    })
+    .await;
+    // Posting it as submitted needs the redaction gone first.
+    let (status, _) = decide(&app, &staff, &tn, json!({"status": "posted"})).await;
+    assert_eq!(status, 409);
+    // Removed: back to review, the redaction gone.
+    let (status, answer) = call(&app, &staff, Method::DELETE, &path, None).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["posting"]["status"], "pending_review");
+    assert_eq!(redactions(), 0);
+    let comment = app
+        .json_as(&staff, &format!("/api/v1/comments/{tn}"), 200)
+        .await;
+    assert!(comment.get("redaction").is_none());
+    let log = app
+        .json_as(
+            &staff,
+            &format!("/api/v1/dockets/{DOCKET}/audit?subject={tn}"),
+            200,
+        )
+        .await;
+    assert_eq!(log["entries"][1]["action"], "redaction.removed");
 }

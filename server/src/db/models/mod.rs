@@ -17,6 +17,7 @@ pub mod job;
 pub mod organization_group;
 pub mod posting_operation;
 pub mod receipt;
+pub mod redaction;
 pub mod rule;
 pub mod server_secret;
 pub mod session;
