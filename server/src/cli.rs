@@ -192,6 +192,10 @@ pub enum DocketCommand {
         /// (in the docket's time zone) or RFC 3339 with an offset.
         #[arg(long)]
         until: String,
+        /// The public notice shown on the docket page (default: one that
+        /// states the new closing time).
+        #[arg(long)]
+        notice: Option<String>,
     },
     /// List dockets and their comment periods.
     List,
@@ -802,7 +806,7 @@ fn docket_command(store: &StoreArgs, cmd: DocketCommand) -> anyhow::Result<()> {
             let (id, loaded) = crate::docket_files::load_file(&mut conn, &file, now)?;
             println!("{id}: {loaded:?}");
         }
-        DocketCommand::Extend { id, until } => {
+        DocketCommand::Extend { id, until, notice } => {
             let d = docket::find(&mut conn, &id)?.with_context(|| format!("no docket {id:?}"))?;
             let until = parse_deadline(&until, d.time_zone)?;
             if until <= d.closes_at() {
@@ -811,7 +815,19 @@ fn docket_command(store: &StoreArgs, cmd: DocketCommand) -> anyhow::Result<()> {
                     d.local(d.closes_at()).format("%Y-%m-%d %H:%M:%S %Z")
                 );
             }
-            docket::extend(&mut conn, &id, until, now)?;
+            let local = until.with_timezone(&d.time_zone);
+            let notice = notice.unwrap_or_else(|| {
+                format!(
+                    "The comment period is extended to {}.",
+                    local.format("%B %-d, %Y, %-I:%M %p %Z")
+                )
+            });
+            if let Some(why) = crate::admin::deadlines::notice_problem(&notice) {
+                bail!("--notice {why}");
+            }
+            crate::db::write_transaction(&mut conn, |conn| {
+                docket::change_deadline(conn, &d, until, notice.trim(), "cli", now)
+            })?;
             println!(
                 "{id} now closes {}",
                 until

@@ -53,6 +53,11 @@ impl DocketCache {
         Ok(found)
     }
 
+    /// Drops what is cached of `id`: this node just changed it.
+    pub fn forget(&self, id: &str) {
+        self.entries.write().expect("cache lock").remove(id);
+    }
+
     pub async fn list(&self) -> Result<Vec<Docket>, DbError> {
         let pool = self.pool.clone();
         actix_web::rt::task::spawn_blocking(move || docket::list(&mut *pool.get()?))

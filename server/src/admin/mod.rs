@@ -1,7 +1,8 @@
-//! Running a docket, staff's side: posting review and redaction (and next
-//! deadlines and import). Services free of HTTP, like `analysis`, whose
+//! Running a docket, staff's side: posting review, redaction and deadlines
+//! (and next import). Services free of HTTP, like `analysis`, whose
 //! `Coding` (the pool, the writer, the clock) and `AnalysisError` they
 //! share so that routes and the CLI map them the same way.
 
+pub mod deadlines;
 pub mod posting;
 pub mod redaction;

@@ -46,6 +46,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    deadline_changes (id) {
+        id -> Text,
+        docket_id -> Text,
+        closes_before -> Timestamp,
+        closes_at -> Timestamp,
+        notice -> Text,
+        actor -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     redactions (comment_id) {
         comment_id -> Text,
         answers -> Text,
@@ -314,6 +326,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     posting_operations,
     posting_targets,
     redactions,
+    deadline_changes,
     attachments,
     change_feed,
     idempotency_keys,

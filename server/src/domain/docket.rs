@@ -123,6 +123,18 @@ pub struct Docket {
     pub extended_until: Option<DateTime<Utc>>,
     pub late_policy: LatePolicy,
     pub definition: Definition,
+    /// Every change of the closing time, oldest first, with its notice.
+    pub deadline_changes: Vec<DeadlineChange>,
+}
+
+/// A change of a docket's closing time (an extension, or a reopening
+/// after it closed) and the public notice that explains it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeadlineChange {
+    pub closes_before: DateTime<Utc>,
+    pub closes_at: DateTime<Utc>,
+    pub notice: String,
+    pub at: DateTime<Utc>,
 }
 
 /// Whether a comment arriving at a given instant may be taken.
@@ -263,6 +275,7 @@ impl DocketFile {
             opens_at: local_to_utc(tz, self.opens_at)?,
             original_closes_at: local_to_utc(tz, self.closes_at)?,
             extended_until: None,
+            deadline_changes: Vec::new(),
             id: self.id,
             title: self.title,
             agency: self.agency,

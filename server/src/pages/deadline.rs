@@ -13,6 +13,9 @@ pub struct DeadlineView {
     pub closes_utc_text: String,
     /// "in 1 day, 3 hours" or "2 days ago"; empty when very far off.
     pub relative: String,
+    /// Each change of the closing time, oldest first: when it was
+    /// announced, the new closing time, the notice.
+    pub changes: Vec<(String, String, String)>,
 }
 
 pub fn local_text(docket: &Docket, at: DateTime<Utc>) -> String {
@@ -34,6 +37,17 @@ impl DeadlineView {
             closes_utc: closes.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             closes_utc_text: closes.format("%Y-%m-%d %H:%M UTC").to_string(),
             relative: relative(closes - now),
+            changes: docket
+                .deadline_changes
+                .iter()
+                .map(|c| {
+                    (
+                        docket.local(c.at).format("%B %-d, %Y").to_string(),
+                        local_text(docket, c.closes_at),
+                        c.notice.clone(),
+                    )
+                })
+                .collect(),
         }
     }
 }

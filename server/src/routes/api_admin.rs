@@ -1,7 +1,8 @@
 //! Staff's docket administration over the API: posting review, one
-//! comment at a time and in bulk from a search; redaction.
+//! comment at a time and in bulk from a search; redaction; deadlines.
 
 use super::api_coding::json_body;
+use crate::admin::deadlines::{self, DeadlineRequest};
 use crate::admin::posting::{self, PostingRequest};
 use crate::admin::redaction::{self, RedactionRequest};
 use crate::http::auth::{check_csrf, Staff};
@@ -94,4 +95,29 @@ pub async fn delete_redaction(
     check_csrf(&req, &who)?;
     let posting = redaction::remove(&state.coding, &tracking_number, &who.name).await?;
     Ok(HttpResponse::Ok().json(json!({ "posting": posting })))
+}
+
+/// `POST /api/v1/dockets/{docket}/deadline` `{"closes_at": "2026-12-13", "notice": "..."}`:
+/// extends the comment period, or reopens it (201 with the change).
+pub async fn change_deadline(
+    Staff(who): Staff,
+    docket: web::Path<String>,
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    check_csrf(&req, &who)?;
+    let body: DeadlineRequest = json_body(&req, payload, &state).await?;
+    let change = deadlines::change(&state.coding, &docket, body, &who.name).await?;
+    let d = state.docket(&docket).await?;
+    let local = |t: chrono::DateTime<chrono::Utc>| {
+        d.local(t)
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+    };
+    Ok(HttpResponse::Created().json(json!({
+        "closes_before": local(change.closes_before),
+        "closes_at": local(change.closes_at),
+        "notice": change.notice,
+        "at": local(change.at),
+    })))
 }

@@ -20,10 +20,20 @@ struct DocketView<'a> {
     extended: bool,
     is_open: bool,
     late_policy: &'a str,
+    /// Each change of the closing time, oldest first, with its notice.
+    deadline_changes: Vec<DeadlineChangeView<'a>>,
     questions: &'a [Question],
     categories: &'a [Category],
     organization_types: Vec<IdLabel>,
     limits: &'a Limits,
+}
+
+#[derive(Serialize)]
+struct DeadlineChangeView<'a> {
+    closes_before: String,
+    closes_at: String,
+    notice: &'a str,
+    at: String,
 }
 
 #[derive(Serialize)]
@@ -51,6 +61,16 @@ fn view(d: &Docket, now: DateTime<Utc>) -> DocketView<'_> {
         extended: d.is_extended(),
         is_open: d.is_open_at(now),
         late_policy: d.late_policy.as_str(),
+        deadline_changes: d
+            .deadline_changes
+            .iter()
+            .map(|c| DeadlineChangeView {
+                closes_before: local(c.closes_before),
+                closes_at: local(c.closes_at),
+                notice: &c.notice,
+                at: local(c.at),
+            })
+            .collect(),
         questions: &d.definition.questions,
         categories: &d.definition.categories,
         organization_types: ORGANIZATION_TYPES

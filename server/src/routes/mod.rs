@@ -72,6 +72,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::delete().to(api_admin::delete_redaction),
         )
         .route(
+            "/api/v1/dockets/{docket}/deadline",
+            web::post().to(api_admin::change_deadline),
+        )
+        .route(
             "/api/v1/dockets/{docket}/posting",
             web::post().to(api_admin::bulk_posting),
         )

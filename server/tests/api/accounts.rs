@@ -28,6 +28,7 @@ fn analyst_routes(tn: &str) -> Vec<(&'static str, String)> {
         ("GET", "/api/v1/admin/index".into()),
         ("PUT", format!("/api/v1/comments/{tn}/posting")),
         ("PUT", format!("/api/v1/comments/{tn}/redaction")),
+        ("POST", "/api/v1/dockets/ai-exports-rfi/deadline".into()),
         ("DELETE", format!("/api/v1/comments/{tn}/redaction")),
         ("POST", "/api/v1/dockets/ai-exports-rfi/posting".into()),
         ("GET", "/api/v1/dockets/ai-exports-rfi/posting/x".into()),

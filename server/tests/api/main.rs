@@ -8,6 +8,7 @@ mod bad_input;
 mod campaigns;
 mod coding;
 mod coding_pages;
+mod deadlines;
 mod distinguishing;
 mod dockets;
 mod exports;

@@ -1,8 +1,9 @@
 //! The `dockets` table.
 
 use crate::db::connection::{write_transaction, DbConn, DbError};
+use crate::db::models::{audit, deadline_change};
 use crate::db::schema::dockets;
-use crate::domain::docket::{Definition, Docket, LatePolicy};
+use crate::domain::docket::{DeadlineChange, Definition, Docket, LatePolicy};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
@@ -34,6 +35,7 @@ impl DocketRow {
             opens_at: self.opens_at.and_utc(),
             original_closes_at: self.closes_at.and_utc(),
             extended_until: self.extended_until.map(|t| t.and_utc()),
+            deadline_changes: Vec::new(),
             id: self.id,
             title: self.title,
             agency: self.agency,
@@ -99,24 +101,73 @@ pub fn upsert_from_file(
     })
 }
 
+/// A docket with its deadline changes.
 pub fn find(conn: &mut DbConn, id: &str) -> Result<Option<Docket>, DbError> {
-    dockets::table
+    let Some(row) = dockets::table
         .find(id)
         .select(DocketRow::as_select())
         .first(conn)
         .optional()?
-        .map(DocketRow::into_docket)
-        .transpose()
+    else {
+        return Ok(None);
+    };
+    let mut d = row.into_docket()?;
+    d.deadline_changes = deadline_change::for_docket(conn, &d.id)?;
+    Ok(Some(d))
 }
 
 pub fn list(conn: &mut DbConn) -> Result<Vec<Docket>, DbError> {
-    dockets::table
+    let rows = dockets::table
         .order(dockets::id)
         .select(DocketRow::as_select())
-        .load(conn)?
-        .into_iter()
-        .map(DocketRow::into_docket)
-        .collect()
+        .load(conn)?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let mut d = row.into_docket()?;
+        d.deadline_changes = deadline_change::for_docket(conn, &d.id)?;
+        out.push(d);
+    }
+    Ok(out)
+}
+
+/// Moves `docket`'s closing time to `until` with a public notice: the
+/// extension, its row in `deadline_changes` and its audit entry, in the
+/// caller's transaction. The caller checked that `until` is later.
+pub fn change_deadline(
+    conn: &mut DbConn,
+    docket: &Docket,
+    until: DateTime<Utc>,
+    notice: &str,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<DeadlineChange, DbError> {
+    extend(conn, &docket.id, until, now)?;
+    let row = deadline_change::DeadlineChangeRow {
+        id: uuid::Uuid::now_v7().to_string(),
+        docket_id: docket.id.clone(),
+        closes_before: docket.closes_at().naive_utc(),
+        closes_at: until.naive_utc(),
+        notice: notice.to_string(),
+        actor: actor.to_string(),
+        created_at: now.naive_utc(),
+    };
+    deadline_change::insert(conn, &row)?;
+    audit::append(
+        conn,
+        &[audit::NewEntry::new(
+            &docket.id,
+            actor,
+            "deadline.changed",
+            &docket.id,
+            serde_json::json!({
+                "closes_before": docket.closes_at(),
+                "closes_at": until,
+                "notice": notice,
+            }),
+            now.naive_utc(),
+        )],
+    )?;
+    Ok(row.into_change())
 }
 
 /// Moves the closing time; returns false when there is no such docket.

@@ -10,6 +10,7 @@ pub mod change_feed;
 pub mod comment;
 pub mod comment_signal;
 pub mod comment_tag;
+pub mod deadline_change;
 pub mod docket;
 pub mod idempotency;
 pub mod index_node;
