@@ -159,10 +159,6 @@ pub async fn decide(
         .await?
 }
 
-/// The most comments one bulk decision may cover: past it, narrow the
-/// search (its targets are stored, and applied a batch a run).
-pub const MAX_TARGETS: usize = 100_000;
-
 /// A bulk decision and how far it has come.
 #[derive(Debug, Serialize)]
 pub struct BulkPostingView {
@@ -232,25 +228,10 @@ pub async fn start_bulk(
     let note = text("note")?.filter(|n| !n.is_empty());
     let decision = PostingDecision::parse(&status, reason.as_deref()).map_err(invalid)?;
     check_note(&note)?;
-    let mut params = SearchParams::from_json(&body, &["status", "reason", "note"])
+    let params = SearchParams::from_json(&body, &["status", "reason", "note"])
         .map_err(AnalysisError::Invalid)?;
-    params
-        .keywords
-        .insert("docket".into(), vec![docket.clone()]);
-    let index = coding.analysis.index()?;
-    let request = params.to_request();
-    let (total, ids) = coding
-        .analysis
-        .blocking(move || index.all_ids(&request.q, &request.filters, MAX_TARGETS))
-        .await??;
-    if total > MAX_TARGETS {
-        return Err(invalid(BTreeMap::from([(
-            "q".to_string(),
-            format!(
-                "matches {total} comments; one decision covers at most {MAX_TARGETS}: narrow the search"
-            ),
-        )])));
-    }
+    let ids =
+        crate::analysis::bulk::targets(coding, &docket, params, "one decision covers").await?;
     let search = Value::Object(
         body.into_iter()
             .filter(|(k, _)| !["status", "reason", "note"].contains(&k.as_str()))

@@ -87,17 +87,18 @@ pub(super) fn search_of(
     Ok((tag, params))
 }
 
-pub async fn start(
+/// The ids of the comments of `docket` that `params` matches now, for an
+/// operation on all of them (`what` names it in the refusal past
+/// [`MAX_TARGETS`]).
+pub(crate) async fn targets(
     coding: &Coding,
     docket: &str,
-    body: Map<String, Value>,
-    coder: &str,
-) -> Result<BulkView, AnalysisError> {
-    let docket = coding.analysis.docket_id(docket).await?;
-    let (tag_name, mut params) = search_of(&body)?;
+    mut params: SearchParams,
+    what: &str,
+) -> Result<Vec<String>, AnalysisError> {
     params
         .keywords
-        .insert("docket".into(), vec![docket.clone()]);
+        .insert("docket".into(), vec![docket.to_string()]);
     let index = coding.analysis.index()?;
     let request = params.to_request();
     let (total, ids) = coding
@@ -107,9 +108,21 @@ pub async fn start(
     if total > MAX_TARGETS {
         return Err(invalid(
             "q",
-            format!("matches {total} comments; a bulk tag takes at most {MAX_TARGETS}: narrow the search"),
+            format!("matches {total} comments; {what} at most {MAX_TARGETS}: narrow the search"),
         ));
     }
+    Ok(ids)
+}
+
+pub async fn start(
+    coding: &Coding,
+    docket: &str,
+    body: Map<String, Value>,
+    coder: &str,
+) -> Result<BulkView, AnalysisError> {
+    let docket = coding.analysis.docket_id(docket).await?;
+    let (tag_name, params) = search_of(&body)?;
+    let ids = targets(coding, &docket, params, "a bulk tag takes").await?;
     let search = Value::Object(body.into_iter().filter(|(k, _)| k != "tag").collect());
     let (coder, now) = (coder.to_string(), coding.now());
     let (row, path) = coding

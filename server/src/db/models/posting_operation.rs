@@ -88,12 +88,11 @@ pub fn targets_after(
         .load(conn)?)
 }
 
-/// (id, posting status, withheld reason, business-confidential) of these
-/// comments.
-pub fn postings_of(
-    conn: &mut DbConn,
-    ids: &[String],
-) -> Result<Vec<(String, String, Option<String>, bool)>, DbError> {
+/// A comment's (id, posting status, withheld reason, business-confidential).
+pub type Posting = (String, String, Option<String>, bool);
+
+/// The postings of these comments.
+pub fn postings_of(conn: &mut DbConn, ids: &[String]) -> Result<Vec<Posting>, DbError> {
     Ok(comments::table
         .filter(comments::id.eq_any(ids))
         .select((
