@@ -124,6 +124,7 @@ impl Application {
                 .parse()
                 .context("RFIDESK_MAIL_FROM is not a valid mailbox")?,
             public_url: serve.public_url(),
+            keys: keys.clone(),
             runtime: tokio::runtime::Handle::current(),
         };
 

@@ -6,3 +6,4 @@
 pub mod deadlines;
 pub mod posting;
 pub mod redaction;
+pub mod self_service;

@@ -24,6 +24,7 @@ pub struct AccountRoute;
 fn is_private(req: &ServiceRequest) -> bool {
     req.path() == "/analyst"
         || req.path().starts_with("/analyst/")
+        || req.path().starts_with("/submissions/")
         || req.headers().contains_key(header::AUTHORIZATION)
         || req.cookie(SESSION_COOKIE).is_some()
 }

@@ -21,12 +21,15 @@ pub struct SendReceipt {
     pub transport: Transport,
     pub from: Mailbox,
     pub public_url: String,
+    /// Signs the submitter's private link.
+    pub keys: crate::keyed_hash::KeyedHash,
     pub runtime: tokio::runtime::Handle,
 }
 
 impl SendReceipt {
     fn send(&self, r: &DueReceipt) -> Outcome {
-        let message = match message::build(r, &self.from, &self.public_url) {
+        let own = crate::admin::self_service::path(&self.keys, &r.tracking_number);
+        let message = match message::build(r, &self.from, &self.public_url, &own) {
             Ok(m) => m,
             // An address intake accepted but lettre does not: no retry helps.
             Err(e) => return Outcome::Failed(e, super::no_write()),

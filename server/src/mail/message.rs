@@ -11,7 +11,14 @@ pub fn message_id(r: &DueReceipt) -> String {
     format!("<receipt.{}@rfidesk>", r.tracking_number)
 }
 
-pub fn build(r: &DueReceipt, from: &Mailbox, public_url: &str) -> Result<Message, String> {
+/// The receipt: `own_path` is the submitter's private page (read and
+/// withdraw the comment before the deadline).
+pub fn build(
+    r: &DueReceipt,
+    from: &Mailbox,
+    public_url: &str,
+    own_path: &str,
+) -> Result<Message, String> {
     let to: Mailbox = r
         .recipient
         .parse()
@@ -37,6 +44,9 @@ pub fn build(r: &DueReceipt, from: &Mailbox, public_url: &str) -> Result<Message
          Docket: {docket}\n{late}\n\
          Keep this number to refer to your comment. You can confirm it was received at:\n\
          {public_url}/receipts/{tracking}\n\n\
+         To read your comment, or to withdraw it before the comment period closes, use this\n\
+         private link (anyone who has it can do the same, so do not share it):\n\
+         {public_url}{own_path}\n\n\
          This message was sent automatically; replies are not read.\n",
         title = r.docket_title,
         tracking = r.tracking_number,

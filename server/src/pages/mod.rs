@@ -158,6 +158,26 @@ pub struct ReceiptPage {
     pub receipt_status: &'static str,
 }
 
+/// A submitter's own comment, from the receipt's private link.
+#[derive(Template)]
+#[template(path = "submission.html")]
+pub struct SubmissionPage {
+    pub tracking_number: String,
+    pub docket_id: String,
+    pub docket_title: String,
+    pub received_local: String,
+    pub status: String,
+    /// (question title, answer), in the docket's order.
+    pub answers: Vec<(String, String)>,
+    pub comment: Option<String>,
+    pub files: Vec<String>,
+    pub withdrawn: bool,
+    pub can_withdraw: bool,
+    pub closes_local: String,
+    pub withdraw_action: String,
+    pub message: String,
+}
+
 #[derive(Template)]
 #[template(path = "message.html")]
 pub struct MessagePage<'a> {

@@ -18,6 +18,7 @@ mod coding_pages;
 mod health;
 mod organization_pages;
 mod pages;
+mod submission_pages;
 mod summary_pages;
 
 use actix_web::web;
@@ -199,6 +200,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/dockets/{docket}", web::get().to(pages::docket))
         .route("/dockets/{docket}", web::post().to(pages::submit))
         .route("/receipts/{tracking_number}", web::get().to(pages::receipt))
+        // The submitter's private page (the secret is in the address).
+        .route(
+            "/submissions/{tracking_number}/{secret}",
+            web::get().to(submission_pages::show),
+        )
+        .route(
+            "/submissions/{tracking_number}/{secret}/withdraw",
+            web::post().to(submission_pages::withdraw),
+        )
         .route("/static/{file}", web::get().to(assets::static_file))
         // Analyst pages (session cookie).
         .route("/analyst", web::get().to(analyst_pages::home))

@@ -22,4 +22,5 @@ mod posting;
 mod receipts;
 mod rules;
 mod search;
+mod self_service;
 mod summary;
