@@ -102,7 +102,7 @@ pub async fn withdraw(
     tracking_number: &str,
     secret: &str,
 ) -> Result<Own, AnalysisError> {
-    let own = load(coding, keys, tracking_number, secret).await?;
+    let mut own = load(coding, keys, tracking_number, secret).await?;
     if own.withdrawn() {
         return Ok(own);
     }
@@ -149,5 +149,8 @@ pub async fn withdraw(
             })
         })
         .await??;
-    load(coding, keys, tracking_number, secret).await
+    // What the write changed; the rest of the submission is as read.
+    own.comment.posting_status = WITHHELD.to_string();
+    own.comment.withheld_reason = Some(WithheldReason::WithdrawnBySubmitter.as_str().to_string());
+    Ok(own)
 }
