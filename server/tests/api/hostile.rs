@@ -18,6 +18,7 @@ on_both_backends!(
     campaign_corrections_sent_a_byte_at_a_time_are_cut_off,
     organization_corrections_and_summaries_hold_under_attack,
     organization_page_forms_hold_under_attack,
+    administration_inputs_hold_under_attack,
 );
 
 async fn healthy(app: &TestApp) {
@@ -623,5 +624,141 @@ async fn organization_page_forms_hold_under_attack(backend: Backend) {
     }
     let l = app.json_as(&token, &list, 200).await;
     assert_eq!(l["corrections"], serde_json::json!({"MSFT": "microsoft"}));
+    healthy(&app).await;
+}
+
+/// Docket administration's inputs (posting, bulk posting, redaction,
+/// deadlines, the submitter's withdrawal): sent a byte at a time, nested
+/// deep, with huge counts, or 40 at once. Each gets a clear answer, stores
+/// nothing it should not, and the server keeps answering.
+async fn administration_inputs_hold_under_attack(backend: Backend) {
+    use diesel::prelude::*;
+    use rfidesk::db::schema::{audit_log, deadline_changes, posting_operations, redactions};
+    let app = TestApp::builder(backend).body_timeout(4).start().await;
+    let staff = app.user("sam", "staff", "staff-password");
+    let res: serde_json::Value = app.post_json(&comment_body()).await.json().await.unwrap();
+    let tn = res["tracking_number"].as_str().unwrap().to_string();
+    let bearer = format!("Authorization: Bearer {staff}\r\n");
+    let puts = [
+        ("PUT", format!("/api/v1/comments/{tn}/posting")),
+        ("POST", format!("/api/v1/dockets/{DOCKET}/posting")),
+        ("PUT", format!("/api/v1/comments/{tn}/redaction")),
+        ("POST", format!("/api/v1/dockets/{DOCKET}/deadline")),
+    ];
+    let audited = || -> i64 { audit_log::table.count().get_result(&mut app.db()).unwrap() };
+    let stored = || -> (i64, i64, i64) {
+        let mut conn = app.db();
+        (
+            posting_operations::table
+                .count()
+                .get_result(&mut conn)
+                .unwrap(),
+            redactions::table.count().get_result(&mut conn).unwrap(),
+            deadline_changes::table
+                .count()
+                .get_result(&mut conn)
+                .unwrap(),
+        )
+    };
+    // The codebook loaded at start is audited too.
+    let audited_before = audited();
+    for (method, path) in &puts {
+        // One byte at a time: cut off.
+        let (status, took) = trickle_with(
+            &app,
+            method,
+            path,
+            &bearer,
+            "application/json",
+            br#"{"status": "posted", "closes_at": "2026-12-13", "notice": "x"}"#,
+            Duration::from_millis(150),
+        )
+        .await;
+        assert!(status.contains(" 408 "), "{path}: {status}");
+        assert!(
+            took < Duration::from_secs(10),
+            "{path}: cut off after {took:?}"
+        );
+        // Nested far deeper than any field.
+        let deep = format!(
+            "{{\"status\": {}{}}}",
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        );
+        let res = app
+            .client
+            .request(method.parse().unwrap(), app.url(path))
+            .bearer_auth(&staff)
+            .header("content-type", "application/json")
+            .body(deep)
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            matches!(res.status().as_u16(), 400 | 413 | 422),
+            "{path}: {}",
+            res.status()
+        );
+    }
+    // Huge counts: a filter with 150 values, a redaction of 50,000 answers.
+    let many: Vec<String> = (0..150).map(|i| format!("C{i}")).collect();
+    let res = app
+        .client
+        .post(app.url(&puts[1].1))
+        .bearer_auth(&staff)
+        .json(&serde_json::json!({"status": "posted", "q": "*", "country": many}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let answers: serde_json::Map<String, serde_json::Value> = (0..50_000)
+        .map(|i| (format!("q{i}"), serde_json::Value::from("x")))
+        .collect();
+    let res = app
+        .client
+        .put(app.url(&puts[2].1))
+        .bearer_auth(&staff)
+        .json(&serde_json::json!({ "answers": answers }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    assert_eq!(stored(), (0, 0, 0));
+    assert_eq!(audited(), audited_before);
+
+    // 40 at once: the same redaction is stored once (40 audit entries for
+    // 40 accepted requests), the same deadline once, the rest refused.
+    let redaction = serde_json::json!({"comment": "[redacted]"});
+    let all = futures_util::future::join_all((0..40).map(|_| {
+        app.client
+            .put(app.url(&puts[2].1))
+            .bearer_auth(&staff)
+            .json(&redaction)
+            .send()
+    }))
+    .await;
+    assert!(all.iter().all(|r| r.as_ref().unwrap().status() == 200));
+    assert_eq!(stored().1, 1);
+    let deadline = serde_json::json!({"closes_at": "2026-12-13", "notice": "Extended."});
+    let all = futures_util::future::join_all((0..40).map(|_| {
+        app.client
+            .post(app.url(&puts[3].1))
+            .bearer_auth(&staff)
+            .json(&deadline)
+            .send()
+    }))
+    .await;
+    let created = all
+        .iter()
+        .filter(|r| r.as_ref().unwrap().status() == 201)
+        .count();
+    assert_eq!(
+        created, 1,
+        "one extension to that date; the others are not later"
+    );
+    assert!(all
+        .iter()
+        .all(|r| matches!(r.as_ref().unwrap().status().as_u16(), 201 | 422)));
+    assert_eq!(stored().2, 1);
     healthy(&app).await;
 }
