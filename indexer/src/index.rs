@@ -11,7 +11,7 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Term};
 
 /// Bumped whenever the schema or the document building changes: an index
 /// written by another version is rebuilt rather than searched.
-pub const SCHEMA_VERSION: u32 = 11;
+pub const SCHEMA_VERSION: u32 = 12;
 
 #[derive(Debug, thiserror::Error)]
 pub enum IndexError {

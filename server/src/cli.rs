@@ -113,6 +113,9 @@ pub enum Command {
         #[arg(long = "filter", value_name = "KEY=VALUE")]
         filters: Vec<String>,
     },
+    /// Load comments from another system's export.
+    #[command(subcommand)]
+    Import(ImportCommand),
     /// Print the text of one attachment file (run by the server in a
     /// resource-limited child process).
     #[command(hide = true)]
@@ -122,6 +125,18 @@ pub enum Command {
         #[arg(long, default_value_t = 4 << 20)]
         max_bytes: usize,
         file: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// A regulations.gov bulk-download CSV into a docket: original
+    /// tracking numbers and dates kept, comments posted; bad rows reported
+    /// by line and skipped; importing the same file again adds nothing.
+    RegulationsGov {
+        file: PathBuf,
+        #[arg(long)]
+        docket: String,
     },
 }
 
@@ -254,6 +269,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 include_contact,
             };
             export(&store, &name, &docket, &out, options, query, filters).await
+        }
+        Some(Command::Import(ImportCommand::RegulationsGov { file, docket })) => {
+            import_regulations_gov(&store, &file, &docket)
         }
         Some(Command::ExtractText { .. }) => {
             unreachable!("extract-text runs before the async runtime starts")
@@ -574,7 +592,12 @@ fn local_analysis(store: &StoreArgs) -> anyhow::Result<crate::analysis::Analysis
         .current()
         .context("this node has no search index yet: start the server or run `rfidesk reindex`")?;
     let service = std::sync::Arc::new(crate::search::SearchService::default());
-    service.set_index(rfidesk_indexer::SearchIndex::open_or_create(&dir)?);
+    service.set_index(
+        rfidesk_indexer::SearchIndex::open_or_create(&dir)?,
+        rfidesk_indexer::SearchIndex::open_or_create(&crate::search::layout::Layout::public_of(
+            &dir,
+        ))?,
+    );
     let pool = crate::db::connection::pool(&url, 2)?;
     let keys = crate::startup::signal_keys(&mut *pool.get()?)?;
     Ok(crate::analysis::Analysis {
@@ -788,6 +811,70 @@ async fn serve(store: StoreArgs, serve: ServeArgs) -> anyhow::Result<()> {
     .await?;
     tracing::info!(port = app.port(), backend, "rfidesk listening");
     app.run_until_stopped().await
+}
+
+/// Bad rows printed one by one; past this, only counted.
+const MAX_REPORTED_ROWS: u64 = 1_000;
+
+fn import_regulations_gov(
+    store: &StoreArgs,
+    file: &std::path::Path,
+    docket_id: &str,
+) -> anyhow::Result<()> {
+    let mut conn = connect(store)?;
+    let docket = docket::find(&mut conn, docket_id)?
+        .with_context(|| format!("no such docket: {docket_id}"))?;
+    let input = std::fs::File::open(file).with_context(|| format!("opening {}", file.display()))?;
+    let size = input.metadata()?.len();
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let bar = indicatif::ProgressBar::new(size).with_style(
+        indicatif::ProgressStyle::with_template(
+            "{bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+        )
+        .expect("a valid template"),
+    );
+    let started = std::time::Instant::now();
+    let mut reported = 0u64;
+    let counts = crate::import::import(
+        &mut conn,
+        &docket,
+        std::io::BufReader::with_capacity(1 << 20, input),
+        &name,
+        chrono::Utc::now().naive_utc(),
+        |line, why| {
+            reported += 1;
+            if reported <= MAX_REPORTED_ROWS {
+                bar.suspend(|| eprintln!("line {line}: skipped: {why}"));
+            }
+        },
+        |bytes| bar.set_position(bytes),
+    );
+    bar.finish_and_clear();
+    let counts = counts?;
+    if counts.refused > MAX_REPORTED_ROWS {
+        eprintln!(
+            "... and {} more bad rows",
+            counts.refused - MAX_REPORTED_ROWS
+        );
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    println!(
+        "{name} into {docket_id}: {} imported, {} already imported, {} skipped as bad, in {seconds:.1} s ({:.0} rows/s)",
+        counts.imported,
+        counts.already,
+        counts.refused,
+        (counts.imported + counts.already + counts.refused) as f64 / seconds.max(1e-9),
+    );
+    if counts.imported > 0 {
+        println!(
+            "a running server indexes them now; form-letter campaigns among them are found by \
+             `rfidesk campaigns rebuild --docket {docket_id}`"
+        );
+    }
+    Ok(())
 }
 
 fn connect(store: &StoreArgs) -> anyhow::Result<DbConn> {

@@ -66,7 +66,15 @@ pub fn record(conn: &mut crate::db::DbConn, row: &BlobTextRow) -> Result<(), DbE
         if !blob_text::record(conn, row)? {
             return Ok(((), Vec::new()));
         }
-        let touched = attachment::comments_with_file(conn, &row.sha256)?
+        let mut carriers = attachment::comments_with_file(conn, &row.sha256)?;
+        // The public text of redacted comments whose public file it is.
+        carriers.extend(crate::db::models::redacted_file::comments_with_file(
+            conn,
+            &row.sha256,
+        )?);
+        carriers.sort();
+        carriers.dedup();
+        let touched = carriers
             .into_iter()
             .map(|(comment_id, docket_id)| Touched {
                 comment_id,

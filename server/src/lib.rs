@@ -31,6 +31,8 @@ pub mod extraction;
 pub mod feed_signal;
 /// Reading requests: bodies, multipart, clients, the error shape.
 pub mod http;
+/// Loading comments from a regulations.gov bulk download.
+pub mod import;
 /// The steps of taking a comment, shared by the API and the form.
 pub mod intake;
 /// Background work as leased jobs: receipts, text extraction, purges, bulk
@@ -42,6 +44,9 @@ pub mod keyed_hash;
 pub mod mail;
 /// HTML pages and their view models.
 pub mod pages;
+/// The public reading room: posted comments' public text and files,
+/// their own index, search and pages' data.
+pub mod reading_room;
 /// Every route in one table, and the thin handlers.
 pub mod routes;
 /// The search index: follower, rebuilds, queries.

@@ -10,7 +10,7 @@ use crate::dockets::DocketCache;
 use crate::domain::clock::Clock;
 use crate::extraction::ExtractLimits;
 use crate::feed_signal::FeedSignal;
-use crate::http::client::SubmissionLimiter;
+use crate::http::client::ClientLimiter;
 use crate::http::error::ApiError;
 use crate::http::request_log::RequestSpan;
 use crate::http::throttle::SignInThrottle;
@@ -199,7 +199,8 @@ impl Application {
             writer,
             blobs,
             clock,
-            limiter: SubmissionLimiter::per_minute(serve.rate_limit),
+            limiter: ClientLimiter::per_minute(serve.rate_limit, "submissions"),
+            reading_limiter: ClientLimiter::per_minute(serve.read_rate_limit, "requests"),
             client_ip_header: serve.client_ip_header.clone(),
             search,
             sign_in_throttle: SignInThrottle::new(),
@@ -212,7 +213,7 @@ impl Application {
             state.analysis.clone(),
             stop_rx.clone(),
         ));
-        if state.limiter.is_some() {
+        if state.limiter.is_some() || state.reading_limiter.is_some() {
             tokio::spawn(forget_idle_clients(
                 Arc::downgrade(&state.clone().into_inner()),
                 stop_rx,
@@ -308,11 +309,11 @@ async fn forget_idle_clients(state: std::sync::Weak<AppState>, mut stop: watch::
             _ = stop.changed() => return,
         }
         match state.upgrade() {
-            Some(s) => s
-                .limiter
-                .as_ref()
-                .expect("spawned with a limiter")
-                .forget_idle(),
+            Some(s) => {
+                for limiter in [&s.limiter, &s.reading_limiter].into_iter().flatten() {
+                    limiter.forget_idle();
+                }
+            }
             None => return,
         }
     }

@@ -6,7 +6,7 @@ use crate::db::Pool;
 use crate::dockets::DocketCache;
 use crate::domain::clock::Clock;
 use crate::domain::docket::Docket;
-use crate::http::client::{client_ip, SubmissionLimiter};
+use crate::http::client::{client_ip, ClientLimiter};
 use crate::http::error::ApiError;
 use crate::http::throttle::SignInThrottle;
 use crate::search::SearchService;
@@ -23,7 +23,9 @@ pub struct AppState {
     pub blobs: BlobStore,
     pub dockets: DocketCache,
     pub clock: Arc<dyn Clock>,
-    pub limiter: Option<SubmissionLimiter>,
+    pub limiter: Option<ClientLimiter>,
+    /// Reading the public comments (pages and JSON), per client.
+    pub reading_limiter: Option<ClientLimiter>,
     pub client_ip_header: Option<String>,
     pub search: Arc<SearchService>,
     pub sign_in_throttle: SignInThrottle,
@@ -64,6 +66,14 @@ impl AppState {
 
     pub fn check_rate(&self, req: &HttpRequest) -> Result<(), ApiError> {
         match &self.limiter {
+            Some(limiter) => limiter.check(client_ip(req, self.client_ip_header.as_deref())),
+            None => Ok(()),
+        }
+    }
+
+    /// The reading room's limit: searching it costs the index.
+    pub fn check_reading_rate(&self, req: &HttpRequest) -> Result<(), ApiError> {
+        match &self.reading_limiter {
             Some(limiter) => limiter.check(client_ip(req, self.client_ip_header.as_deref())),
             None => Ok(()),
         }

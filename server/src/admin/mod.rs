@@ -3,6 +3,7 @@
 //! `Coding` (the pool, the writer, the clock) and `AnalysisError` they
 //! share so that routes and the CLI map them the same way.
 
+pub mod attribution;
 pub mod deadlines;
 pub mod posting;
 pub mod redaction;

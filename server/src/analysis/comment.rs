@@ -107,7 +107,7 @@ pub async fn load(
                 .next()
                 .map(|(_, c)| c);
             let signals = signals_of(conn, &row)?;
-            let redaction = crate::db::models::redaction::find(conn, &row.id)?;
+            let redaction = crate::admin::redaction::load(conn, &row.id)?;
             Ok(Some((
                 row,
                 files,
@@ -191,7 +191,7 @@ pub async fn load(
         late: row.late,
         posting_status: row.posting_status,
         withheld_reason: row.withheld_reason,
-        redaction: redaction.map(crate::admin::redaction::view),
+        redaction,
         business_confidential: row.business_confidential,
         signatories: row.signatories,
         answers: ordered,

@@ -41,6 +41,9 @@ pub enum AnalysisError {
     Db(#[from] DbError),
     #[error("search failed: {0}")]
     Search(String),
+    /// The blob store could not keep or read a file.
+    #[error("file storage: {0}")]
+    Storage(String),
     /// Input that cannot be used, by field (422).
     #[error("invalid input")]
     Invalid(BTreeMap<String, String>),

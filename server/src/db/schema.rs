@@ -46,6 +46,49 @@ diesel::table! {
 }
 
 diesel::table! {
+    redacted_files (attachment_id) {
+        attachment_id -> Text,
+        comment_id -> Text,
+        filename -> Text,
+        kind -> Text,
+        size_bytes -> BigInt,
+        sha256 -> Text,
+        actor -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    attribution_reports (id) {
+        id -> Text,
+        comment_id -> Text,
+        docket_id -> Text,
+        reporter_name -> Text,
+        reporter_email -> Text,
+        statement -> Text,
+        status -> Text,
+        created_at -> Timestamp,
+        resolved_by -> Nullable<Text>,
+        resolved_at -> Nullable<Timestamp>,
+        resolution_note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    imported_comments (comment_id) {
+        comment_id -> Text,
+        docket_id -> Text,
+        document_id -> Text,
+        category_text -> Nullable<Text>,
+        duplicate_comments -> Nullable<BigInt>,
+        attachment_urls -> Text,
+        source_file -> Text,
+        source_line -> BigInt,
+        imported_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     deadline_changes (id) {
         id -> Text,
         docket_id -> Text,
@@ -326,6 +369,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     posting_operations,
     posting_targets,
     redactions,
+    redacted_files,
+    attribution_reports,
+    imported_comments,
     deadline_changes,
     attachments,
     change_feed,

@@ -29,28 +29,50 @@ pub fn client_ip(req: &HttpRequest, client_ip_header: Option<&str>) -> IpAddr {
         .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
 }
 
-/// Submissions per minute per client.
-pub struct SubmissionLimiter(DefaultKeyedRateLimiter<IpAddr>);
+/// Requests per minute per client, for one kind of request (submissions;
+/// reading the public comments). IPv6 clients are counted by their /64:
+/// one subscriber holds a whole /64, and would otherwise have 2^64 keys.
+pub struct ClientLimiter {
+    limiter: DefaultKeyedRateLimiter<IpAddr>,
+    /// What is limited, for the refusal: "submissions", "requests".
+    what: &'static str,
+}
 
-impl SubmissionLimiter {
+/// The key a client is counted under: its address, or its IPv6 /64.
+pub fn limit_key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let bits = u128::from(v6) & !((1u128 << 64) - 1);
+                IpAddr::V6(bits.into())
+            }
+        },
+        v4 => v4,
+    }
+}
+
+impl ClientLimiter {
     /// `None` when `per_minute` is 0 (no limit, for load tests).
-    pub fn per_minute(per_minute: u32) -> Option<Self> {
-        NonZeroU32::new(per_minute)
-            .map(|n| SubmissionLimiter(RateLimiter::keyed(Quota::per_minute(n))))
+    pub fn per_minute(per_minute: u32, what: &'static str) -> Option<Self> {
+        NonZeroU32::new(per_minute).map(|n| ClientLimiter {
+            limiter: RateLimiter::keyed(Quota::per_minute(n)),
+            what,
+        })
     }
 
     pub fn check(&self, ip: IpAddr) -> Result<(), ApiError> {
-        self.0.check_key(&ip).map_err(|not_until| {
+        self.limiter.check_key(&limit_key(ip)).map_err(|not_until| {
             let wait = not_until.wait_time_from(DefaultClock::default().now());
-            let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+            let secs = (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1);
             ApiError {
-                retry_after_secs: Some(secs.max(1)),
+                retry_after_secs: Some(secs),
                 ..ApiError::new(
                     StatusCode::TOO_MANY_REQUESTS,
                     "rate_limited",
                     format!(
-                        "too many submissions from your address; try again in {} seconds",
-                        secs.max(1)
+                        "too many {} from your address; try again in {secs} seconds",
+                        self.what
                     ),
                 )
             }
@@ -59,8 +81,8 @@ impl SubmissionLimiter {
 
     /// Forgets clients whose allowance has refilled, so memory stays bounded.
     pub fn forget_idle(&self) {
-        self.0.retain_recent();
-        self.0.shrink_to_fit();
+        self.limiter.retain_recent();
+        self.limiter.shrink_to_fit();
     }
 }
 
@@ -91,7 +113,7 @@ mod tests {
 
     #[test]
     fn limiter_refuses_past_the_quota_and_says_when() {
-        let limiter = SubmissionLimiter::per_minute(2).unwrap();
+        let limiter = ClientLimiter::per_minute(2, "submissions").unwrap();
         let ip: IpAddr = "192.0.2.1".parse().unwrap();
         assert!(limiter.check(ip).is_ok());
         assert!(limiter.check(ip).is_ok());
@@ -104,8 +126,17 @@ mod tests {
             limiter.check("192.0.2.2".parse().unwrap()).is_ok(),
             "per client"
         );
+        let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:bbbb::9".parse().unwrap();
+        assert!(limiter.check(a).is_ok());
+        assert!(limiter.check(b).is_ok());
+        assert!(limiter.check(a).is_err(), "one /64 is one client");
         assert!(
-            SubmissionLimiter::per_minute(0).is_none(),
+            limiter.check("2001:db8:1:3::1".parse().unwrap()).is_ok(),
+            "another /64 is another"
+        );
+        assert!(
+            ClientLimiter::per_minute(0, "submissions").is_none(),
             "0 turns the limit off"
         );
     }

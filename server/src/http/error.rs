@@ -150,6 +150,10 @@ impl From<crate::analysis::AnalysisError> for ApiError {
                 tracing::error!(error = %e, "search failed");
                 ApiError::internal()
             }
+            AnalysisError::Storage(e) => {
+                tracing::error!(error = %e, "file storage failed");
+                ApiError::internal()
+            }
             AnalysisError::Invalid(fields) => ApiError::invalid(fields),
             AnalysisError::Conflict(why) => ApiError::new(StatusCode::CONFLICT, "conflict", why),
             AnalysisError::Unavailable => ApiError::unavailable(),

@@ -4,8 +4,8 @@
 
 use super::{Context, Handler, Outcome, Policy, Write};
 use crate::blobs::BlobStore;
-use crate::db::models::attachment;
 use crate::db::models::blob_text::{BlobTextRow, EXTRACTED, FAILED, NOT_EXTRACTED};
+use crate::db::models::{attachment, redacted_file};
 use crate::extraction::{record, run_child, strip_nul, ExtractLimits, Extracted};
 use chrono::NaiveDateTime;
 use std::path::PathBuf;
@@ -63,8 +63,13 @@ impl Handler for ExtractText {
             .pool
             .get()
             .map_err(crate::db::DbError::from)
-            .and_then(|mut conn| attachment::kind_of(&mut conn, sha256))
-        {
+            .and_then(|mut conn| {
+                // An attachment's, or a redacted comment's public file.
+                match attachment::kind_of(&mut conn, sha256)? {
+                    Some(kind) => Ok(Some(kind)),
+                    None => redacted_file::kind_of(&mut conn, sha256),
+                }
+            }) {
             Ok(Some(kind)) => kind,
             // No comment carries the file (any more): nothing to read.
             Ok(None) => return Outcome::Done(super::no_write()),

@@ -7,6 +7,7 @@ pub mod coding;
 pub mod deadline;
 pub mod form;
 pub mod organizations;
+pub mod reading_room;
 pub mod summary;
 
 use crate::domain::docket::{Docket, Intake};

@@ -2,6 +2,7 @@
 //! comment at a time and in bulk from a search; redaction; deadlines.
 
 use super::api_coding::json_body;
+use crate::admin::attribution;
 use crate::admin::deadlines::{self, DeadlineRequest};
 use crate::admin::posting::{self, PostingRequest};
 use crate::admin::redaction::{self, RedactionRequest};
@@ -120,4 +121,103 @@ pub async fn change_deadline(
         "notice": change.notice,
         "at": local(change.at),
     })))
+}
+
+/// `PUT /api/v1/comments/{tracking_number}/attachments/{position}/redaction`,
+/// multipart/form-data: the redacted file in a part named `attachments`
+/// (one, under the docket's attachment rules), an optional `note`. The
+/// public gets it in place of that attachment; the comment is posted
+/// redacted (200 with its review and redaction).
+pub async fn put_redacted_file(
+    Staff(who): Staff,
+    path: web::Path<(String, i32)>,
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    check_csrf(&req, &who)?;
+    let (tracking_number, position) = path.into_inner();
+    let (comment_id, docket_id) =
+        redaction::comment_for_file(&state.coding, &tracking_number).await?;
+    if media_type(&req).as_deref() != Some("multipart/form-data") {
+        return Err(unsupported_media_type("multipart/form-data"));
+    }
+    let docket = state.docket(&docket_id).await?;
+    let mut parts =
+        crate::http::multipart::read(&req, payload, &docket, &state.blobs, state.body_timing)
+            .await?;
+    let mut note = None;
+    for (name, value) in std::mem::take(&mut parts.texts) {
+        match name.as_str() {
+            "note" if note.is_none() => note = Some(value),
+            _ => {
+                return Err(ApiError::invalid(
+                    [(
+                        name,
+                        "expected one file in \"attachments\" and an optional \"note\"".into(),
+                    )]
+                    .into(),
+                ))
+            }
+        }
+    }
+    if parts.files.len() != 1 {
+        return Err(ApiError::invalid(
+            [(
+                crate::http::multipart::ATTACHMENTS.to_string(),
+                "send exactly one file: the redacted version of this attachment".to_string(),
+            )]
+            .into(),
+        ));
+    }
+    let file = parts.files.pop().expect("one file");
+    let (posting, redaction) = redaction::put_file(
+        &state.coding,
+        &state.blobs,
+        &comment_id,
+        position,
+        file,
+        note,
+        &who.name,
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(json!({"posting": posting, "redaction": redaction})))
+}
+
+/// `GET /api/v1/dockets/{docket}/attribution-reports?status=open`: reports
+/// that a posted comment was submitted in someone's name, with the
+/// reporters' contact details (staff only), oldest first.
+pub async fn attribution_reports(
+    Staff(_who): Staff,
+    docket: web::Path<String>,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let mut status = None;
+    for (key, value) in super::api_analyst::query_pairs(&req)? {
+        match key.as_str() {
+            "status" if status.is_none() => status = Some(value),
+            _ => {
+                return Err(ApiError::invalid(
+                    [(key, "is not a parameter here; use status".to_string())].into(),
+                ))
+            }
+        }
+    }
+    let reports = attribution::list(&state.coding, &docket, status).await?;
+    Ok(HttpResponse::Ok().json(json!({ "reports": reports })))
+}
+
+/// `PUT /api/v1/attribution-reports/{id}` `{"status": "confirmed" | "dismissed", "note": ...}`.
+pub async fn resolve_attribution_report(
+    Staff(who): Staff,
+    id: web::Path<String>,
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    check_csrf(&req, &who)?;
+    let body: attribution::Resolution = json_body(&req, payload, &state).await?;
+    let view = attribution::resolve(&state.coding, &id, body, &who.name).await?;
+    Ok(HttpResponse::Ok().json(view))
 }

@@ -61,13 +61,23 @@ pub async fn attachment(
         position,
     )
     .await?;
-    let file = actix_files::NamedFile::open_async(&file)
+    download(&req, filename, &kind, &file).await
+}
+
+/// A stored file as a download, never rendered in our origin.
+pub(super) async fn download(
+    req: &HttpRequest,
+    filename: String,
+    kind: &str,
+    file: &std::path::Path,
+) -> Result<HttpResponse, ApiError> {
+    let file = actix_files::NamedFile::open_async(file)
         .await
         .map_err(|e| {
             tracing::error!(error = %e, "stored attachment missing");
             ApiError::not_found("attachment")
         })?;
-    let mime: mime::Mime = FileKind::parse(&kind)
+    let mime: mime::Mime = FileKind::parse(kind)
         .map(FileKind::mime)
         .unwrap_or("application/octet-stream")
         .parse()
@@ -87,7 +97,7 @@ pub async fn attachment(
                 }),
             ],
         })
-        .into_response(&req);
+        .into_response(req);
     res.headers_mut().insert(
         header::X_CONTENT_TYPE_OPTIONS,
         header::HeaderValue::from_static("nosniff"),

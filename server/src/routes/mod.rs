@@ -18,6 +18,7 @@ mod coding_pages;
 mod health;
 mod organization_pages;
 mod pages;
+mod reading_room;
 mod submission_pages;
 mod summary_pages;
 
@@ -32,6 +33,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/api/v1/dockets/{docket}/comments",
             web::post().to(api_comments::create),
+        )
+        // The reading room's JSON: posted comments only.
+        .route(
+            "/api/v1/dockets/{docket}/posted",
+            web::get().to(reading_room::posted),
+        )
+        .route(
+            "/api/v1/dockets/{docket}/posted/{tracking_number}",
+            web::get().to(reading_room::posted_comment),
         )
         // Analyst JSON API (bearer token or session).
         .route("/api/v1/search", web::get().to(api_analyst::search))
@@ -71,6 +81,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/api/v1/comments/{tracking_number}/redaction",
             web::delete().to(api_admin::delete_redaction),
+        )
+        .route(
+            "/api/v1/comments/{tracking_number}/attachments/{position}/redaction",
+            web::put().to(api_admin::put_redacted_file),
+        )
+        .route(
+            "/api/v1/dockets/{docket}/attribution-reports",
+            web::get().to(api_admin::attribution_reports),
+        )
+        .route(
+            "/api/v1/attribution-reports/{id}",
+            web::put().to(api_admin::resolve_attribution_report),
         )
         .route(
             "/api/v1/dockets/{docket}/deadline",
@@ -200,6 +222,27 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/dockets/{docket}", web::get().to(pages::docket))
         .route("/dockets/{docket}", web::post().to(pages::submit))
         .route("/receipts/{tracking_number}", web::get().to(pages::receipt))
+        // The public reading room.
+        .route(
+            "/dockets/{docket}/comments",
+            web::get().to(reading_room::list),
+        )
+        .route(
+            "/dockets/{docket}/comments/{tracking_number}",
+            web::get().to(reading_room::show),
+        )
+        .route(
+            "/dockets/{docket}/comments/{tracking_number}/attachments/{position}",
+            web::get().to(reading_room::attachment),
+        )
+        .route(
+            "/dockets/{docket}/comments/{tracking_number}/report",
+            web::get().to(reading_room::report_page),
+        )
+        .route(
+            "/dockets/{docket}/comments/{tracking_number}/report",
+            web::post().to(reading_room::report),
+        )
         // The submitter's private page (the secret is in the address).
         .route(
             "/submissions/{tracking_number}/{secret}",

@@ -21,10 +21,10 @@ fn html(status: StatusCode, page: impl Template) -> HttpResponse {
 }
 
 /// An error as a page, for people rather than programs.
-fn error_page(e: &ApiError) -> HttpResponse {
+pub(super) fn error_page(e: &ApiError) -> HttpResponse {
     let heading = match e.status {
         StatusCode::NOT_FOUND => "Not found",
-        StatusCode::TOO_MANY_REQUESTS => "Too many submissions",
+        StatusCode::TOO_MANY_REQUESTS => "Too many requests",
         StatusCode::FORBIDDEN => "Comment period closed",
         s if s.is_client_error() => "Your comment was not submitted",
         _ => "Something went wrong",

@@ -16,42 +16,72 @@ use std::collections::{HashMap, HashSet};
 /// text must not be loaded at once.
 pub const BATCH_TEXT_BYTES: usize = 64 << 20;
 
-/// The index documents of these comments, handed to `apply` in batches
-/// of at most [`BATCH_TEXT_BYTES`] of attachment text (a batch holds at
-/// least one comment). Ids with no comment are handed to `gone`.
+/// A comment's documents: the staff index's, and the public index's when
+/// the comment is public (`reading_room::public`).
+pub struct Docs {
+    pub private: CommentDoc,
+    pub public: Option<CommentDoc>,
+}
+
+/// The staff index documents of these comments, handed to `apply` in
+/// batches of at most [`BATCH_TEXT_BYTES`] of attachment text (a batch
+/// holds at least one comment). Ids with no comment are handed to `gone`.
 pub fn for_each_batch<E: From<DbError>>(
     conn: &mut DbConn,
     ids: &[String],
     mut apply: impl FnMut(Vec<CommentDoc>) -> Result<(), E>,
-    mut gone: impl FnMut(&str),
+    gone: impl FnMut(&str),
 ) -> Result<(), E> {
+    let rows = rows_of(conn, ids, gone)?;
+    for_rows(conn, rows, false, &mut |docs: Vec<Docs>| {
+        apply(docs.into_iter().map(|d| d.private).collect())
+    })
+}
+
+/// Both documents of these comments, as [`for_each_batch`] hands them.
+pub fn for_each_batch_both<E: From<DbError>>(
+    conn: &mut DbConn,
+    ids: &[String],
+    mut apply: impl FnMut(Vec<Docs>) -> Result<(), E>,
+    gone: impl FnMut(&str),
+) -> Result<(), E> {
+    let rows = rows_of(conn, ids, gone)?;
+    for_rows(conn, rows, true, &mut apply)
+}
+
+fn rows_of(
+    conn: &mut DbConn,
+    ids: &[String],
+    mut gone: impl FnMut(&str),
+) -> Result<Vec<CommentRow>, DbError> {
     let rows = comment::by_ids(conn, ids)?;
     let found: HashSet<&str> = rows.iter().map(|r| r.id.as_str()).collect();
     for id in ids.iter().filter(|id| !found.contains(id.as_str())) {
         gone(id);
     }
-    for_rows(conn, rows, &mut apply)
+    Ok(rows)
 }
 
 /// Up to `limit` comments after comment id `after`, in id order, for a
-/// full rebuild, handed to `apply` as bounded batches. Returns the last
-/// comment id read, `None` at the end.
+/// full rebuild, handed to `apply` as bounded batches with both their
+/// documents. Returns the last comment id read, `None` at the end.
 pub fn page<E: From<DbError>>(
     conn: &mut DbConn,
     after: &str,
     limit: i64,
-    mut apply: impl FnMut(Vec<CommentDoc>) -> Result<(), E>,
+    mut apply: impl FnMut(Vec<Docs>) -> Result<(), E>,
 ) -> Result<Option<String>, E> {
     let rows = comment::page_after(conn, after, limit)?;
     let last = rows.last().map(|r| r.id.clone());
-    for_rows(conn, rows, &mut apply)?;
+    for_rows(conn, rows, true, &mut apply)?;
     Ok(last)
 }
 
 fn for_rows<E: From<DbError>>(
     conn: &mut DbConn,
     rows: Vec<CommentRow>,
-    apply: &mut impl FnMut(Vec<CommentDoc>) -> Result<(), E>,
+    with_public: bool,
+    apply: &mut impl FnMut(Vec<Docs>) -> Result<(), E>,
 ) -> Result<(), E> {
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
     let attachments = attachment::for_comments(conn, &ids)?;
@@ -86,7 +116,7 @@ fn for_rows<E: From<DbError>>(
             .sum::<usize>()
             .min(MAX_ATTACHMENT_TEXT_PER_COMMENT);
         if !batch.is_empty() && batch_bytes + new_files + own > BATCH_TEXT_BYTES {
-            apply(assemble(conn, &batch, &files_of)?)?;
+            apply(assemble(conn, &batch, with_public, &files_of)?)?;
             batch.clear();
             batch_files.clear();
             batch_bytes = 0;
@@ -100,7 +130,7 @@ fn for_rows<E: From<DbError>>(
         batch.push(row);
     }
     if !batch.is_empty() {
-        apply(assemble(conn, &batch, &files_of)?)?;
+        apply(assemble(conn, &batch, with_public, &files_of)?)?;
     }
     Ok(())
 }
@@ -108,8 +138,9 @@ fn for_rows<E: From<DbError>>(
 fn assemble<'r>(
     conn: &mut DbConn,
     rows: &[&CommentRow],
+    with_public: bool,
     files_of: &impl Fn(&str) -> &'r Vec<&'r AttachmentRow>,
-) -> Result<Vec<CommentDoc>, DbError> {
+) -> Result<Vec<Docs>, DbError> {
     let mut files: Vec<String> = rows
         .iter()
         .flat_map(|r| files_of(&r.id).iter().map(|a| a.sha256.clone()))
@@ -132,7 +163,7 @@ fn assemble<'r>(
     for (comment_id, kind) in comment_signal::kinds_of(conn, &ids)? {
         signals.entry(comment_id).or_default().push(kind);
     }
-    Ok(rows
+    let private: Vec<CommentDoc> = rows
         .iter()
         .map(|row| {
             let mut doc = to_doc(row, files_of(&row.id), &texts);
@@ -141,6 +172,18 @@ fn assemble<'r>(
             doc.signals = signals.remove(&row.id).unwrap_or_default();
             doc.signals.sort();
             doc
+        })
+        .collect();
+    let mut public = if with_public {
+        crate::reading_room::public::documents(conn, rows, &private, files_of, &texts)?
+    } else {
+        HashMap::new()
+    };
+    Ok(private
+        .into_iter()
+        .map(|doc| Docs {
+            public: public.remove(&doc.id),
+            private: doc,
         })
         .collect())
 }

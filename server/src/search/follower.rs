@@ -61,6 +61,12 @@ enum FollowError {
     Io(#[from] std::io::Error),
 }
 
+/// A generation's two indexes.
+struct Indexes {
+    staff: SearchIndex,
+    public: SearchIndex,
+}
+
 /// Why `follow` returned without an error.
 enum Next {
     Stop,
@@ -108,17 +114,26 @@ impl Follower {
         let mut conn = self.url.connect()?;
         let dir = self.layout.current_or_new()?;
         let mut index = SearchIndex::open_or_create(&dir)?;
+        let mut public = SearchIndex::open_or_create(&Layout::public_of(&dir))?;
         // Changes this index has not applied may have been purged (the node
-        // was away longer than the feed's retention): rebuild it then.
+        // was away longer than the feed's retention): rebuild it then. The
+        // two indexes commit one after the other, so a crash between may
+        // leave the public one behind: both resume from the lower point
+        // (a change applied twice is a replacement).
         let horizon = index_node::purged_through(&mut conn)?;
-        let point = index.commit_point()?.filter(|p| p.seq >= horizon);
+        let point = match (index.commit_point()?, public.commit_point()?) {
+            (Some(a), Some(b)) => Some(a.seq.min(b.seq)),
+            _ => None,
+        }
+        .filter(|seq| *seq >= horizon);
         let (dir, index, seq) = match point {
-            Some(point) => (dir, index, point.seq),
+            Some(seq) => (dir, index, seq),
             None => {
                 self.service.set_state("rebuilding");
                 tracing::info!(dir = %dir.display(), "no usable search index: rebuilding from the database");
                 let started = Instant::now();
                 drop(index);
+                drop(public);
                 let mut until_stopped = UntilStopped(&self.stop);
                 // Searches cannot be answered until this is done: use the cores.
                 let threads = std::thread::available_parallelism().map_or(2, |n| n.get().min(4));
@@ -138,6 +153,7 @@ impl Follower {
                     "search index rebuilt"
                 );
                 index = SearchIndex::open_or_create(&built.dir)?;
+                public = SearchIndex::open_or_create(&Layout::public_of(&built.dir))?;
                 (built.dir, index, built.seq)
             }
         };
@@ -147,12 +163,17 @@ impl Follower {
             }
         }
         index.reload()?;
-        self.service.set_index(index.clone());
-        self.publish(&index, &dir, seq);
+        public.reload()?;
+        self.service.set_index(index.clone(), public.clone());
+        let both = Indexes {
+            staff: index,
+            public,
+        };
+        self.publish(&both, &dir, seq);
         // Searches are answered now. Keeping up is background work: it
         // yields the cores to intake (threads it starts inherit this).
         crate::jobs::lower_priority();
-        self.follow(&mut conn, &index, &dir, seq)
+        self.follow(&mut conn, &both, &dir, seq)
     }
 
     /// Tells the purge how far this node's index is. A failure is only
@@ -169,11 +190,12 @@ impl Follower {
         }
     }
 
-    fn publish(&self, index: &SearchIndex, dir: &std::path::Path, seq: i64) {
+    fn publish(&self, indexes: &Indexes, dir: &std::path::Path, seq: i64) {
         self.service.set_status(IndexStatus {
             state: "following",
             applied_seq: seq,
-            documents: index.num_docs(),
+            documents: indexes.staff.num_docs(),
+            public_documents: indexes.public.num_docs(),
             generation: dir
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
@@ -185,11 +207,14 @@ impl Follower {
     fn follow(
         &self,
         conn: &mut DbConn,
-        index: &SearchIndex,
+        indexes: &Indexes,
         dir: &PathBuf,
         committed: i64,
     ) -> Result<Next, FollowError> {
-        let mut writer = index.writer(1, WRITER_MEMORY)?;
+        let mut writer = indexes.staff.writer(1, WRITER_MEMORY)?;
+        let mut public_writer = indexes
+            .public
+            .writer(1, super::rebuild::PUBLIC_WRITER_MEMORY)?;
         let mut committed = committed;
         let mut applied = committed;
         let mut first_pending: Option<Instant> = None;
@@ -211,12 +236,18 @@ impl Follower {
                     // A comment that is gone (none is deleted today; an import
                     // rolled back or a purge may) leaves the index too.
                     let mut gone = Vec::new();
-                    documents::for_each_batch(
+                    documents::for_each_batch_both(
                         conn,
                         &ids,
                         |docs| {
                             for doc in &docs {
-                                writer.upsert(doc)?;
+                                writer.upsert(&doc.private)?;
+                                // A comment no longer public (withheld,
+                                // back to review) leaves the public index.
+                                match &doc.public {
+                                    Some(p) => public_writer.upsert(p)?,
+                                    None => public_writer.delete(&doc.private.id),
+                                }
                             }
                             Ok::<_, FollowError>(())
                         },
@@ -224,6 +255,7 @@ impl Follower {
                     )?;
                     for id in &gone {
                         writer.delete(id);
+                        public_writer.delete(id);
                     }
                     applied = last.seq;
                     first_pending.get_or_insert_with(Instant::now);
@@ -236,12 +268,16 @@ impl Follower {
                     || (caught_up && last_commit.elapsed() >= MIN_COMMIT_GAP)
                     || first_pending.is_some_and(|t| t.elapsed() >= MAX_COMMIT_DELAY));
             if due {
+                // Public first: what the staff index shows as applied, the
+                // public one has too (the resume point is the lower one).
+                public_writer.commit(applied)?;
                 writer.commit(applied)?;
-                index.reload()?;
+                indexes.public.reload()?;
+                indexes.staff.reload()?;
                 committed = applied;
                 last_commit = Instant::now();
                 first_pending = None;
-                self.publish(index, dir, committed);
+                self.publish(indexes, dir, committed);
             }
             if last_report.is_none_or(|t| t.elapsed() >= REPORT_EVERY) {
                 last_report = Some(Instant::now());
@@ -249,10 +285,12 @@ impl Follower {
             }
             if stopping {
                 writer.finish()?;
+                public_writer.finish()?;
                 return Ok(Next::Stop);
             }
             if swapped {
                 writer.finish()?;
+                public_writer.finish()?;
                 tracing::info!("a new search index generation was swapped in");
                 return Ok(Next::Reopen);
             }

@@ -2,7 +2,8 @@
 //!
 //! ```text
 //! index/current -> gen-<id>     symlink to the generation in use
-//! index/gen-<id>/               a complete index
+//! index/gen-<id>/               a complete index (the staff one)
+//! index/gen-<id>/public/        its public index (reading_room)
 //! index/building-<id>/          a rebuild in progress (reindex)
 //! ```
 //!
@@ -48,6 +49,13 @@ impl Layout {
         let dir = self.new_dir("gen")?;
         self.swap_to(&dir)?;
         Ok(dir)
+    }
+
+    /// The public index of a generation (or of a rebuild): inside it, so
+    /// that one rename swaps both and one removal drops both. Tantivy
+    /// leaves alone what it did not write.
+    pub fn public_of(generation: &Path) -> PathBuf {
+        generation.join("public")
     }
 
     /// A fresh, empty directory named `<kind>-<id>`.

@@ -15,6 +15,8 @@ use std::sync::RwLock;
 #[derive(Default)]
 pub struct SearchService {
     index: RwLock<Option<SearchIndex>>,
+    /// The same generation's public index (`reading_room`).
+    public: RwLock<Option<SearchIndex>>,
     status: RwLock<IndexStatus>,
     /// Counts the follower's publications: what waits for the index to
     /// show more (rule tags on new comments) waits on it.
@@ -31,6 +33,8 @@ pub struct IndexStatus {
     pub applied_seq: i64,
     /// Documents visible to searches.
     pub documents: u64,
+    /// Documents of the public index (posted comments).
+    pub public_documents: u64,
     pub generation: String,
     /// Dockets whose summary was made after the start, before anyone
     /// asked (`analysis::warm`).
@@ -41,6 +45,14 @@ impl SearchService {
     /// The index to search, once the first build is done.
     pub fn index(&self) -> Option<SearchIndex> {
         self.index.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// The public index, set together with the staff one.
+    pub fn public_index(&self) -> Option<SearchIndex> {
+        self.public
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     pub fn status(&self) -> IndexStatus {
@@ -64,7 +76,8 @@ impl SearchService {
             .push(docket.to_string());
     }
 
-    pub(crate) fn set_index(&self, index: SearchIndex) {
+    pub(crate) fn set_index(&self, index: SearchIndex, public: SearchIndex) {
+        *self.public.write().unwrap_or_else(|e| e.into_inner()) = Some(public);
         *self.index.write().unwrap_or_else(|e| e.into_inner()) = Some(index);
     }
 

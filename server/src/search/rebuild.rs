@@ -10,6 +10,8 @@ use std::path::PathBuf;
 
 /// Comments read from the database per query.
 const PAGE: i64 = 2000;
+/// The public index's indexing buffer (tantivy's least is 15 MB).
+pub const PUBLIC_WRITER_MEMORY: usize = 16 << 20;
 
 #[derive(Debug, thiserror::Error)]
 pub enum RebuildError {
@@ -58,17 +60,24 @@ pub fn rebuild(
     let building = layout.new_dir("building")?;
     let index = SearchIndex::open_or_create(&building)?;
     let mut writer = index.writer(threads, memory_bytes)?;
+    // Few comments are public, and they are short: one thread, a small buffer.
+    let public = SearchIndex::open_or_create(&Layout::public_of(&building))?;
+    let mut public_writer = public.writer(1, PUBLIC_WRITER_MEMORY)?;
     let mut after = String::new();
     let mut done = 0u64;
     loop {
         if progress.cancelled() {
             drop(writer);
+            drop(public_writer);
             let _ = std::fs::remove_dir_all(&building);
             return Err(RebuildError::Cancelled);
         }
         let last = documents::page(conn, &after, PAGE, |docs| {
             for doc in &docs {
-                writer.add_new(doc)?;
+                writer.add_new(&doc.private)?;
+                if let Some(p) = &doc.public {
+                    public_writer.add_new(p)?;
+                }
             }
             done += docs.len() as u64;
             progress.advance(done);
@@ -77,6 +86,11 @@ pub fn rebuild(
         let Some(last) = last else { break };
         after = last;
     }
+    // The public index first: a generation whose staff index has a
+    // commit has a public one too.
+    public_writer.commit(head)?;
+    public_writer.finish()?;
+    drop(public);
     writer.commit(head)?;
     writer.finish()?;
     drop(index);

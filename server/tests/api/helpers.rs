@@ -106,6 +106,7 @@ macro_rules! on_both_backends {
 pub struct TestAppBuilder {
     backend: Backend,
     rate_limit: u32,
+    read_rate_limit: u32,
     smtp_url: Option<String>,
     now: DateTime<Utc>,
     late_policy: Option<&'static str>,
@@ -121,6 +122,10 @@ pub struct TestAppBuilder {
 impl TestAppBuilder {
     pub fn rate_limit(mut self, per_minute: u32) -> Self {
         self.rate_limit = per_minute;
+        self
+    }
+    pub fn read_rate_limit(mut self, per_minute: u32) -> Self {
+        self.read_rate_limit = per_minute;
         self
     }
     pub fn smtp(mut self, url: String) -> Self {
@@ -207,6 +212,7 @@ impl TestAppBuilder {
             smtp_url: self.smtp_url.clone(),
             mail_from: "RFI Desk <receipts@rfidesk.example>".into(),
             rate_limit: self.rate_limit,
+            read_rate_limit: self.read_rate_limit,
             client_ip_header: None,
             public_url: self.public_url.clone(),
             workers: Some(2),
@@ -242,6 +248,7 @@ impl TestAppBuilder {
             backend: self.backend,
             smtp_url: self.smtp_url,
             rate_limit: self.rate_limit,
+            read_rate_limit: self.read_rate_limit,
             late_policy: self.late_policy,
             public_url: self.public_url,
             body_timeout: self.body_timeout,
@@ -339,6 +346,7 @@ pub struct TestApp {
     running: tokio::task::JoinHandle<anyhow::Result<()>>,
     smtp_url: Option<String>,
     rate_limit: u32,
+    read_rate_limit: u32,
     late_policy: Option<&'static str>,
     public_url: Option<String>,
     body_timeout: u64,
@@ -353,6 +361,7 @@ impl TestApp {
         TestAppBuilder {
             backend,
             rate_limit: 0,
+            read_rate_limit: 0,
             smtp_url: None,
             now: open_time(),
             late_policy: None,
@@ -379,6 +388,7 @@ impl TestApp {
             builder: TestAppBuilder {
                 backend: self.backend,
                 rate_limit: self.rate_limit,
+                read_rate_limit: self.read_rate_limit,
                 smtp_url: self.smtp_url,
                 now: self.clock.now_value(),
                 late_policy: self.late_policy,

@@ -55,6 +55,14 @@ pub fn find_by_tracking_number(
         .optional()?)
 }
 
+pub fn find_by_id(conn: &mut DbConn, id: &str) -> Result<Option<CommentRow>, DbError> {
+    Ok(comments::table
+        .find(id)
+        .select(CommentRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
 pub fn count(conn: &mut DbConn) -> Result<i64, DbError> {
     Ok(comments::table.count().get_result(conn)?)
 }

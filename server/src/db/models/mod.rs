@@ -2,6 +2,7 @@
 
 pub mod api_token;
 pub mod attachment;
+pub mod attribution_report;
 pub mod audit;
 pub mod blob_text;
 pub mod bulk;
@@ -13,11 +14,13 @@ pub mod comment_tag;
 pub mod deadline_change;
 pub mod docket;
 pub mod idempotency;
+pub mod imported_comment;
 pub mod index_node;
 pub mod job;
 pub mod organization_group;
 pub mod posting_operation;
 pub mod receipt;
+pub mod redacted_file;
 pub mod redaction;
 pub mod rule;
 pub mod server_secret;

@@ -42,3 +42,20 @@ pub fn put(conn: &mut DbConn, row: &RedactionRow) -> Result<(), DbError> {
 pub fn delete(conn: &mut DbConn, comment_id: &str) -> Result<bool, DbError> {
     Ok(diesel::delete(redactions::table.find(comment_id)).execute(conn)? > 0)
 }
+
+/// The redactions of these comments (those that have one).
+pub fn for_comments(
+    conn: &mut DbConn,
+    comment_ids: &[String],
+) -> Result<Vec<RedactionRow>, DbError> {
+    let mut out = Vec::new();
+    for chunk in comment_ids.chunks(500) {
+        out.extend(
+            redactions::table
+                .filter(redactions::comment_id.eq_any(chunk))
+                .select(RedactionRow::as_select())
+                .load(conn)?,
+        );
+    }
+    Ok(out)
+}
