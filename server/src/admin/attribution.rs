@@ -141,6 +141,7 @@ pub async fn report(
 #[derive(Debug, Serialize)]
 pub struct ReportView {
     pub id: String,
+    pub docket: String,
     pub tracking_number: String,
     pub reporter_name: String,
     pub reporter_email: String,
@@ -158,6 +159,7 @@ pub struct ReportView {
 fn view(row: ReportRow, tracking_number: String) -> ReportView {
     ReportView {
         id: row.id,
+        docket: row.docket_id,
         tracking_number,
         reporter_name: row.reporter_name,
         reporter_email: row.reporter_email,

@@ -121,6 +121,14 @@ impl PostingDecision {
     }
 }
 
+/// (value, label) of every reason, for staff's forms.
+pub fn reason_options() -> Vec<(&'static str, &'static str)> {
+    WithheldReason::ALL
+        .into_iter()
+        .map(|r| (r.as_str(), r.label()))
+        .collect()
+}
+
 /// A status as staff read it.
 pub fn label(status: &str) -> &str {
     match status {

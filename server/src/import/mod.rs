@@ -27,6 +27,10 @@ use std::collections::{HashMap, HashSet};
 /// Rows per transaction: large enough that a commit's cost is shared,
 /// small enough that a batch holds the writer briefly and little memory.
 pub const BATCH: usize = 5_000;
+/// Batches between refreshes of the tables' statistics (PostgreSQL).
+const STATISTICS_EVERY: u64 = 20;
+/// Rows per INSERT statement (a comment has 23 columns).
+const INSERT_ROWS: usize = 1_000;
 /// Who the audit log and posting review say did it.
 const ACTOR: &str = "import";
 
@@ -45,6 +49,8 @@ pub enum ImportError {
     Csv(#[from] csv::Error),
     #[error("{0}")]
     Header(String),
+    #[error(transparent)]
+    Db(#[from] DbError),
     #[error(
         "lines {first}-{last} were not imported ({source}); nothing of them was stored, and \
          the batches before them were: run the import again to continue"
@@ -70,9 +76,11 @@ pub fn import(
 ) -> Result<Counts, ImportError> {
     let mut csv = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
     let columns = Columns::from_headers(csv.headers()?).map_err(ImportError::Header)?;
+    crate::db::connection::for_bulk_load(conn)?;
     let mut counts = Counts::default();
     let mut batch: Vec<(u64, Row)> = Vec::with_capacity(BATCH);
     let mut record = csv::StringRecord::new();
+    let mut batches = 0u64;
     loop {
         let more = match csv.read_record(&mut record) {
             Ok(more) => more,
@@ -109,6 +117,14 @@ pub fn import(
             })?;
             counts.imported += written.imported;
             counts.already += written.already;
+            batches += 1;
+            // After the first batch, then every 100,000 rows: the lookups
+            // of the next batches are by index (refresh_statistics).
+            if batches == 1 || batches % STATISTICS_EVERY == 0 {
+                for table in ["comments", "imported_comments"] {
+                    crate::db::connection::refresh_statistics(conn, table)?;
+                }
+            }
             for (line, why) in written.refused {
                 on_refused(line, &why);
                 counts.refused += 1;
@@ -249,8 +265,13 @@ fn write_batch(
             written.imported += 1;
         }
         if !comments.is_empty() {
-            comment::insert(conn, &comments)?;
-            imported_comment::insert(conn, &imported)?;
+            // PostgreSQL takes at most 65,535 parameters a statement.
+            for chunk in comments.chunks(INSERT_ROWS) {
+                comment::insert_many(conn, chunk)?;
+            }
+            for chunk in imported.chunks(INSERT_ROWS) {
+                imported_comment::insert(conn, chunk)?;
+            }
             audit::append(
                 conn,
                 &[NewEntry::new(

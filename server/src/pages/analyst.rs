@@ -111,6 +111,8 @@ pub struct SearchView {
     pub next_url: Option<String>,
     /// "Tag all results", when the search is of one docket.
     pub bulk: Option<BulkForm>,
+    /// For staff's "apply to all results" posting form.
+    pub withheld_reasons: Vec<(&'static str, &'static str)>,
 }
 
 /// The search page's "tag all results" form.
@@ -193,6 +195,7 @@ impl SearchView {
             prev_url: (params.page > 1).then(|| page_url(pairs, params.page - 1)),
             next_url: (first + params.per_page < listed).then(|| page_url(pairs, params.page + 1)),
             bulk: None,
+            withheld_reasons: crate::domain::posting::reason_options(),
         };
         if let Some(page) = page {
             view.last = first + page.hits.len();
@@ -338,6 +341,11 @@ pub struct CommentPage {
     pub received: String,
     pub similar: Vec<HitView>,
     pub max_text_mib: usize,
+    /// Staff's posting review form: the reasons to withhold.
+    pub withheld_reasons: Vec<(&'static str, &'static str)>,
+    /// The redaction form's fields: (form name, title, public text now).
+    pub redaction_fields: Vec<(String, String, String)>,
+    pub posting_label: String,
 }
 
 impl CommentPage {
@@ -362,10 +370,35 @@ impl CommentPage {
                 excerpt_fields.push((format!("attachment:{}", a.position), a.filename.clone()));
             }
         }
+        // What the public reads of each field now: the redaction's text
+        // where it has one, else the original.
+        let redaction = c.redaction.as_ref();
+        let mut redaction_fields: Vec<(String, String, String)> = c
+            .answers
+            .iter()
+            .map(|a| {
+                let public = redaction
+                    .and_then(|r| r.answers.get(&a.question))
+                    .unwrap_or(&a.text);
+                (
+                    format!("answers.{}", a.question),
+                    a.title.clone(),
+                    public.clone(),
+                )
+            })
+            .collect();
+        if let Some(g) = &c.comment {
+            let public = redaction.and_then(|r| r.comment.as_ref()).unwrap_or(g);
+            redaction_fields.push(("comment".into(), "General comment".into(), public.clone()));
+        }
+        let posting_label = crate::domain::posting::label(&c.posting_status).to_string();
         CommentPage {
             account,
             tag_options,
             excerpt_fields,
+            withheld_reasons: crate::domain::posting::reason_options(),
+            redaction_fields,
+            posting_label,
             category: labels.label("category", &c.submitter.category),
             received: c.received_at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
             c,

@@ -1,6 +1,7 @@
 //! Server-rendered HTML: askama templates (escaped by default) and the
 //! view models they read.
 
+pub mod admin;
 pub mod analyst;
 pub mod campaigns;
 pub mod coding;

@@ -75,6 +75,7 @@ impl SummaryPage {
             chart("by-org-type", "Organization type", &s.by_org_type),
             chart("by-country", "Country", &s.by_country),
             chart("by-question", "Question answered", &s.by_question),
+            chart("by-posting", "Posting review", &s.by_posting),
             chart("by-tag", "Tag (coded theme)", &s.by_tag),
         ];
         let timeline = timeline(&s);

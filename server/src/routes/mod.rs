@@ -2,6 +2,7 @@
 //! Analyst routes take an `Analyst` or `Staff` extractor (401 without an
 //! account, 403 with too small a role); the rest is public.
 
+mod admin_pages;
 mod analyst_pages;
 mod api_admin;
 mod api_analyst;
@@ -346,5 +347,38 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/analyst/dockets/{docket}/tags/bulk",
             web::post().to(coding_pages::bulk_tag),
+        )
+        // Docket administration pages (staff).
+        .route(
+            "/analyst/dockets/{docket}/administration",
+            web::get().to(admin_pages::page),
+        )
+        .route(
+            "/analyst/dockets/{docket}/deadline",
+            web::post().to(admin_pages::deadline),
+        )
+        .route(
+            "/analyst/dockets/{docket}/posting",
+            web::post().to(admin_pages::bulk),
+        )
+        .route(
+            "/analyst/comments/{tracking_number}/posting",
+            web::post().to(admin_pages::decide),
+        )
+        .route(
+            "/analyst/comments/{tracking_number}/redaction",
+            web::post().to(admin_pages::redact),
+        )
+        .route(
+            "/analyst/comments/{tracking_number}/redaction/remove",
+            web::post().to(admin_pages::unredact),
+        )
+        .route(
+            "/analyst/comments/{tracking_number}/attachments/{position}/redaction",
+            web::post().to(admin_pages::redacted_file),
+        )
+        .route(
+            "/analyst/attribution-reports/{id}",
+            web::post().to(admin_pages::resolve_report),
         );
 }

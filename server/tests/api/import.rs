@@ -152,7 +152,10 @@ async fn a_regulations_gov_export_imports_once_and_reports_bad_rows(backend: Bac
         (12, "Tracking Number \"not-a-number\""),
         (13, "Received Date \"last tuesday\""),
         (14, "Document ID is empty"),
-        (15, "Tracking Number m1a-2b3c-4d5e is already another comment's"),
+        (
+            15,
+            "Tracking Number m1a-2b3c-4d5e is already another comment's",
+        ),
     ] {
         assert!(
             err.contains(&format!("line {line}: skipped: {why}")),

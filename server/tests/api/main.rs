@@ -3,6 +3,7 @@
 mod helpers;
 
 mod accounts;
+mod admin_pages;
 mod attachments;
 mod bad_input;
 mod campaigns;

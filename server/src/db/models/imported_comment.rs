@@ -8,6 +8,8 @@ use diesel::prelude::*;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = imported_comments)]
+// None is NULL (not DEFAULT): what COPY needs, and what the columns mean.
+#[diesel(treat_none_as_default_value = false)]
 pub struct ImportedRow {
     pub comment_id: String,
     pub docket_id: String,
@@ -21,8 +23,18 @@ pub struct ImportedRow {
     pub imported_at: NaiveDateTime,
 }
 
+/// PostgreSQL's COPY (as `comment::insert_many`); SQLite inserts.
 pub fn insert(conn: &mut DbConn, rows: &[ImportedRow]) -> Result<(), DbError> {
-    crate::db::connection::insert_rows!(conn, imported_comments::table, rows);
+    match conn {
+        DbConn::Pg(c) => {
+            diesel::copy_from(imported_comments::table)
+                .from_insertable(rows)
+                .execute(c)?;
+        }
+        DbConn::Sqlite(_) => {
+            crate::db::connection::insert_rows!(conn, imported_comments::table, rows);
+        }
+    }
     Ok(())
 }
 
