@@ -22,6 +22,8 @@ pub const PUBLIC_FACETS: [&str; 4] = ["category", "org_type", "country", "questi
 const PARAMS: [&str; 10] = [
     "q", "category", "org_type", "country", "question", "from", "to", "sort", "page", "per_page",
 ];
+/// Most values one parameter may be given.
+pub const MAX_VALUES: usize = 20;
 /// Most hits on one public page.
 pub const MAX_PER_PAGE: usize = 50;
 
@@ -40,11 +42,22 @@ impl PublicQuery {
         pairs: &[(String, String)],
     ) -> Result<Self, BTreeMap<String, String>> {
         let mut errors = BTreeMap::new();
+        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
         for (key, _) in pairs {
             if !PARAMS.contains(&key.as_str()) {
                 errors.insert(
                     key.clone(),
                     "is not a parameter of the public search".into(),
+                );
+            }
+            *counts.entry(key.as_str()).or_default() += 1;
+        }
+        // A filter's values are ORed: a few make sense, thousands only cost.
+        for (key, n) in counts {
+            if n > MAX_VALUES {
+                errors.insert(
+                    key.to_string(),
+                    format!("is given {n} times; at most {MAX_VALUES}"),
                 );
             }
         }

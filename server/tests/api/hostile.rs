@@ -19,6 +19,7 @@ on_both_backends!(
     organization_corrections_and_summaries_hold_under_attack,
     organization_page_forms_hold_under_attack,
     administration_inputs_hold_under_attack,
+    public_reading_and_reporting_hold_under_attack,
 );
 
 async fn healthy(app: &TestApp) {
@@ -760,5 +761,155 @@ async fn administration_inputs_hold_under_attack(backend: Backend) {
         .iter()
         .all(|r| matches!(r.as_ref().unwrap().status().as_u16(), 201 | 422)));
     assert_eq!(stored().2, 1);
+    healthy(&app).await;
+}
+
+/// The reading room's search, the false-attribution form and the redacted
+/// file upload, as an attacker would try them first: nested and long
+/// queries, thousands of filter values, bodies a byte at a time, 40 at
+/// once; every one refused with a clear 4xx, nothing stored, the server up.
+async fn public_reading_and_reporting_hold_under_attack(backend: Backend) {
+    use diesel::prelude::*;
+    use rfidesk::db::schema::{attribution_reports, redacted_files};
+    let app = TestApp::builder(backend).body_timeout(4).start().await;
+    let staff = app.user("sam", "staff", "staff-password");
+    let res: serde_json::Value = app.post_json(&comment_body()).await.json().await.unwrap();
+    let tn = res["tracking_number"].as_str().unwrap().to_string();
+    let res = app
+        .client
+        .put(app.url(&format!("/api/v1/comments/{tn}/posting")))
+        .bearer_auth(&staff)
+        .json(&serde_json::json!({"status": "posted"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    app.index_caught_up(&staff).await;
+    let stored = || -> (i64, i64) {
+        let mut conn = app.db();
+        (
+            attribution_reports::table
+                .count()
+                .get_result(&mut conn)
+                .unwrap(),
+            redacted_files::table.count().get_result(&mut conn).unwrap(),
+        )
+    };
+
+    // Queries: nested, long, and a filter with 2,000 values.
+    let posted = format!("/api/v1/dockets/{DOCKET}/posted");
+    for q in [
+        format!("{}x{}", "(".repeat(2_500), ")".repeat(2_500)),
+        "x".repeat(5_000),
+    ] {
+        let res = app
+            .client
+            .get(app.url(&format!("{posted}?q={}", encode(&q))))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 400);
+        let page = app
+            .get_status(&format!("/dockets/{DOCKET}/comments?q={}", encode(&q)))
+            .await;
+        assert_eq!(page, 400);
+    }
+    let many: String = (0..2_000).map(|i| format!("&country=C{i}")).collect();
+    let res = app
+        .client
+        .get(app.url(&format!("{posted}?q=x{many}")))
+        .send()
+        .await;
+    // Refused by name, or by the HTTP layer for its length.
+    if let Ok(res) = res {
+        assert!(
+            matches!(res.status().as_u16(), 400 | 414 | 431),
+            "{}",
+            res.status()
+        );
+    }
+    let few: String = (0..21).map(|i| format!("&country=C{i}")).collect();
+    let res = app
+        .client
+        .get(app.url(&format!("{posted}?q=x{few}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert!(
+        body["error"]["fields"]["country"]
+            .as_str()
+            .unwrap()
+            .contains("at most 20"),
+        "{body}"
+    );
+    // 40 searches at once: all answered.
+    let searches = (0..40).map(|_| app.get_status(&posted));
+    for status in futures_util::future::join_all(searches).await {
+        assert_eq!(status, 200);
+    }
+    healthy(&app).await;
+
+    // The report form a byte at a time: cut off, nothing stored.
+    let report = format!("/dockets/{DOCKET}/comments/{tn}/report");
+    let (status, took) = trickle_with(
+        &app,
+        "POST",
+        &report,
+        "",
+        "application/x-www-form-urlencoded",
+        b"name=Grace&email=grace%40example.org&statement=not+mine",
+        Duration::from_millis(150),
+    )
+    .await;
+    assert!(status.contains(" 408 "), "{status}");
+    assert!(took < Duration::from_secs(10), "cut off after {took:?}");
+    // Duplicated and unnamed fields: the first of each counts; junk is ignored.
+    let res = app
+        .client
+        .post(app.url(&report))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("=x&name=&name=Grace&email=not-an-address&statement=s")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    assert_eq!(stored(), (0, 0));
+
+    // A redacted file a byte at a time, and with a thousand unnamed parts.
+    let upload = format!("/api/v1/comments/{tn}/attachments/0/redaction");
+    let bearer = format!("Authorization: Bearer {staff}\r\n");
+    let body = b"--b\r\nContent-Disposition: form-data; name=\"attachments\"; filename=\"a.txt\"\r\n\r\nredacted\r\n--b--\r\n";
+    let (status, _) = trickle_with(
+        &app,
+        "PUT",
+        &upload,
+        &bearer,
+        "multipart/form-data; boundary=b",
+        body,
+        Duration::from_millis(150),
+    )
+    .await;
+    assert!(status.contains(" 408 "), "{status}");
+    let unnamed: String = (0..1_000)
+        .map(|_| "--b\r\nContent-Disposition: form-data\r\n\r\nx\r\n")
+        .collect::<String>()
+        + "--b--\r\n";
+    let res = app
+        .client
+        .put(app.url(&upload))
+        .bearer_auth(&staff)
+        .header("content-type", "multipart/form-data; boundary=b")
+        .body(unnamed)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        matches!(res.status().as_u16(), 400 | 404 | 413 | 422),
+        "{}",
+        res.status()
+    );
+    assert_eq!(stored(), (0, 0));
     healthy(&app).await;
 }
