@@ -93,31 +93,14 @@ pub async fn run(
                         .iter()
                         .position(|f| f.comment_id != comment_id)
                         .map_or(files.len(), |n| start + n);
-                    let own = &files[start..end];
-                    start = end;
-                    let shas: Vec<String> = own.iter().map(|f| f.sha256.clone()).collect();
-                    let texts: HashMap<String, String> = blob_text::extracted_prefixes(
-                        conn,
-                        &shas,
-                        MAX_ATTACHMENT_TEXT_PER_COMMENT,
-                    )?
-                    .into_iter()
-                    .collect();
-                    let shares: Vec<(&str, Option<&str>)> = own
+                    let own: Vec<(&str, &str)> = files[start..end]
                         .iter()
-                        .map(|f| (f.sha256.as_str(), texts.get(&f.sha256).map(String::as_str)))
+                        .map(|f| (f.filename.as_str(), f.sha256.as_str()))
                         .collect();
-                    for (f, share) in own.iter().zip(attachment_text::bound(&shares)) {
-                        let Some(text) = share.text else { continue };
-                        if let Some(html) = highlighter.snippet(text) {
-                            out.entry(f.comment_id.clone())
-                                .or_default()
-                                .push(SnippetView {
-                                    field: "attachment".into(),
-                                    html,
-                                    filename: Some(f.filename.clone()),
-                                });
-                        }
+                    start = end;
+                    let found = file_snippets(conn, &own, &highlighter)?;
+                    if !found.is_empty() {
+                        out.insert(comment_id, found);
                     }
                 }
                 Ok(out)
@@ -166,6 +149,36 @@ pub async fn run(
         hits,
         facets: results.facets,
     })
+}
+
+/// Snippets of the query's words in one comment's files (name, hash), read
+/// within the comment's bound on attachment text (what the index holds).
+pub(crate) fn file_snippets(
+    conn: &mut crate::db::DbConn,
+    files: &[(&str, &str)],
+    highlighter: &rfidesk_indexer::highlight::Highlighter,
+) -> Result<Vec<SnippetView>, crate::db::DbError> {
+    let shas: Vec<String> = files.iter().map(|(_, sha)| sha.to_string()).collect();
+    let texts: HashMap<String, String> =
+        blob_text::extracted_prefixes(conn, &shas, MAX_ATTACHMENT_TEXT_PER_COMMENT)?
+            .into_iter()
+            .collect();
+    let shares: Vec<(&str, Option<&str>)> = files
+        .iter()
+        .map(|(_, sha)| (*sha, texts.get(*sha).map(String::as_str)))
+        .collect();
+    let mut out = Vec::new();
+    for ((name, _), share) in files.iter().zip(attachment_text::bound(&shares)) {
+        let Some(text) = share.text else { continue };
+        if let Some(html) = highlighter.snippet(text) {
+            out.push(SnippetView {
+                field: "attachment".into(),
+                html,
+                filename: Some(name.to_string()),
+            });
+        }
+    }
+    Ok(out)
 }
 
 pub fn hit_view(h: Hit, extra: Vec<SnippetView>, audience: Audience) -> HitView {

@@ -120,7 +120,7 @@ pub fn import(
             batches += 1;
             // After the first batch, then every 100,000 rows: the lookups
             // of the next batches are by index (refresh_statistics).
-            if batches == 1 || batches % STATISTICS_EVERY == 0 {
+            if batches == 1 || batches.is_multiple_of(STATISTICS_EVERY) {
                 for table in ["comments", "imported_comments"] {
                     crate::db::connection::refresh_statistics(conn, table)?;
                 }

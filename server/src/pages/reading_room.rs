@@ -6,6 +6,9 @@ use crate::reading_room::comment::PublicComment;
 use crate::reading_room::search::{PublicHit, PublicPage};
 use askama::Template;
 
+/// A facet's values: (label, count, the address with it as a filter).
+pub type FacetValues = Vec<(String, u64, String)>;
+
 #[derive(Template)]
 #[template(path = "reading_room/list.html")]
 pub struct ListPage {
@@ -16,8 +19,8 @@ pub struct ListPage {
     pub first: usize,
     pub last: usize,
     pub hits: Vec<HitLine>,
-    /// (heading, [(label, count, url)]).
-    pub facets: Vec<(String, Vec<(String, u64, String)>)>,
+    /// (heading, its values).
+    pub facets: Vec<(String, FacetValues)>,
     /// Filters in use, each with the address without it: (label, url).
     pub active: Vec<(String, String)>,
     pub prev_url: Option<String>,

@@ -4,14 +4,12 @@
 //! followed) is not.
 
 use super::public::Publics;
-use crate::analysis::search::SnippetView;
+use crate::analysis::search::{file_snippets, SnippetView};
 use crate::analysis::{Analysis, AnalysisError};
-use crate::db::models::blob_text;
 use crate::db::models::{attachment, comment};
 use crate::domain::posting::is_public;
 use crate::domain::search_params::SearchParams;
 use chrono::{DateTime, Utc};
-use rfidesk_indexer::attachment_text::{self, MAX_ATTACHMENT_TEXT_PER_COMMENT};
 use rfidesk_indexer::FacetCounts;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -144,27 +142,13 @@ pub async fn run(analysis: &Analysis, query: &PublicQuery) -> Result<PublicPage,
                     .filter(|a| a.comment_id == row.id)
                     .collect();
                 let files = publics.files(row, &own);
-                let shas: Vec<String> = files.iter().map(|f| f.sha256.clone()).collect();
-                let texts: HashMap<String, String> =
-                    blob_text::extracted_prefixes(conn, &shas, MAX_ATTACHMENT_TEXT_PER_COMMENT)?
-                        .into_iter()
-                        .collect();
-                let shares: Vec<(&str, Option<&str>)> = files
+                let named: Vec<(&str, &str)> = files
                     .iter()
-                    .map(|f| (f.sha256.as_str(), texts.get(&f.sha256).map(String::as_str)))
+                    .map(|f| (f.filename.as_str(), f.sha256.as_str()))
                     .collect();
-                for (f, share) in files.iter().zip(attachment_text::bound(&shares)) {
-                    let Some(text) = share.text else { continue };
-                    if let Some(html) = highlighter.snippet(text) {
-                        snippets
-                            .entry(row.id.clone())
-                            .or_default()
-                            .push(SnippetView {
-                                field: "attachment".into(),
-                                html,
-                                filename: Some(f.filename.clone()),
-                            });
-                    }
+                let found = file_snippets(conn, &named, &highlighter)?;
+                if !found.is_empty() {
+                    snippets.insert(row.id.clone(), found);
                 }
             }
             Ok((public_now, snippets))

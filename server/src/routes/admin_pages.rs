@@ -6,7 +6,7 @@
 //! a refused change answers with a page that says why and changes nothing.
 
 use super::analyst_pages::{account, see_other};
-use super::coding_pages::{checked_form, refused, take};
+use super::coding_pages::{checked_form, refused, search_of_form, take};
 use crate::admin::attribution::{self, Resolution};
 use crate::admin::deadlines::{self, DeadlineRequest};
 use crate::admin::posting::{self, PostingRequest};
@@ -24,7 +24,6 @@ use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
-use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
 fn optional(v: String) -> Option<String> {
@@ -175,23 +174,7 @@ pub async fn bulk(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let form = checked_form(&req, &who, payload, &state).await?;
-    let mut request = Map::new();
-    for (k, v) in form {
-        if matches!(k.as_str(), "page" | "per_page" | "sort" | "docket") || v.is_empty() {
-            continue;
-        }
-        match request.get_mut(&k) {
-            None => {
-                request.insert(k, Value::String(v));
-            }
-            Some(Value::String(first)) => {
-                let first = std::mem::take(first);
-                request.insert(k, Value::Array(vec![first.into(), v.into()]));
-            }
-            Some(Value::Array(items)) => items.push(v.into()),
-            Some(_) => {}
-        }
-    }
+    let request = search_of_form(form);
     match posting::start_bulk(&state.coding, &docket, request, &who.name).await {
         Ok(op) => Ok(message_page(
             StatusCode::ACCEPTED,

@@ -65,6 +65,30 @@ pub(super) async fn checked_form(
     Ok(form)
 }
 
+/// A search page form's fields as a saved search's JSON (`q`, filters,
+/// and the form's own fields; a repeated key is a list), without the
+/// page's paging, order and docket.
+pub(super) fn search_of_form(form: Vec<(String, String)>) -> Map<String, Value> {
+    let mut request = Map::new();
+    for (k, v) in form {
+        if matches!(k.as_str(), "page" | "per_page" | "sort" | "docket") || v.is_empty() {
+            continue;
+        }
+        match request.get_mut(&k) {
+            None => {
+                request.insert(k, Value::String(v));
+            }
+            Some(Value::String(first)) => {
+                let first = std::mem::take(first);
+                request.insert(k, Value::Array(vec![first.into(), v.into()]));
+            }
+            Some(Value::Array(items)) => items.push(v.into()),
+            Some(_) => {}
+        }
+    }
+    request
+}
+
 pub(super) fn take(pairs: &mut Vec<(String, String)>, key: &str) -> String {
     match pairs.iter().position(|(k, _)| k == key) {
         Some(i) => pairs.remove(i).1,
@@ -270,23 +294,7 @@ pub async fn bulk_tag(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let form = checked_form(&req, &who, payload, &state).await?;
-    let mut request = Map::new();
-    for (k, v) in form {
-        if matches!(k.as_str(), "page" | "per_page" | "sort" | "docket") || v.is_empty() {
-            continue;
-        }
-        match request.get_mut(&k) {
-            None => {
-                request.insert(k, Value::String(v));
-            }
-            Some(Value::String(first)) => {
-                let first = std::mem::take(first);
-                request.insert(k, Value::Array(vec![first.into(), v.into()]));
-            }
-            Some(Value::Array(items)) => items.push(v.into()),
-            Some(_) => {}
-        }
-    }
+    let request = search_of_form(form);
     match analysis::bulk::start(&state.coding, &docket, request, &who.name).await {
         Ok(op) => Ok(message_page(
             StatusCode::ACCEPTED,
