@@ -27,8 +27,6 @@ use std::collections::{HashMap, HashSet};
 /// Rows per transaction: large enough that a commit's cost is shared,
 /// small enough that a batch holds the writer briefly and little memory.
 pub const BATCH: usize = 5_000;
-/// Batches between refreshes of the tables' statistics (PostgreSQL).
-const STATISTICS_EVERY: u64 = 20;
 /// Rows per INSERT statement (a comment has 23 columns).
 const INSERT_ROWS: usize = 1_000;
 /// Who the audit log and posting review say did it.
@@ -65,10 +63,14 @@ pub enum ImportError {
 /// Imports `reader` (the CSV, header first) into `docket`. `file_name`
 /// is recorded with each comment; `on_refused(line, why)` hears each
 /// bad row; `on_progress(bytes read)` after each batch.
+///
+/// A thread reads and checks the next batch while this one writes the
+/// last: on two cores the file's parsing and the database's work overlap
+/// (the database server, for PostgreSQL, is a process of its own).
 pub fn import(
     conn: &mut DbConn,
     docket: &Docket,
-    reader: impl std::io::Read,
+    reader: impl std::io::Read + Send,
     file_name: &str,
     now: NaiveDateTime,
     mut on_refused: impl FnMut(u64, &str),
@@ -77,10 +79,77 @@ pub fn import(
     let mut csv = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
     let columns = Columns::from_headers(csv.headers()?).map_err(ImportError::Header)?;
     crate::db::connection::for_bulk_load(conn)?;
-    let mut counts = Counts::default();
-    let mut batch: Vec<(u64, Row)> = Vec::with_capacity(BATCH);
+    std::thread::scope(|scope| {
+        // One batch waiting while one is written: memory for two batches.
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        let columns = &columns;
+        std::thread::Builder::new()
+            .name("rfidesk-import-reader".into())
+            .spawn_scoped(scope, move || read_batches(csv, columns, docket, tx))
+            .expect("spawn the import's reader");
+        let mut counts = Counts::default();
+        let mut batches = 0u64;
+        // Returning drops the receiver: the reader's next send fails and
+        // it stops.
+        for parsed in rx {
+            let parsed: Parsed = parsed?;
+            for (line, why) in &parsed.refused {
+                on_refused(*line, why);
+                counts.refused += 1;
+            }
+            if let (Some(first), Some(last)) = (parsed.rows.first(), parsed.rows.last()) {
+                let (first, last) = (first.0, last.0);
+                let written =
+                    write_batch(conn, docket, parsed.rows, file_name, now).map_err(|source| {
+                        ImportError::Batch {
+                            first,
+                            last,
+                            source,
+                        }
+                    })?;
+                counts.imported += written.imported;
+                counts.already += written.already;
+                for (line, why) in written.refused {
+                    on_refused(line, &why);
+                    counts.refused += 1;
+                }
+                batches += 1;
+                // Each time the import has doubled what it wrote (after
+                // batch 1, 2, 4, 8...): the lookups of the next batches stay
+                // by index (refresh_statistics), and a large table is
+                // sampled rarely.
+                if batches.is_power_of_two() {
+                    for table in ["comments", "imported_comments"] {
+                        crate::db::connection::refresh_statistics(conn, table)?;
+                    }
+                }
+            }
+            on_progress(parsed.bytes);
+        }
+        Ok(counts)
+    })
+}
+
+/// A batch as the reader hands it over: good rows, bad ones with why, and
+/// how far into the file it is.
+#[derive(Default)]
+struct Parsed {
+    rows: Vec<(u64, Row)>,
+    refused: Vec<(u64, String)>,
+    bytes: u64,
+}
+
+/// Reads and checks the file a batch at a time, handing each over; stops
+/// at the end, at an error it cannot read past (handed over), or when the
+/// writer is gone.
+fn read_batches<R: std::io::Read>(
+    mut csv: csv::Reader<R>,
+    columns: &Columns,
+    docket: &Docket,
+    tx: std::sync::mpsc::SyncSender<Result<Parsed, ImportError>>,
+) {
     let mut record = csv::StringRecord::new();
-    let mut batches = 0u64;
+    let mut parsed = Parsed::default();
     loop {
         let more = match csv.read_record(&mut record) {
             Ok(more) => more,
@@ -89,50 +158,26 @@ pub fn import(
             // (the file cannot be read) ends the import.
             Err(e) if matches!(e.kind(), csv::ErrorKind::Utf8 { .. }) => {
                 let line = e.position().map_or(0, |p| p.line());
-                on_refused(line, &format!("cannot be read: {e}"));
-                counts.refused += 1;
+                parsed.refused.push((line, format!("cannot be read: {e}")));
                 continue;
             }
-            Err(e) => return Err(e.into()),
+            Err(e) => {
+                let _ = tx.send(Err(e.into()));
+                return;
+            }
         };
         if more {
             let line = record.position().map_or(0, |p| p.line());
-            match regulations_gov::parse(&columns, &record, docket) {
-                Ok(row) => batch.push((line, row)),
-                Err(why) => {
-                    on_refused(line, &why);
-                    counts.refused += 1;
-                }
+            match regulations_gov::parse(columns, &record, docket) {
+                Ok(row) => parsed.rows.push((line, row)),
+                Err(why) => parsed.refused.push((line, why)),
             }
         }
-        if batch.len() >= BATCH || (!more && !batch.is_empty()) {
-            let rows = std::mem::take(&mut batch);
-            let (first, last) = (rows[0].0, rows[rows.len() - 1].0);
-            let written = write_batch(conn, docket, rows, file_name, now).map_err(|source| {
-                ImportError::Batch {
-                    first,
-                    last,
-                    source,
-                }
-            })?;
-            counts.imported += written.imported;
-            counts.already += written.already;
-            batches += 1;
-            // After the first batch, then every 100,000 rows: the lookups
-            // of the next batches are by index (refresh_statistics).
-            if batches == 1 || batches.is_multiple_of(STATISTICS_EVERY) {
-                for table in ["comments", "imported_comments"] {
-                    crate::db::connection::refresh_statistics(conn, table)?;
-                }
+        if !more || parsed.rows.len() + parsed.refused.len() >= BATCH {
+            parsed.bytes = csv.position().byte();
+            if tx.send(Ok(std::mem::take(&mut parsed))).is_err() || !more {
+                return;
             }
-            for (line, why) in written.refused {
-                on_refused(line, &why);
-                counts.refused += 1;
-            }
-            on_progress(csv.position().byte());
-        }
-        if !more {
-            return Ok(counts);
         }
     }
 }

@@ -192,3 +192,119 @@ async fn a_regulations_gov_export_imports_once_and_reports_bad_rows(backend: Bac
     assert!(err.contains("no such docket"), "{err}");
     assert_eq!(app.comment_count(), before + 9);
 }
+
+on_both_backends!(an_import_killed_midway_leaves_whole_batches_and_finishes_when_run_again);
+
+/// A regulations.gov-shaped file of `n` good rows.
+fn generated(path: &Path, n: usize) {
+    use std::io::Write;
+    let mut f = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    writeln!(
+        f,
+        "Document ID,Tracking Number,Received Date,First Name,Last Name,Country,Comment,Category"
+    )
+    .unwrap();
+    for i in 0..n {
+        // Numbers in the 3-4-4 form, unique per row.
+        let tn = format!(
+            "k{:02}-{:04}-{:04}",
+            i / 100_000_000,
+            (i / 10_000) % 10_000,
+            i % 10_000
+        );
+        writeln!(
+            f,
+            "GEN-{i:07},{tn},2025-11-0{}T10:00Z,Pat,Lee,United States,\"Comment number {i} on export financing, {}\",Individual",
+            1 + i % 9,
+            "with some words to make it longer ".repeat(20)
+        )
+        .unwrap();
+    }
+}
+
+fn imported(app: &TestApp) -> (i64, i64) {
+    use diesel::prelude::*;
+    use rfidesk::db::schema::{audit_log, imported_comments};
+    let mut conn = app.db();
+    let rows: i64 = imported_comments::table
+        .count()
+        .get_result(&mut conn)
+        .unwrap();
+    // What the batches' audit entries say they imported.
+    let details: Vec<String> = audit_log::table
+        .filter(audit_log::action.eq("import.regulations_gov"))
+        .select(audit_log::detail)
+        .load(&mut conn)
+        .unwrap();
+    let audited = details
+        .iter()
+        .map(|d| {
+            serde_json::from_str::<serde_json::Value>(d).unwrap()["imported"]
+                .as_i64()
+                .unwrap()
+        })
+        .sum();
+    (rows, audited)
+}
+
+async fn an_import_killed_midway_leaves_whole_batches_and_finishes_when_run_again(
+    backend: Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let before = app.comment_count();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("big.csv");
+    // Enough that the import is still running when it is killed.
+    let total = 100_000;
+    generated(&file, total);
+    let mut child = {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_rfidesk"));
+        cmd.args([
+            "import",
+            "regulations-gov",
+            file.to_str().unwrap(),
+            "--docket",
+            DOCKET,
+        ])
+        .env("RFIDESK_DATA_DIR", &app.store.data_dir)
+        .env_remove("DATABASE_URL")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+        if let Some(url) = &app.store.database_url {
+            cmd.env("DATABASE_URL", url);
+        }
+        cmd.spawn().unwrap()
+    };
+    // Killed (SIGKILL) once its first batch is committed, before the end.
+    eventually(Duration::from_secs(60), "the first batch", || async {
+        (imported(&app).0 > 0).then_some(())
+    })
+    .await;
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let (rows, audited) = imported(&app);
+    assert!(rows < total as i64, "killed before the end ({rows})");
+    assert_eq!(rows % 5_000, 0, "whole batches only: {rows}");
+    assert_eq!(rows, audited, "each stored batch has its audit entry");
+    assert_eq!(app.comment_count(), before + rows);
+
+    // Run again: the rest goes in, nothing twice.
+    let out = app.cli(&[
+        "import",
+        "regulations-gov",
+        file.to_str().unwrap(),
+        "--docket",
+        DOCKET,
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(
+        stdout.contains(&format!(
+            "{} imported, {rows} already imported, 0 skipped",
+            total as i64 - rows
+        )),
+        "{stdout}"
+    );
+    assert_eq!(imported(&app), (total as i64, total as i64));
+    assert_eq!(app.comment_count(), before + total as i64);
+}

@@ -44,6 +44,13 @@ pub fn taken_tracking_numbers(
     conn: &mut DbConn,
     tracking_numbers: &[String],
 ) -> Result<Vec<(String, String)>, DbError> {
+    if let DbConn::Pg(c) = conn {
+        // One array parameter (`= ANY($1)`): planned once, however many.
+        return Ok(comments::table
+            .filter(comments::tracking_number.eq_any(tracking_numbers))
+            .select((comments::tracking_number, comments::docket_id))
+            .load::<(String, String)>(c)?);
+    }
     let mut out = Vec::new();
     for chunk in tracking_numbers.chunks(500) {
         out.extend(
@@ -62,6 +69,13 @@ pub fn imported_documents(
     docket_id: &str,
     document_ids: &[String],
 ) -> Result<Vec<String>, DbError> {
+    if let DbConn::Pg(c) = conn {
+        return Ok(imported_comments::table
+            .filter(imported_comments::docket_id.eq(docket_id))
+            .filter(imported_comments::document_id.eq_any(document_ids))
+            .select(imported_comments::document_id)
+            .load::<String>(c)?);
+    }
     let mut out = Vec::new();
     for chunk in document_ids.chunks(500) {
         out.extend(
