@@ -23,7 +23,7 @@ on_both_backends!(
 /// Every tracking number the index returns for `q=*`, page by page (a
 /// duplicate document would appear twice in this list); `None` while the
 /// index is not open yet (503 `index_unavailable` after a restart).
-async fn all_indexed(app_url: &str, token: &str) -> Option<Vec<String>> {
+pub(crate) async fn all_indexed(app_url: &str, token: &str) -> Option<Vec<String>> {
     let client = reqwest::Client::new();
     let mut out = Vec::new();
     for page in 1.. {
@@ -52,7 +52,12 @@ async fn all_indexed(app_url: &str, token: &str) -> Option<Vec<String>> {
     Some(out)
 }
 
-fn cli(dir: &std::path::Path, db: &TestDb, args: &[&str], stdin: Option<&str>) -> String {
+pub(crate) fn cli(
+    dir: &std::path::Path,
+    db: &TestDb,
+    args: &[&str],
+    stdin: Option<&str>,
+) -> String {
     use std::io::Write;
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_rfidesk"));
     cmd.args(args)

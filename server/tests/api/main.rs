@@ -9,6 +9,7 @@ mod bad_input;
 mod campaigns;
 mod coding;
 mod coding_pages;
+mod crash_safety;
 mod deadlines;
 mod distinguishing;
 mod dockets;
