@@ -783,8 +783,13 @@ impl mailin_embedded::Handler for SmtpSink {
 impl SmtpSink {
     /// Starts the server; returns it and its `smtp://` URL.
     pub fn start() -> (SmtpSink, String) {
+        Self::start_on(0)
+    }
+
+    /// Starts the server on a given loopback port (0: any).
+    pub fn start_on(port: u16) -> (SmtpSink, String) {
         let sink = SmtpSink::default();
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let listener = std::net::TcpListener::bind(("127.0.0.1", port)).unwrap();
         let url = format!("smtp://{}", listener.local_addr().unwrap());
         let mut server = mailin_embedded::Server::new(sink.clone());
         server.with_name("sink.test").with_tcp_listener(listener);

@@ -7,6 +7,7 @@ on_both_backends!(
     receipt_is_delivered_by_smtp,
     smtp_outage_delays_receipts_and_loses_none,
     unreachable_smtp_never_delays_a_submission,
+    a_stopped_mail_server_delays_receipts_until_it_returns_and_each_goes_once,
     a_receipt_never_waits_behind_a_slow_extraction,
     a_dead_nodes_receipt_is_sent_once_its_lease_lapses,
 );
@@ -268,4 +269,65 @@ async fn a_dead_nodes_receipt_is_sent_once_its_lease_lapses(backend: Backend) {
         .first(&mut app.db())
         .unwrap();
     assert_eq!(leased_by, None);
+}
+
+/// Issue 13, step 2: the mail server is down (nothing listens on its
+/// port) while comments keep coming; intake goes on at full speed; once a
+/// mail server listens there again, every receipt is delivered exactly
+/// once.
+async fn a_stopped_mail_server_delays_receipts_until_it_returns_and_each_goes_once(
+    backend: Backend,
+) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let app = TestApp::builder(backend)
+        .smtp(format!("smtp://127.0.0.1:{port}"))
+        .start()
+        .await;
+    let started = Instant::now();
+    let body = comment_body();
+    let sends = (0..30).map(|_| app.post_json(&body));
+    let mut numbers = Vec::new();
+    for res in futures_util::future::join_all(sends).await {
+        assert_eq!(res.status(), 201);
+        let body: serde_json::Value = res.json().await.unwrap();
+        numbers.push(body["tracking_number"].as_str().unwrap().to_string());
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "intake does not wait for mail"
+    );
+    // Every receipt tried and failed at least once while it was down.
+    eventually(Duration::from_secs(30), "a failed attempt each", || async {
+        let jobs = receipt_jobs(&app);
+        (jobs.len() == 30
+            && jobs.iter().all(|(_, status, attempts, error)| {
+                status == "queued" && *attempts >= 1 && error.is_some()
+            }))
+        .then_some(())
+    })
+    .await;
+
+    // The mail server comes back on the same address; the backoff passes.
+    let (sink, _) = SmtpSink::start_on(port);
+    app.clock.set(open_time() + chrono::TimeDelta::hours(2));
+    let delivered = eventually(Duration::from_secs(30), "every receipt", || async {
+        let d = sink.delivered();
+        (receipt_jobs(&app).iter().all(|(_, s, _, _)| s == "done") && d.len() >= 30).then_some(d)
+    })
+    .await;
+    assert_eq!(delivered.len(), 30, "nothing sent twice");
+    for tn in &numbers {
+        assert_eq!(
+            delivered
+                .iter()
+                .filter(|m| m.data.contains(tn.as_str()))
+                .count(),
+            1,
+            "{tn} sent exactly once"
+        );
+    }
 }
