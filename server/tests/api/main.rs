@@ -21,6 +21,7 @@ mod indexing;
 mod intake;
 mod jobs;
 mod operations;
+mod permissions;
 mod posting;
 mod reading_room;
 mod receipts;
