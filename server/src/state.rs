@@ -59,6 +59,11 @@ impl AppState {
         client_ip(req, self.client_ip_header.as_deref()).to_string()
     }
 
+    /// The client as rate limits count it: its address, or its IPv6 /64.
+    pub fn client_limit_key(&self, req: &HttpRequest) -> String {
+        crate::http::client::limit_key(client_ip(req, self.client_ip_header.as_deref())).to_string()
+    }
+
     /// The keyed hash of the client's address, as a comment stores it.
     pub fn client_key(&self, req: &HttpRequest) -> String {
         self.keys.of("client", &self.client_address(req))

@@ -36,7 +36,21 @@ pub struct ClientLimiter {
     limiter: DefaultKeyedRateLimiter<IpAddr>,
     /// What is limited, for the refusal: "submissions", "requests".
     what: &'static str,
+    /// Checks since the size was last looked at.
+    checks: std::sync::atomic::AtomicU32,
+    /// At the bound: every check is refused until there is room again.
+    full: std::sync::atomic::AtomicBool,
+    max_clients: usize,
 }
+
+/// Most clients a limiter remembers (about 64 MB). A flood from more
+/// distinct addresses (IPv6 /64s are plentiful) first drops the clients
+/// whose allowance has refilled; if it is still full, the route answers
+/// 503 to everyone until there is room (memory stays bounded; the route
+/// is degraded, not the server).
+pub const MAX_CLIENTS: usize = 1_000_000;
+/// How often (in checks) the size is looked at: counting is not free.
+const SIZE_EVERY: u32 = 1024;
 
 /// The key a client is counted under: its address, or its IPv6 /64.
 pub fn limit_key(ip: IpAddr) -> IpAddr {
@@ -58,10 +72,32 @@ impl ClientLimiter {
         NonZeroU32::new(per_minute).map(|n| ClientLimiter {
             limiter: RateLimiter::keyed(Quota::per_minute(n)),
             what,
+            checks: Default::default(),
+            full: Default::default(),
+            max_clients: MAX_CLIENTS,
         })
     }
 
     pub fn check(&self, ip: IpAddr) -> Result<(), ApiError> {
+        use std::sync::atomic::Ordering::Relaxed;
+        let n = self.checks.fetch_add(1, Relaxed);
+        if n.is_multiple_of(SIZE_EVERY) {
+            if self.limiter.len() >= self.max_clients {
+                self.limiter.retain_recent();
+            }
+            self.full
+                .store(self.limiter.len() >= self.max_clients, Relaxed);
+        }
+        if self.full.load(Relaxed) {
+            return Err(ApiError {
+                retry_after_secs: Some(60),
+                ..ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "busy",
+                    "the server is receiving requests from too many addresses; try again in a minute",
+                )
+            });
+        }
         self.limiter.check_key(&limit_key(ip)).map_err(|not_until| {
             let wait = not_until.wait_time_from(DefaultClock::default().now());
             let secs = (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1);
@@ -109,6 +145,26 @@ mod tests {
         );
         let bare = TestRequest::default().peer_addr(peer).to_http_request();
         assert_eq!(client_ip(&bare, Some("X-Forwarded-For")), peer.ip());
+    }
+
+    #[test]
+    fn a_flood_of_addresses_is_bounded_in_memory() {
+        let mut limiter = ClientLimiter::per_minute(5, "requests").unwrap();
+        limiter.max_clients = 3 * SIZE_EVERY as usize;
+        let mut refused = 0;
+        for i in 0..20 * SIZE_EVERY {
+            // A new /64 each time.
+            let ip: IpAddr = std::net::Ipv6Addr::new(0x2001, 0xdb8, 0, i as u16, 0, 0, 0, 1).into();
+            if limiter.check(ip).is_err() {
+                refused += 1;
+            }
+        }
+        assert!(
+            limiter.limiter.len() <= limiter.max_clients + SIZE_EVERY as usize,
+            "{}",
+            limiter.limiter.len()
+        );
+        assert!(refused > 0, "past the bound, refused until there is room");
     }
 
     #[test]

@@ -62,7 +62,7 @@ pub async fn sign_in(
             Some("The form had expired. Please sign in again.".into()),
         ));
     }
-    let client = state.client_address(&req);
+    let client = state.client_limit_key(&req);
     let account_key = form.name.trim().to_lowercase();
     if let Err(wait) = state.sign_in_throttle.begin(&account_key, &client) {
         let mut res = sign_in_page(
