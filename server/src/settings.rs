@@ -60,8 +60,8 @@ pub struct ServeArgs {
     /// Submissions per minute per client; 0 turns the limit off.
     #[arg(long, env = "RFIDESK_RATE_LIMIT", default_value_t = 20)]
     pub rate_limit: u32,
-    /// Requests per minute per client to the public reading room (its
-    /// pages, search and JSON); 0 turns the limit off.
+    /// Requests per minute per client to the public pages and JSON that
+    /// read (the reading room, dockets, receipts); 0 turns the limit off.
     #[arg(long, env = "RFIDESK_READ_RATE_LIMIT", default_value_t = 300)]
     pub read_rate_limit: u32,
     /// Behind a reverse proxy: the header it puts the client address in

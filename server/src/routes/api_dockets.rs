@@ -2,7 +2,7 @@ use crate::domain::docket::{Category, Docket, Limits, Question};
 use crate::domain::submission::ORGANIZATION_TYPES;
 use crate::http::error::ApiError;
 use crate::state::AppState;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -81,7 +81,8 @@ fn view(d: &Docket, now: DateTime<Utc>) -> DocketView<'_> {
     }
 }
 
-pub async fn list(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn list(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    state.check_reading_rate(&req)?;
     let dockets = state.dockets.list().await.map_err(|e| {
         tracing::error!(error = %e, "listing dockets failed");
         ApiError::internal()
@@ -94,7 +95,9 @@ pub async fn list(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> 
 pub async fn show(
     state: web::Data<AppState>,
     id: web::Path<String>,
+    req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
+    state.check_reading_rate(&req)?;
     let docket = state.docket(&id).await?;
     Ok(HttpResponse::Ok().json(view(&docket, state.now())))
 }

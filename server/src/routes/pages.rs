@@ -42,7 +42,10 @@ pub(super) fn error_page(e: &ApiError) -> HttpResponse {
     res
 }
 
-pub async fn index(state: web::Data<AppState>) -> HttpResponse {
+pub async fn index(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
+    if let Err(e) = state.check_reading_rate(&req) {
+        return error_page(&e);
+    }
     let now = state.now();
     match state.dockets.list().await {
         Ok(dockets) => html(
@@ -76,7 +79,14 @@ pub async fn index(state: web::Data<AppState>) -> HttpResponse {
     }
 }
 
-pub async fn docket(state: web::Data<AppState>, id: web::Path<String>) -> HttpResponse {
+pub async fn docket(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    req: HttpRequest,
+) -> HttpResponse {
+    if let Err(e) = state.check_reading_rate(&req) {
+        return error_page(&e);
+    }
     match state.docket(&id).await {
         Ok(d) => html(
             StatusCode::OK,
@@ -246,7 +256,14 @@ pub async fn submit(
 
 /// The receipt: proof of receipt, nothing more. It shows no content and no
 /// contact details, since anyone holding the number can open it.
-pub async fn receipt(state: web::Data<AppState>, tracking: web::Path<String>) -> HttpResponse {
+pub async fn receipt(
+    state: web::Data<AppState>,
+    tracking: web::Path<String>,
+    req: HttpRequest,
+) -> HttpResponse {
+    if let Err(e) = state.check_reading_rate(&req) {
+        return error_page(&e);
+    }
     let not_found = || error_page(&ApiError::not_found("tracking number"));
     let Some(tn) = TrackingNumber::parse(&tracking) else {
         return not_found();

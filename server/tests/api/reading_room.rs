@@ -577,6 +577,16 @@ async fn reading_the_public_comments_is_rate_limited_per_client(backend: Backend
         .unwrap();
     assert_eq!(page.status(), 429);
     assert!(page.text().await.unwrap().contains("Too many requests"));
+    // The other public pages and JSON share the allowance.
+    for path in [
+        "/".to_string(),
+        format!("/dockets/{DOCKET}"),
+        "/api/v1/dockets".to_string(),
+        format!("/api/v1/dockets/{DOCKET}"),
+        "/receipts/abc-defg-hijk".to_string(),
+    ] {
+        assert_eq!(app.get_status(&path).await, 429, "{path}");
+    }
     // Submitting is limited on its own.
     let res = app.post_json(&comment_body()).await;
     assert_eq!(res.status(), 201);
