@@ -7,7 +7,7 @@
 //! and the same tag counts.
 
 use crate::helpers::*;
-use crate::indexing::{all_indexed, cli};
+use crate::indexing::{all_indexed, served_with_staff};
 use crate::on_both_backends;
 use rand::Rng;
 use serde_json::{json, Value};
@@ -119,25 +119,7 @@ async fn tagger(
 async fn twenty_kills_under_load_lose_no_acknowledged_comment(backend: Backend) {
     let db = TestDb::create(backend);
     let dir = tempfile::tempdir().unwrap();
-    let mut server = serve_binary(dir.path(), &db);
-    // Real time passes in this test: keep the docket open.
-    cli(
-        dir.path(),
-        &db,
-        &["docket", "extend", DOCKET, "--until", "2100-01-01"],
-        None,
-    );
-    let token = cli(
-        dir.path(),
-        &db,
-        &["user", "add", "sam", "--role", "staff", "--password-stdin"],
-        Some("staff password"),
-    )
-    .lines()
-    .last()
-    .unwrap()
-    .to_string();
-
+    let (mut server, token) = served_with_staff(dir.path(), &db);
     let base = Arc::new(RwLock::new(server.base.clone()));
     let acked = Arc::new(Mutex::new(Acked::default()));
     let stop = Arc::new(AtomicBool::new(false));

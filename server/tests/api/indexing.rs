@@ -82,20 +82,19 @@ pub(crate) fn cli(
     String::from_utf8(out.stdout).unwrap()
 }
 
-async fn a_killed_server_resumes_indexing_without_gaps_or_doubles(backend: Backend) {
-    let db = TestDb::create(backend);
-    let dir = tempfile::tempdir().unwrap();
-    let mut server = serve_binary(dir.path(), &db);
-    // Real time passes in this test: keep the docket open.
+/// The real binary serving `dir`, with its docket open until 2100 (real
+/// time passes in these tests) and a staff account; its API token.
+pub(crate) fn served_with_staff(dir: &std::path::Path, db: &TestDb) -> (Served, String) {
+    let server = serve_binary(dir, db);
     cli(
-        dir.path(),
-        &db,
+        dir,
+        db,
         &["docket", "extend", DOCKET, "--until", "2100-01-01"],
         None,
     );
     let token = cli(
-        dir.path(),
-        &db,
+        dir,
+        db,
         &["user", "add", "sam", "--role", "staff", "--password-stdin"],
         Some("staff password"),
     )
@@ -103,6 +102,13 @@ async fn a_killed_server_resumes_indexing_without_gaps_or_doubles(backend: Backe
     .last()
     .unwrap()
     .to_string();
+    (server, token)
+}
+
+async fn a_killed_server_resumes_indexing_without_gaps_or_doubles(backend: Backend) {
+    let db = TestDb::create(backend);
+    let dir = tempfile::tempdir().unwrap();
+    let (mut server, token) = served_with_staff(dir.path(), &db);
 
     let client = reqwest::Client::new();
     let url = format!("{}/api/v1/dockets/{DOCKET}/comments", server.base);
