@@ -88,6 +88,36 @@ pub struct ServeArgs {
     #[arg(long, env = "RFIDESK_TAGGING_BATCH", default_value_t = 5_000,
           value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub tagging_batch: u32,
+    #[command(flatten)]
+    pub extraction: ExtractionArgs,
+}
+
+/// How attachment text is read (`jobs/extract_text.rs`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct ExtractionArgs {
+    /// Files read at once, each with the short budget.
+    #[arg(long, env = "RFIDESK_EXTRACT_WORKERS", default_value_t = 2,
+          value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub extract_workers: u32,
+    /// Seconds a file may take at first; one that takes longer is read
+    /// again later, alone, with the full budget.
+    #[arg(long, env = "RFIDESK_EXTRACT_QUICK_SECONDS", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub extract_quick_seconds: u64,
+    /// Seconds (wall clock, and CPU) a file may take at most.
+    #[arg(long, env = "RFIDESK_EXTRACT_SECONDS", default_value_t = 60,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub extract_seconds: u64,
+}
+
+impl Default for ExtractionArgs {
+    fn default() -> Self {
+        ExtractionArgs {
+            extract_workers: 2,
+            extract_quick_seconds: 10,
+            extract_seconds: 60,
+        }
+    }
 }
 
 impl ServeArgs {

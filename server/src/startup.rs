@@ -8,7 +8,6 @@ use crate::db::writer::Writer;
 use crate::db::{run_migrations, DatabaseUrl};
 use crate::dockets::DocketCache;
 use crate::domain::clock::Clock;
-use crate::extraction::ExtractLimits;
 use crate::feed_signal::FeedSignal;
 use crate::http::client::ClientLimiter;
 use crate::http::error::ApiError;
@@ -29,7 +28,6 @@ use actix_web::dev::{Server, ServerHandle};
 use actix_web::{web, App, HttpServer};
 use anyhow::Context;
 use std::net::TcpListener;
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -40,9 +38,9 @@ pub struct Config {
     pub store: StoreArgs,
     pub serve: ServeArgs,
     pub clock: Arc<dyn Clock>,
-    /// The `rfidesk` binary that extracts attachment text in a child
-    /// process; `None`: this process's own executable.
-    pub extractor: Option<PathBuf>,
+    /// What extracts attachment text in a child process; `None`: this
+    /// process's own executable.
+    pub extractor: Option<crate::extraction::Extractor>,
 }
 
 pub struct Application {
@@ -109,6 +107,7 @@ impl Application {
             &[
                 send_receipt::KIND,
                 crate::jobs::extract_text::KIND,
+                crate::jobs::extract_text::LONG_KIND,
                 crate::jobs::purge::KIND,
             ],
         );
@@ -142,19 +141,39 @@ impl Application {
             stop: stop_background.clone(),
         }
         .start();
+        let extractor = match extractor {
+            Some(e) => e,
+            None => crate::extraction::Extractor::new(
+                std::env::current_exe().context("finding this executable")?,
+            ),
+        };
+        let confinement = crate::extraction::sandbox::support();
+        tracing::info!(
+            landlock_abi = confinement.landlock_abi,
+            seccomp = confinement.seccomp,
+            "attachment text is read in a confined child process"
+        );
+        if confinement.landlock_abi == 0 || !confinement.seccomp {
+            tracing::warn!("this kernel lacks Landlock or seccomp: the extraction child is confined by resource limits only");
+        }
         let lanes = Runner {
             node: node.clone(),
             handed,
             handlers: crate::jobs::handlers(
                 receipts,
-                ExtractText {
-                    program: match extractor {
-                        Some(p) => p,
-                        None => std::env::current_exe().context("finding this executable")?,
-                    },
-                    limits: ExtractLimits::default(),
-                    blobs: blobs.clone(),
-                },
+                (
+                    ExtractText::quick(
+                        extractor.clone(),
+                        blobs.clone(),
+                        Duration::from_secs(serve.extraction.extract_quick_seconds),
+                        serve.extraction.extract_workers as usize,
+                    ),
+                    ExtractText::long(
+                        extractor,
+                        blobs.clone(),
+                        Duration::from_secs(serve.extraction.extract_seconds),
+                    ),
+                ),
                 crate::jobs::tag_rules::TagRules::new(search.clone(), serve.tagging_batch as usize),
                 (
                     crate::jobs::campaigns::Campaigns {

@@ -15,7 +15,7 @@ use crate::db::models::job::JobRow;
 use crate::feed_signal::FeedSignal;
 use std::collections::HashMap;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// Queued hand-offs per lane before the rest wait for their lease to lapse.
 pub const CAPACITY: usize = 10_000;
@@ -26,8 +26,9 @@ pub struct Handoff {
     lanes: Arc<HashMap<&'static str, (SyncSender<JobRow>, Arc<FeedSignal>)>>,
 }
 
-/// A lane's end of the hand-off, and its wake-up.
-pub struct Handed(Receiver<JobRow>, Arc<FeedSignal>);
+/// A kind's end of the hand-off, and its wake-up; shared by the kind's lanes.
+#[derive(Clone)]
+pub struct Handed(Arc<Mutex<Receiver<JobRow>>>, Arc<FeedSignal>);
 
 impl Handed {
     pub fn signal(&self) -> &Arc<FeedSignal> {
@@ -36,7 +37,11 @@ impl Handed {
 
     /// Up to `max` jobs handed over so far, without waiting.
     pub fn take(&self, max: usize) -> Vec<JobRow> {
-        self.0.try_iter().take(max).collect()
+        match self.0.lock() {
+            Ok(rx) => rx.try_iter().take(max).collect(),
+            // Another lane panicked while taking: the queue itself is intact.
+            Err(poisoned) => poisoned.into_inner().try_iter().take(max).collect(),
+        }
     }
 }
 
@@ -49,7 +54,7 @@ impl Handoff {
             let (tx, rx) = sync_channel(CAPACITY);
             let signal = Arc::new(FeedSignal::default());
             lanes.insert(*kind, (tx, signal.clone()));
-            ends.insert(*kind, Handed(rx, signal));
+            ends.insert(*kind, Handed(Arc::new(Mutex::new(rx)), signal));
         }
         (
             Handoff {

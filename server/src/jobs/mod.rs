@@ -13,8 +13,9 @@
 //!   `extraction_failed`). A failure that would recur (a file no reader can
 //!   read) fails at once. Either way the runner moves on: one bad job
 //!   never holds up the next.
-//! - Each kind runs in its own lane (thread), so a receipt never waits
-//!   behind a minute-long text extraction. A lane takes up to its kind's
+//! - Each kind runs in its own lane (thread), or several
+//!   ([`Handler::lanes`]), so a receipt never waits behind a minute-long
+//!   text extraction, and one slow file does not hold up the next. A lane takes up to its kind's
 //!   batch at once (receipts: 200), and settles the batch in one
 //!   transaction.
 //! - A job may be born claimed by the node that wrote it (a new comment's
@@ -94,6 +95,10 @@ pub trait Handler: Send + Sync {
     /// The `kind` column of its jobs.
     fn kind(&self) -> &'static str;
     fn policy(&self) -> Policy;
+    /// How many lanes (threads) run this kind on each node.
+    fn lanes(&self) -> usize {
+        1
+    }
     /// Does the work (reads only: its writes go in the returned outcome).
     fn run(&self, subject: &str, ctx: &mut Context<'_>) -> Outcome;
     /// Runs a batch: one outcome per job, in order. Kinds whose jobs share
@@ -113,14 +118,15 @@ pub trait Handler: Send + Sync {
 /// Every kind of background job, in one place.
 pub fn handlers(
     receipts: send_receipt::SendReceipt,
-    extract: extract_text::ExtractText,
+    extract: (extract_text::ExtractText, extract_text::ExtractText),
     rules: tag_rules::TagRules,
     campaigns: (campaigns::Campaigns, campaigns::CampaignsRebuild),
     tagging_batch: i64,
 ) -> Vec<std::sync::Arc<dyn Handler>> {
     vec![
         std::sync::Arc::new(receipts),
-        std::sync::Arc::new(extract),
+        std::sync::Arc::new(extract.0),
+        std::sync::Arc::new(extract.1),
         std::sync::Arc::new(purge::Purge),
         std::sync::Arc::new(bulk_tag::BulkApply(tagging_batch)),
         std::sync::Arc::new(bulk_tag::BulkUndo(tagging_batch)),

@@ -1,4 +1,5 @@
-//! The runner: one lane (thread) per kind of job on each node. A lane takes
+//! The runner: one lane (thread) per kind of job on each node, or as many
+//! as the kind asks for. A lane takes
 //! the jobs handed to it in memory, or else claims due ones from the
 //! `jobs` table, runs them and settles them. Claims and settlements go
 //! through the writer (on SQLite it is the only writer; on PostgreSQL it is
@@ -66,29 +67,31 @@ impl Runner {
         for handler in self.handlers {
             let kind = handler.kind();
             let handed = self.handed.remove(kind);
-            let lane = Lane {
-                signal: handed
-                    .as_ref()
-                    .map(|h| h.signal().clone())
-                    .unwrap_or_default(),
-                handed,
-                handler,
-                node: self.node.clone(),
-                writer: self.writer.clone(),
-                pool: self.pool.clone(),
-                clock: self.clock.clone(),
-                stop: self.stop.clone(),
-                runtime: self.runtime.clone(),
-            };
-            threads.push(
-                std::thread::Builder::new()
-                    .name(format!("rfidesk-job-{kind}"))
-                    .spawn(move || {
-                        super::lower_priority();
-                        lane.run()
-                    })
-                    .expect("spawn job lane thread"),
-            );
+            for n in 0..handler.lanes() {
+                let lane = Lane {
+                    signal: handed
+                        .as_ref()
+                        .map(|h| h.signal().clone())
+                        .unwrap_or_default(),
+                    handed: handed.clone(),
+                    handler: handler.clone(),
+                    node: self.node.clone(),
+                    writer: self.writer.clone(),
+                    pool: self.pool.clone(),
+                    clock: self.clock.clone(),
+                    stop: self.stop.clone(),
+                    runtime: self.runtime.clone(),
+                };
+                threads.push(
+                    std::thread::Builder::new()
+                        .name(format!("rfidesk-job-{kind}-{n}"))
+                        .spawn(move || {
+                            super::lower_priority();
+                            lane.run()
+                        })
+                        .expect("spawn job lane thread"),
+                );
+            }
         }
         threads
     }

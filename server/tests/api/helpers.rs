@@ -114,6 +114,7 @@ pub struct TestAppBuilder {
     body_timeout: u64,
     tagging_batch: u32,
     extractor: Option<PathBuf>,
+    extraction: rfidesk::settings::ExtractionArgs,
     shared_db: Option<String>,
     shared_attachments: Option<PathBuf>,
     reuse: Option<(tempfile::TempDir, TestDb)>,
@@ -147,6 +148,15 @@ impl TestAppBuilder {
     /// The program run as `PROGRAM extract-text ...` (default: rfidesk).
     pub fn extractor(mut self, program: PathBuf) -> Self {
         self.extractor = Some(program);
+        self
+    }
+    /// Files read at once, and the short and full budgets in seconds.
+    pub fn extraction(mut self, workers: u32, quick: u64, full: u64) -> Self {
+        self.extraction = rfidesk::settings::ExtractionArgs {
+            extract_workers: workers,
+            extract_quick_seconds: quick,
+            extract_seconds: full,
+        };
         self
     }
     /// A second node: its own data directory and index, the database and
@@ -219,16 +229,20 @@ impl TestAppBuilder {
             body_min_rate: 1024,
             body_timeout: self.body_timeout,
             tagging_batch: self.tagging_batch,
+            extraction: self.extraction.clone(),
         };
         let app = Application::build(Config {
             store: store.clone(),
             serve,
             clock: Arc::new(clock.clone()),
-            extractor: Some(
-                self.extractor
+            // A test's wrapper script hands over to rfidesk.
+            extractor: Some(rfidesk::extraction::Extractor {
+                program: self
+                    .extractor
                     .clone()
                     .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_rfidesk"))),
-            ),
+                hands_over_to: vec![PathBuf::from(env!("CARGO_BIN_EXE_rfidesk"))],
+            }),
         })
         .await
         .expect("application starts");
@@ -254,6 +268,7 @@ impl TestAppBuilder {
             body_timeout: self.body_timeout,
             tagging_batch: self.tagging_batch,
             extractor: self.extractor,
+            extraction: self.extraction,
             dir,
             db,
         }
@@ -352,6 +367,7 @@ pub struct TestApp {
     body_timeout: u64,
     tagging_batch: u32,
     extractor: Option<PathBuf>,
+    extraction: rfidesk::settings::ExtractionArgs,
     dir: tempfile::TempDir,
     db: TestDb,
 }
@@ -369,6 +385,7 @@ impl TestApp {
             body_timeout: 600,
             tagging_batch: 5_000,
             extractor: None,
+            extraction: Default::default(),
             shared_db: None,
             shared_attachments: None,
             reuse: None,
@@ -396,6 +413,7 @@ impl TestApp {
                 body_timeout: self.body_timeout,
                 tagging_batch: self.tagging_batch,
                 extractor: self.extractor,
+                extraction: self.extraction,
                 shared_db: None,
                 shared_attachments: self.store.attachments_dir.clone(),
                 reuse: Some((self.dir, self.db)),

@@ -17,20 +17,21 @@ on_both_backends!(
 );
 
 /// An extractor that crashes (exit 70) for files saying `always-crash`,
-/// and on the first run for files saying `crash-once`; otherwise it is
-/// rfidesk's own. The child runs with an empty environment.
+/// and for files saying `crash-once` until the test makes `recovered`;
+/// otherwise it is rfidesk's own. The child runs confined (it can write
+/// nothing and start no process) with an empty environment, so the
+/// script uses shell built-ins only.
 fn flaky_extractor(dir: &std::path::Path) -> std::path::PathBuf {
     use std::os::unix::fs::PermissionsExt;
     let script = dir.join("flaky-extract");
-    let flag = dir.join("crashed-once");
     std::fs::write(
         &script,
         format!(
-            "#!/bin/sh\nPATH=/usr/bin:/bin\nfile=\"$6\"\n\
-             if grep -q always-crash \"$file\"; then exit 70; fi\n\
-             if grep -q crash-once \"$file\" && [ ! -e '{flag}' ]; then touch '{flag}'; exit 70; fi\n\
+            "#!/bin/sh\nread -r content < \"$6\"\n\
+             case \"$content\" in *always-crash*) exit 70;; esac\n\
+             case \"$content\" in *crash-once*) [ -e '{flag}' ] || exit 70;; esac\n\
              exec '{rfidesk}' \"$@\"\n",
-            flag = flag.display(),
+            flag = dir.join("recovered").display(),
             rfidesk = env!("CARGO_BIN_EXE_rfidesk"),
         ),
     )
@@ -90,6 +91,8 @@ async fn a_failing_extraction_is_retried_and_never_blocks_the_next(backend: Back
         "pending"
     );
     assert_eq!(report["counts"]["extract_text"]["done"], 1, "{report}");
+    // Whatever made the first file fail has passed.
+    std::fs::write(scripts.path().join("recovered"), b"").unwrap();
 
     // Time passes: the retries come due (30 s, then 60 s).
     for minutes in [1, 3, 10] {

@@ -14,6 +14,7 @@ mod deadlines;
 mod distinguishing;
 mod dockets;
 mod exports;
+mod extraction;
 mod form;
 mod hostile;
 mod import;

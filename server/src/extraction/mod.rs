@@ -1,8 +1,12 @@
 //! Attachment text, read in a child process (`rfidesk extract-text`) with
-//! an address-space and CPU limit and a wall-clock deadline: a parser bug,
-//! a bomb or an endless loop kills the child, not the server. Which file is
-//! read when, and what happens after a failure, is the `extract_text` job's
-//! business (`jobs/extract_text.rs`).
+//! an address-space and CPU limit and a wall-clock deadline, confined so
+//! that it can write nothing and start nothing (`sandbox.rs`): a parser
+//! bug, a bomb or an endless loop kills the child, not the server, and
+//! code smuggled in a file can do little. Which file is read when, and
+//! what happens after a failure, is the `extract_text` jobs' business
+//! (`jobs/extract_text.rs`).
+
+pub mod sandbox;
 
 use crate::db::indexed::{self, Change, Touched};
 use crate::db::models::attachment;
@@ -10,10 +14,28 @@ use crate::db::models::blob_text::{self, BlobTextRow};
 use crate::db::DbError;
 use std::io::Read;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
+
+/// The program run as `PROGRAM extract-text ...` (rfidesk itself), and
+/// what it may in turn run: a wrapper's hand-over. The sandbox lets the
+/// child read and run these, and no other program outside the system's.
+#[derive(Debug, Clone)]
+pub struct Extractor {
+    pub program: PathBuf,
+    pub hands_over_to: Vec<PathBuf>,
+}
+
+impl Extractor {
+    pub fn new(program: PathBuf) -> Self {
+        Extractor {
+            program,
+            hands_over_to: Vec::new(),
+        }
+    }
+}
 
 /// What one file may cost the child.
 #[derive(Debug, Clone)]
@@ -22,6 +44,17 @@ pub struct ExtractLimits {
     pub cpu_seconds: u64,
     pub address_space: u64,
     pub max_text_bytes: usize,
+}
+
+impl ExtractLimits {
+    /// The limits for a run of at most `budget`, wall clock and CPU alike.
+    pub fn within(budget: Duration) -> Self {
+        ExtractLimits {
+            wall: budget,
+            cpu_seconds: budget.as_secs().max(1),
+            ..Default::default()
+        }
+    }
 }
 
 impl Default for ExtractLimits {
@@ -44,9 +77,12 @@ pub enum Extracted {
     Text(String),
     /// The reader refused the file: reading it again would fail again.
     Unreadable(String),
-    /// The child crashed, ran out of time or memory, or did not start:
-    /// worth another try later.
+    /// The child crashed, ran out of memory, or did not start: worth
+    /// another try later.
     Crashed(String),
+    /// The child used up its time (wall clock or CPU): the file is slow to
+    /// read, or the machine was busy.
+    OverBudget(String),
     NotExtracted,
 }
 
@@ -89,13 +125,13 @@ pub fn record(conn: &mut crate::db::DbConn, row: &BlobTextRow) -> Result<(), DbE
 /// Runs `program extract-text --kind KIND FILE` under the limits. A stop
 /// request kills the child; its file is read again at the next start.
 pub fn run_child(
-    program: &Path,
+    extractor: &Extractor,
     kind: &str,
     file: &Path,
     limits: &ExtractLimits,
     stop: &AtomicBool,
 ) -> Extracted {
-    let mut command = Command::new(program);
+    let mut command = Command::new(&extractor.program);
     command
         .arg("extract-text")
         .arg("--kind")
@@ -107,16 +143,19 @@ pub fn run_child(
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    let (address_space, cpu) = (limits.address_space, limits.cpu_seconds);
-    // SAFETY: between fork and exec only setrlimit runs, which is
-    // async-signal-safe and touches no memory of the parent.
+    let sandbox = match sandbox::Sandbox::prepare(
+        extractor,
+        file,
+        limits.address_space,
+        limits.cpu_seconds,
+    ) {
+        Ok(s) => s,
+        Err(e) => return Extracted::Crashed(format!("could not confine the extractor: {e}")),
+    };
+    // SAFETY: `enter` makes system calls only (no allocation, no locks),
+    // as is required between fork and exec in a multi-threaded process.
     unsafe {
-        command.pre_exec(move || {
-            set_limit(libc::RLIMIT_AS, address_space)?;
-            set_limit(libc::RLIMIT_CPU, cpu)?;
-            set_limit(libc::RLIMIT_CORE, 0)?;
-            Ok(())
-        });
+        command.pre_exec(move || sandbox.enter());
     }
     let mut child = match command.spawn() {
         Ok(c) => c,
@@ -157,12 +196,19 @@ pub fn run_child(
         .trim()
         .to_string();
     match status {
-        None => Extracted::Crashed(format!("took longer than {} s", limits.wall.as_secs())),
+        // Killed for the stop: read again at the next start.
+        None if stop.load(Ordering::Relaxed) => Extracted::Crashed("the server stopped".into()),
+        None => Extracted::OverBudget(format!("took longer than {} s", limits.wall.as_secs())),
         Some(s) if s.success() => Extracted::Text(String::from_utf8_lossy(&text).into_owned()),
         Some(s) if s.code() == Some(EXIT_UNREADABLE) => Extracted::Unreadable(message),
         Some(s) if s.code() == Some(EXIT_UNSUPPORTED) => Extracted::NotExtracted,
+        Some(s) if matches!(s.signal(), Some(libc::SIGXCPU) | Some(libc::SIGKILL)) => {
+            Extracted::OverBudget(format!(
+                "used more than {} s of CPU time",
+                limits.cpu_seconds
+            ))
+        }
         Some(s) => Extracted::Crashed(match s.signal() {
-            Some(libc::SIGXCPU) | Some(libc::SIGKILL) => "used more than its CPU time".into(),
             Some(sig) => format!("the extractor crashed (signal {sig}; often memory exhausted)"),
             None => format!("the extractor failed (exit {})", s.code().unwrap_or(-1)),
         }),
@@ -171,19 +217,6 @@ pub fn run_child(
 
 /// Exit code of `extract-text` for a kind it reads no text from.
 pub const EXIT_UNSUPPORTED: i32 = 4;
-
-fn set_limit(resource: libc::__rlimit_resource_t, value: u64) -> std::io::Result<()> {
-    let limit = libc::rlimit {
-        rlim_cur: value,
-        rlim_max: value,
-    };
-    // SAFETY: a plain system call on a stack value.
-    if unsafe { libc::setrlimit(resource, &limit) } == 0 {
-        Ok(())
-    } else {
-        Err(std::io::Error::last_os_error())
-    }
-}
 
 /// The child's side: read the file, print the text, exit. A panic or an
 /// allocation failure ends the process, which is the point.
