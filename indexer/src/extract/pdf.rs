@@ -6,6 +6,8 @@
 
 use super::ExtractError;
 
+mod loops;
+
 pub fn extract(bytes: &[u8]) -> Result<String, ExtractError> {
     match read(bytes) {
         Ok(text) => Ok(text),
@@ -25,10 +27,11 @@ pub fn extract(bytes: &[u8]) -> Result<String, ExtractError> {
 fn read(bytes: &[u8]) -> Result<String, ExtractError> {
     // pdf-extract panics on some malformed files; a panic here becomes a
     // failed extraction instead of a dead worker.
-    let result = std::panic::catch_unwind(|| pdf_extract::extract_text_from_mem(bytes));
+    let result = std::panic::catch_unwind(|| text_of(bytes));
     match result {
         Ok(Ok(text)) => Ok(text),
-        Ok(Err(e)) => {
+        Ok(Err(Unread::Loops(what))) => Err(ExtractError::Malformed(what.into())),
+        Ok(Err(Unread::Pdf(e))) => {
             let message = e.to_string();
             if message.to_ascii_lowercase().contains("encrypt") {
                 Err(ExtractError::Encrypted)
@@ -38,6 +41,35 @@ fn read(bytes: &[u8]) -> Result<String, ExtractError> {
         }
         Err(_) => Err(ExtractError::Malformed("the PDF reader gave up".into())),
     }
+}
+
+enum Unread {
+    Pdf(pdf_extract::OutputError),
+    /// A structure pdf-extract would follow forever.
+    Loops(&'static str),
+}
+
+/// What `pdf_extract::extract_text_from_mem` does (an empty user password
+/// tried on an encrypted file, as viewers do), with a look for loops
+/// between loading and reading: pdf-extract follows a page's `/Parent`
+/// chain and a form's drawings without remembering where it has been,
+/// so a loop would overflow the stack or never end.
+fn text_of(bytes: &[u8]) -> Result<String, Unread> {
+    use pdf_extract::{Document, OutputError};
+    let mut doc = Document::load_mem(bytes).map_err(|e| Unread::Pdf(OutputError::PdfError(e)))?;
+    if doc.is_encrypted() {
+        doc.decrypt("")
+            .map_err(|e| Unread::Pdf(OutputError::PdfError(e)))?;
+    }
+    if let Some(what) = loops::find(&doc) {
+        return Err(Unread::Loops(what));
+    }
+    let mut text = String::new();
+    {
+        let mut output = pdf_extract::PlainTextOutput::new(&mut text);
+        pdf_extract::output_doc(&doc, &mut output).map_err(Unread::Pdf)?;
+    }
+    Ok(text)
 }
 
 /// The file with its last `startxref` pointing at its last cross-reference
