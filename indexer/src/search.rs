@@ -455,8 +455,15 @@ impl SearchIndex {
             }
         }
         answers.extend(doc.get_all(s.comment).map(OwnedValue::from));
+        // tantivy weighs each term against the live documents but counts
+        // its documents with the deleted ones (every update deletes a
+        // version), and asserts the count is the smaller: after updates a
+        // common term trips it. Such a term is in about every document
+        // anyway, so leaving it out costs nothing.
+        let live = searcher.num_docs();
         let mlt = tantivy::query::MoreLikeThisQuery::builder()
             .with_min_doc_frequency(1)
+            .with_max_doc_frequency(live)
             .with_min_term_frequency(1)
             .with_max_query_terms(40)
             .with_min_word_length(3)

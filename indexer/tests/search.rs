@@ -205,6 +205,31 @@ fn similar_comments_rank_the_closest_first() {
 }
 
 #[test]
+fn similar_comments_after_updates() {
+    // Updates leave deleted versions behind, which tantivy counts in a
+    // term's documents but not in the documents: the search must still
+    // answer (it used to panic: "3 >= 6").
+    let dir = tempfile::tempdir().unwrap();
+    let index = SearchIndex::open_or_create(dir.path()).unwrap();
+    let mut w = index.writer(1, 15_000_000).unwrap();
+    let text = "Critical minerals and compute exports to allies";
+    // The first segment keeps a live document (4), so it is not dropped
+    // whole and its deleted versions stay counted.
+    for round in 0..3 {
+        let last = if round == 0 { 4 } else { 3 };
+        for n in 1..=last {
+            w.upsert(&doc(n, "ai-developer", "US", &[("regions", text)]))
+                .unwrap();
+        }
+        w.commit(round + 1).unwrap();
+    }
+    index.reload().unwrap();
+    assert_eq!(index.num_docs(), 4);
+    let similar = index.similar("id-1", 5).unwrap();
+    assert!(similar.iter().all(|h| h.id != "id-1"));
+}
+
+#[test]
 fn not_excludes_in_every_spelling() {
     let (_d, index) = sample();
     for q in [

@@ -26,7 +26,7 @@ async fn healthy(app: &TestApp) {
     assert_eq!(app.get_status("/healthz").await, 200, "the server is up");
 }
 
-fn encode(q: &str) -> String {
+pub(crate) fn encode(q: &str) -> String {
     q.bytes()
         .map(|b| match b {
             b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' => (b as char).to_string(),

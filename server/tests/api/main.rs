@@ -17,6 +17,7 @@ mod exports;
 mod extraction;
 mod form;
 mod hostile;
+mod hostile_catalogue;
 mod import;
 mod indexing;
 mod intake;
