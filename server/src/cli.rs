@@ -116,6 +116,14 @@ pub enum Command {
     /// Load comments from another system's export.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Copy the database (a consistent snapshot, while serving) and the
+    /// attachments into a directory; again into the same one copies only
+    /// new files. PostgreSQL needs pg_dump.
+    Backup { dir: PathBuf },
+    /// Put a backup back into an empty data directory (and, with
+    /// PostgreSQL, an empty database; needs pg_restore). The search
+    /// index is rebuilt when the server starts.
+    Restore { dir: PathBuf },
     /// Print the text of one attachment file (run by the server in a
     /// resource-limited child process).
     #[command(hide = true)]
@@ -272,6 +280,27 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Some(Command::Import(ImportCommand::RegulationsGov { file, docket })) => {
             import_regulations_gov(&store, &file, &docket)
+        }
+        Some(Command::Backup { dir }) => {
+            let copied = crate::backup::backup(&store, &dir)?;
+            println!(
+                "backed up to {}: database {} bytes; attachments {} copied, {} already there",
+                dir.display(),
+                copied.database_bytes,
+                copied.files_copied,
+                copied.files_present
+            );
+            Ok(())
+        }
+        Some(Command::Restore { dir }) => {
+            let copied = crate::backup::restore(&store, &dir)?;
+            println!(
+                "restored from {}: database {} bytes; {} attachments",
+                dir.display(),
+                copied.database_bytes,
+                copied.files_copied + copied.files_present
+            );
+            Ok(())
         }
         Some(Command::ExtractText { .. }) => {
             unreachable!("extract-text runs before the async runtime starts")

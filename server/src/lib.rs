@@ -7,6 +7,9 @@ pub mod admin;
 /// Search, the comment as each audience sees it, coding (codebooks, tags,
 /// audit), free of HTTP.
 pub mod analysis;
+/// `rfidesk backup` and `restore`: the database and attachments, copied
+/// while serving and put back.
+pub mod backup;
 /// Attachment bytes, stored by content hash.
 pub mod blobs;
 /// Form-letter campaigns: detection over a docket (the rebuild), one new

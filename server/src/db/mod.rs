@@ -5,6 +5,7 @@ pub mod connection;
 pub mod indexed;
 pub mod models;
 pub mod schema;
+pub mod snapshot;
 pub mod writer;
 
 pub use connection::{run_migrations, write_transaction, DatabaseUrl, DbConn, DbError, Pool};

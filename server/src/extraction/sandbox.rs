@@ -21,6 +21,7 @@
 //! the server says so once at start.
 
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -191,17 +192,22 @@ const SYSTEM_PATHS: &[&str] = &[
     "/dev/null",
 ];
 
-/// Every file mapped into this process (its libraries, wherever they
-/// are installed): the child, the same program, needs the same ones.
+/// Every file mapped as code into this process (the program and its
+/// libraries, wherever they are installed): the child, the same program,
+/// needs the same ones. Data mappings (the database's shared memory, the
+/// index) are left out: the child has no business there.
 fn mapped_files() -> &'static [PathBuf] {
     static FILES: OnceLock<Vec<PathBuf>> = OnceLock::new();
     FILES.get_or_init(|| {
         let maps = std::fs::read_to_string("/proc/self/maps").unwrap_or_default();
         let mut files: Vec<PathBuf> = maps
             .lines()
-            .filter_map(|l| l.split_whitespace().nth(5))
-            .filter(|p| p.starts_with('/'))
-            .map(PathBuf::from)
+            .filter_map(|l| {
+                let mut fields = l.split_whitespace();
+                let perms = fields.nth(1)?;
+                let path = fields.nth(3)?;
+                (perms.contains('x') && path.starts_with('/')).then(|| PathBuf::from(path))
+            })
             .collect();
         files.sort();
         files.dedup();
@@ -249,7 +255,15 @@ fn ruleset(abi: i32, readable: &[PathBuf]) -> std::io::Result<OwnedFd> {
         let Ok(meta) = std::fs::metadata(path) else {
             continue;
         };
-        let Ok(opened) = std::fs::File::open(path) else {
+        // O_PATH: a descriptor that names the file without opening it.
+        // Closing a real one would drop every POSIX lock this process
+        // holds on the file (SQLite's, on its database and shared memory),
+        // and another process could then take the database from under us.
+        let Ok(opened) = std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_PATH | libc::O_CLOEXEC)
+            .open(path)
+        else {
             continue;
         };
         let mut allowed = FS_READ_FILE | FS_EXECUTE;

@@ -287,9 +287,16 @@ pub struct Served {
 }
 
 pub fn serve_binary(data_dir: &Path, db: &TestDb) -> Served {
+    serve_binary_with(data_dir, db, &[])
+}
+
+/// [`serve_binary`] with more environment (another node's shared
+/// attachments directory, say).
+pub fn serve_binary_with(data_dir: &Path, db: &TestDb, env: &[(&str, &Path)]) -> Served {
     use std::io::{BufRead, BufReader};
     use std::process::{Command, Stdio};
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_rfidesk"));
+    cmd.envs(env.iter().map(|(k, v)| (*k, v.as_os_str())));
     cmd.env("RFIDESK_BIND", "127.0.0.1:0")
         .env("RFIDESK_DATA_DIR", data_dir)
         .env("RFIDESK_DOCKETS", fixture_path().parent().unwrap())
