@@ -13,6 +13,7 @@ const MAX_BARS: usize = 15;
 /// Chart width in SVG units (the page scales it).
 const WIDTH: u32 = 640;
 const LABEL_WIDTH: u32 = 260;
+const VALUE_WIDTH: u32 = 160;
 const BAR_HEIGHT: u32 = 18;
 const GAP: u32 = 6;
 
@@ -50,7 +51,11 @@ pub struct Bar {
 }
 
 pub struct Timeline {
+    /// The drawing's width: never narrower than the bar charts, so that a
+    /// docket of a few days draws a few columns, not a few giant ones.
     pub width: u32,
+    /// Where the last column ends.
+    pub end: u32,
     pub height: u32,
     pub columns: Vec<Column>,
     pub max: u64,
@@ -91,7 +96,9 @@ impl SummaryPage {
 
 fn chart(id: &'static str, title: &'static str, rows: &[Breakdown]) -> BarChart {
     let max = rows.iter().map(|r| r.comments).max().unwrap_or(0).max(1);
-    let room = WIDTH - LABEL_WIDTH - 80;
+    // Room after the longest bar for its value, "12,345 (6,789 unique,
+    // 100.0%)", at the charts' 11px type.
+    let room = WIDTH - LABEL_WIDTH - VALUE_WIDTH;
     let scale = |n: u64| ((n as f64 / max as f64) * room as f64).round() as u32;
     let bars: Vec<Bar> = rows
         .iter()
@@ -152,7 +159,8 @@ fn timeline(s: &Summary) -> Timeline {
         })
         .collect();
     Timeline {
-        width: (n * step).max(step),
+        width: (n * step).max(WIDTH),
+        end: n * step,
         height,
         columns,
         max,

@@ -363,6 +363,11 @@ async fn formulas_are_inert_in_every_exported_column(backend: Backend) {
     )
     .await;
     assert_eq!(s, 201);
+    // Campaigns follow the index, and wait for the files' text.
+    for tn in &tns {
+        app.first_file_settled(&staff, tn).await;
+    }
+    app.index_caught_up(&staff).await;
     app.campaigns_settled().await;
     let list = app
         .json_as(&staff, &format!("/api/v1/dockets/{DOCKET}/campaigns"), 200)

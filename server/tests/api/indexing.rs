@@ -420,7 +420,18 @@ async fn attachment_text_is_bounded_per_comment_and_copies_count_once(backend: B
         .sum();
     assert!(shown <= 2 << 20, "{shown} bytes shown");
 
-    // The index holds what the view shows.
+    // The index holds what the view shows, once it has both files' text:
+    // the two are read at once, and until the first one's text is in,
+    // the second's is indexed whole (nothing before it uses the bound).
+    eventually(
+        Duration::from_secs(10),
+        "the first file indexed",
+        || async {
+            let r = app.search(&token, &[("q", "wildebeest")]).await;
+            (r["total"] == 1).then_some(())
+        },
+    )
+    .await;
     let found = eventually(Duration::from_secs(10), "the text indexed", || async {
         let r = app.search(&token, &[("q", "ocelot")]).await;
         (r["total"] == 1).then_some(r)

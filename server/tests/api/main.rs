@@ -7,6 +7,7 @@ mod admin_pages;
 mod attachments;
 mod backup;
 mod bad_input;
+mod browser;
 mod campaigns;
 mod coding;
 mod coding_pages;
