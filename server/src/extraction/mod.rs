@@ -222,6 +222,10 @@ pub const EXIT_UNSUPPORTED: i32 = 4;
 /// allocation failure ends the process, which is the point.
 pub fn extract_text_main(kind: &str, file: &Path, max_bytes: usize) -> i32 {
     use std::io::Write;
+    // The readers' panics that the extractors catch (a refusal) must not
+    // reach stderr, which becomes the reason staff read; one that is not
+    // caught still ends the process, as a crash.
+    std::panic::set_hook(Box::new(|_| {}));
     let bytes = match std::fs::read(file) {
         Ok(b) => b,
         Err(e) => {

@@ -43,28 +43,21 @@ fn resolve<'a>(doc: &'a Document, dict: &'a Dictionary, key: &[u8]) -> Option<&'
     doc.dereference(object).ok().map(|(_, o)| o)
 }
 
-/// The form XObjects each form draws. A form without resources of its
-/// own draws from its caller's, which this does not track: its names are
-/// looked up in every XObject dictionary of the file, which can only
-/// find more edges, never fewer.
+/// A dictionary's `/Resources`, if it is a dictionary (as pdf-extract
+/// takes it: anything else means the caller's).
+fn resources_of<'a>(doc: &'a Document, dict: &'a Dictionary) -> Option<&'a Dictionary> {
+    resolve(doc, dict, b"Resources").and_then(|r| r.as_dict().ok())
+}
+
+/// The XObjects each XObject draws. pdf-extract follows `Do` to any
+/// stream an XObject dictionary names, whatever its `/Subtype` says (a
+/// mutated "/Form" draws as well), and one without a dictionary of
+/// resources of its own draws from its caller's, which this does not
+/// track: its names are looked up in every XObject dictionary of the
+/// file, which can only find more edges, never fewer.
 fn forms_loop(doc: &Document) -> bool {
-    let forms: Vec<(ObjectId, &pdf_extract::Stream)> = doc
-        .objects
-        .iter()
-        .filter_map(|(id, o)| o.as_stream().ok().map(|s| (*id, s)))
-        .filter(|(_, s)| {
-            s.dict
-                .get(b"Subtype")
-                .and_then(|t| t.as_name())
-                .is_ok_and(|t| t == b"Form")
-        })
-        .collect();
-    if forms.is_empty() {
-        return false;
-    }
     let xobjects_of = |dict: &Dictionary| -> Vec<(Vec<u8>, ObjectId)> {
-        resolve(doc, dict, b"Resources")
-            .and_then(|r| r.as_dict().ok())
+        resources_of(doc, dict)
             .and_then(|r| resolve(doc, r, b"XObject"))
             .and_then(|x| x.as_dict().ok())
             .map(|x| {
@@ -74,7 +67,7 @@ fn forms_loop(doc: &Document) -> bool {
             })
             .unwrap_or_default()
     };
-    // Every name any XObject dictionary gives, for forms without their own.
+    // Every name any XObject dictionary gives, and every stream drawn.
     let mut anywhere: HashMap<Vec<u8>, Vec<ObjectId>> = HashMap::new();
     for object in doc.objects.values() {
         let dict = match object {
@@ -86,10 +79,17 @@ fn forms_loop(doc: &Document) -> bool {
             anywhere.entry(name).or_default().push(id);
         }
     }
+    let drawn: HashSet<ObjectId> = anywhere.values().flatten().copied().collect();
+    if drawn.is_empty() {
+        return false;
+    }
     let mut draws: HashMap<ObjectId, Vec<ObjectId>> = HashMap::new();
-    for (id, stream) in &forms {
-        let own: HashMap<Vec<u8>, ObjectId> = xobjects_of(&stream.dict).into_iter().collect();
-        let has_own = stream.dict.get(b"Resources").is_ok();
+    for id in drawn {
+        let Some(stream) = doc.objects.get(&id).and_then(|o| o.as_stream().ok()) else {
+            continue;
+        };
+        let own: Option<HashMap<Vec<u8>, ObjectId>> = resources_of(doc, &stream.dict)
+            .map(|_| xobjects_of(&stream.dict).into_iter().collect());
         let content = stream
             .decompressed_content()
             .unwrap_or_else(|_| stream.content.clone());
@@ -101,13 +101,12 @@ fn forms_loop(doc: &Document) -> bool {
             let Some(name) = op.operands.first().and_then(|n| n.as_name().ok()) else {
                 continue;
             };
-            if has_own {
-                targets.extend(own.get(name).copied());
-            } else {
-                targets.extend(anywhere.get(name).into_iter().flatten().copied());
+            match &own {
+                Some(own) => targets.extend(own.get(name).copied()),
+                None => targets.extend(anywhere.get(name).into_iter().flatten().copied()),
             }
         }
-        draws.insert(*id, targets);
+        draws.insert(id, targets);
     }
     // Depth-first search for a cycle, iteratively (a hostile file may
     // chain thousands of forms).
@@ -232,6 +231,27 @@ mod tests {
                 .into_bytes(),
             stream("", "/Fm1 Do"),
             stream("/Type /XObject /Subtype /Form /BBox [0 0 10 10]", "/Fm1 Do"),
+        ]);
+        assert!(
+            matches!(extract(&file), Err(ExtractError::Malformed(m)) if m.contains("draws itself"))
+        );
+    }
+
+    #[test]
+    fn a_drawing_not_called_a_form_is_followed_too() {
+        // Found by fuzz/extract_pdf: "/Form" mutated, and pdf-extract
+        // draws the stream all the same.
+        let file = pdf(&[
+            b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+            format!("<< {PAGE} /Contents 4 0 R /Resources << /XObject << /Fm1 5 0 R >> >> >>")
+                .into_bytes(),
+            stream("", "/Fm1 Do"),
+            stream(
+                "/Type /XObject /Subtype /Forn /BBox [0 0 10 10] \
+                 /Resources << /XObject << /Fm1 5 0 R >> >>",
+                "/Fm1 Do",
+            ),
         ]);
         assert!(
             matches!(extract(&file), Err(ExtractError::Malformed(m)) if m.contains("draws itself"))
