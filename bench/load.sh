@@ -42,19 +42,40 @@ echo "== /healthz ceiling ($clients connections, 20 s)"
 wrk -t2 -c$clients -d20s --latency "http://127.0.0.1:$port/healthz" | grep -E "Requests/sec|^ +(50|99)%|Non-2xx|Socket"
 
 # A first 10,000 so that searches, tags and exports have something to work on.
-BURST_PER_THREAD=5000 wrk -t2 -c$clients -d300s -s bench/post-burst.lua \
+# (wrk's threads stop at their count, but wrk itself waits out -d: the
+# burst's rate is therefore taken from the comments' own received times.)
+BURST_PER_THREAD=5000 wrk -t2 -c$clients -d20s -s bench/post-burst.lua \
   "http://127.0.0.1:$port/api/v1/dockets/ai-exports-rfi/comments" >/dev/null
 python3 bench/analysts.py "http://127.0.0.1:$port" "$token" "$stop" >"$data/analysts.out" 2>&1 &
 analysts=$!
 sleep 2
 echo "== burst: $burst submissions, $clients connections, ~2 KB JSON, analysts working"
-BURST_PER_THREAD=$((burst / 2)) wrk -t2 -c$clients -d600s --latency -s bench/post-burst.lua \
+burst_start=$(date -u +%s.%N)
+BURST_PER_THREAD=$((burst / 2)) wrk -t2 -c$clients -d"${BURST_SECONDS:-90}s" --latency -s bench/post-burst.lua \
   "http://127.0.0.1:$port/api/v1/dockets/ai-exports-rfi/comments" \
   | grep -E "requests in|Requests/sec|^ +(50|75|90|99)%|Non-2xx|Socket"
 touch "$stop"
 wait "$analysts" || true
 cat "$data/analysts.out"
 echo "== server peak memory: $(awk '/VmHWM/ {print $2 " " $3}' /proc/$pid/status)"
+# The burst's rate: comments received since it began, over the time from
+# the first to the last of them (received_at is set as each is taken).
+if [ -n "${DATABASE_URL:-}" ]; then
+  psql "$DATABASE_URL" -Atc "select extract(epoch from received_at) from comments" >"$data/received"
+else
+  python3 -c 'import sqlite3,sys,datetime
+for (t,) in sqlite3.connect(sys.argv[1]).execute("select received_at from comments"):
+    print(datetime.datetime.fromisoformat(t).replace(tzinfo=datetime.timezone.utc).timestamp())' \
+    "$data/rfidesk.sqlite3" >"$data/received"
+fi
+python3 - "$burst_start" "$data/received" <<'PY'
+import sys
+start = float(sys.argv[1])
+times = sorted(t for t in (float(l) for l in open(sys.argv[2]) if l.strip()) if t >= start - 1)
+span = times[-1] - times[0]
+print("== burst stored: %d comments in %.1f s (first to last received): %.0f durable submissions/s"
+      % (len(times), span, len(times) / span))
+PY
 count=$(curl -fs -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/dockets/ai-exports-rfi/summary" \
   | python3 -c 'import json,sys; print(json.load(sys.stdin)["totals"]["comments"])' 2>/dev/null || echo "?")
 echo "== comments in the index's summary at the end: $count (10,000 first, then the burst)"
