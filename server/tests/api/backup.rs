@@ -22,7 +22,6 @@ async fn submitter(id: usize, base: String, acked: Acked, stop: Arc<AtomicBool>)
     let mut n = 0;
     while !stop.load(Ordering::Relaxed) {
         n += 1;
-        let url = format!("{base}/api/v1/dockets/{DOCKET}/comments");
         let mut body = comment_body();
         body["comment"] = json!(format!("Backup drill: client {id}, comment {n}."));
         let file = (n % 3 == 0).then(|| format!("drill file {id}-{n}").into_bytes());
@@ -30,17 +29,7 @@ async fn submitter(id: usize, base: String, acked: Acked, stop: Arc<AtomicBool>)
         // as a client would.
         let key = format!("drill-{id}-{n}");
         let res = loop {
-            let req = match &file {
-                Some(bytes) => client.post(&url).multipart(
-                    reqwest::multipart::Form::new()
-                        .text("comment", body.to_string())
-                        .part(
-                            "attachments",
-                            reqwest::multipart::Part::bytes(bytes.clone()).file_name("drill.txt"),
-                        ),
-                ),
-                None => client.post(&url).json(&body),
-            };
+            let req = submission(&client, &base, &body, file.as_deref());
             if let Ok(res) = req.header("idempotency-key", &key).send().await {
                 break res;
             }

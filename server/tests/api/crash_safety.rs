@@ -44,24 +44,11 @@ async fn submitter(
     let mut n = 0usize;
     while !stop.load(Ordering::Relaxed) {
         n += 1;
-        let url = format!(
-            "{}/api/v1/dockets/{DOCKET}/comments",
-            base.read().unwrap().clone()
-        );
+        let base_url = base.read().unwrap().clone();
         let mut body = comment_body();
         body["comment"] = json!(format!("Client {id}, comment {n}."));
         let file = (n % 2 == 0).then(|| format!("file of client {id}, comment {n}").into_bytes());
-        let req = match &file {
-            Some(bytes) => client.post(&url).multipart(
-                reqwest::multipart::Form::new()
-                    .text("comment", body.to_string())
-                    .part(
-                        "attachments",
-                        reqwest::multipart::Part::bytes(bytes.clone()).file_name("notes.txt"),
-                    ),
-            ),
-            None => client.post(&url).json(&body),
-        };
+        let req = submission(&client, &base_url, &body, file.as_deref());
         match req.send().await {
             Ok(res) if res.status() == 201 => {
                 let Ok(v) = res.json::<Value>().await else {

@@ -741,6 +741,28 @@ where
 }
 
 /// A valid comment from an organization.
+/// A submission to `base`'s fixture docket: JSON, or multipart with the
+/// comment and one file when there is one.
+pub fn submission(
+    client: &reqwest::Client,
+    base: &str,
+    body: &serde_json::Value,
+    file: Option<&[u8]>,
+) -> reqwest::RequestBuilder {
+    let url = format!("{base}/api/v1/dockets/{DOCKET}/comments");
+    match file {
+        Some(bytes) => client.post(url).multipart(
+            reqwest::multipart::Form::new()
+                .text("comment", body.to_string())
+                .part(
+                    "attachments",
+                    reqwest::multipart::Part::bytes(bytes.to_vec()).file_name("notes.txt"),
+                ),
+        ),
+        None => client.post(url).json(body),
+    }
+}
+
 pub fn comment_body() -> serde_json::Value {
     serde_json::json!({
         "submitter": {"type": "organization", "first_name": "Ada", "last_name": "Byron",

@@ -140,18 +140,7 @@ async fn client(id: usize, bases: Arc<RwLock<Vec<String>>>, acked: Acked, stop: 
                 let bases = bases.read().unwrap();
                 bases[attempt % bases.len()].clone()
             };
-            let url = format!("{base}/api/v1/dockets/{DOCKET}/comments");
-            let req = match &file {
-                Some(bytes) => http.post(&url).multipart(
-                    reqwest::multipart::Form::new()
-                        .text("comment", body.to_string())
-                        .part(
-                            "attachments",
-                            reqwest::multipart::Part::bytes(bytes.clone()).file_name("f.txt"),
-                        ),
-                ),
-                None => http.post(&url).json(&body),
-            };
+            let req = submission(&http, &base, &body, file.as_deref());
             match req.header("idempotency-key", &key).send().await {
                 Ok(res) => break res,
                 Err(_) => attempt += 1,
