@@ -114,10 +114,7 @@ pub fn restore(store: &StoreArgs, src: &Path) -> anyhow::Result<Copied> {
                 &mut copied,
             )?;
             // The database last, and whole or not at all.
-            let tmp = path.with_extension("sqlite3.partial");
-            fs::copy(&from, &tmp)?;
-            fs::File::open(&tmp)?.sync_all()?;
-            fs::rename(&tmp, &path)?;
+            copy_whole(&from, &path)?;
             copied.database_bytes = fs::metadata(&path)?.len();
         }
         DatabaseUrl::Postgres(url) => {
@@ -162,11 +159,20 @@ fn run(command: &mut Command) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Copies a file through a temporary name beside `to`, synced, so that a
+/// copy cut short leaves no truncated file under the real name.
+fn copy_whole(from: &Path, to: &Path) -> anyhow::Result<()> {
+    let mut tmp = to.as_os_str().to_owned();
+    tmp.push(".partial");
+    fs::copy(from, &tmp).with_context(|| format!("copying {}", from.display()))?;
+    fs::File::open(&tmp)?.sync_all()?;
+    fs::rename(&tmp, to)?;
+    Ok(())
+}
+
 /// Copies `from/ab/<sha256>` files to `to/ab/<sha256>`, skipping those
-/// already there at full size (content-addressed: same name, same bytes),
-/// each through a temporary name and synced, so a copy cut short leaves
-/// no truncated file under a real name. Unfinished uploads (`tmp/`) are
-/// not copied.
+/// already there at full size (content-addressed: same name, same bytes).
+/// Unfinished uploads (`tmp/`) are not copied.
 fn copy_files(from: &Path, to: &Path, copied: &mut Copied) -> anyhow::Result<()> {
     if !from.is_dir() {
         return Ok(());
@@ -188,11 +194,7 @@ fn copy_files(from: &Path, to: &Path, copied: &mut Copied) -> anyhow::Result<()>
                 copied.files_present += 1;
                 continue;
             }
-            let tmp = target.with_extension("partial");
-            fs::copy(file.path(), &tmp)
-                .with_context(|| format!("copying {}", file.path().display()))?;
-            fs::File::open(&tmp)?.sync_all()?;
-            fs::rename(&tmp, &target)?;
+            copy_whole(&file.path(), &target)?;
             copied.files_copied += 1;
         }
     }

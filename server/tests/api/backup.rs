@@ -24,7 +24,9 @@ async fn submitter(id: usize, base: String, acked: Acked, stop: Arc<AtomicBool>)
         n += 1;
         let mut body = comment_body();
         body["comment"] = json!(format!("Backup drill: client {id}, comment {n}."));
-        let file = (n % 3 == 0).then(|| format!("drill file {id}-{n}").into_bytes());
+        let file = n
+            .is_multiple_of(3)
+            .then(|| format!("drill file {id}-{n}").into_bytes());
         // A connection closed under a request is retried with its key,
         // as a client would.
         let key = format!("drill-{id}-{n}");

@@ -47,10 +47,7 @@ async fn browser() -> Option<Browser> {
         eprintln!("chromium or chromedriver not installed: browser test not run");
         return None;
     }
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
+    let port = free_port();
     let driver = Command::new(CHROMEDRIVER)
         .arg(format!("--port={port}"))
         .stdout(Stdio::null())

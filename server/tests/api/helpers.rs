@@ -741,6 +741,15 @@ where
 }
 
 /// A valid comment from an organization.
+/// A loopback port that nothing listens on (free when asked).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 /// A submission to `base`'s fixture docket: JSON, or multipart with the
 /// comment and one file when there is one.
 pub fn submission(

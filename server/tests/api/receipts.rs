@@ -134,11 +134,7 @@ async fn smtp_outage_delays_receipts_and_loses_none(backend: Backend) {
 
 async fn unreachable_smtp_never_delays_a_submission(backend: Backend) {
     // A port with nothing listening.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let app = TestApp::builder(backend)
         .smtp(format!("smtp://127.0.0.1:{port}"))
         .start()
@@ -278,11 +274,7 @@ async fn a_dead_nodes_receipt_is_sent_once_its_lease_lapses(backend: Backend) {
 async fn a_stopped_mail_server_delays_receipts_until_it_returns_and_each_goes_once(
     backend: Backend,
 ) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let app = TestApp::builder(backend)
         .smtp(format!("smtp://127.0.0.1:{port}"))
         .start()

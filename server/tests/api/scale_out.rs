@@ -133,7 +133,9 @@ async fn client(id: usize, bases: Arc<RwLock<Vec<String>>>, acked: Acked, stop: 
         let key = format!("scale-{id}-{n}");
         let mut body = comment_body();
         body["comment"] = json!(format!("Client {id}, comment {n}, to either node."));
-        let file = (n % 4 == 0).then(|| format!("scale-out file {id}-{n}").into_bytes());
+        let file = n
+            .is_multiple_of(4)
+            .then(|| format!("scale-out file {id}-{n}").into_bytes());
         let mut attempt = id;
         let res = loop {
             let base = {
