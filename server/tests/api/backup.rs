@@ -19,7 +19,7 @@ type Acked = Arc<Mutex<Vec<(String, Option<Vec<u8>>)>>>;
 
 async fn submitter(id: usize, base: String, acked: Acked, stop: Arc<AtomicBool>) {
     let client = reqwest::Client::new();
-    let mut n = 0;
+    let mut n = 0u32;
     while !stop.load(Ordering::Relaxed) {
         n += 1;
         let mut body = comment_body();
