@@ -102,7 +102,31 @@ pub(crate) fn served_with_staff(dir: &std::path::Path, db: &TestDb) -> (Served, 
     .last()
     .unwrap()
     .to_string();
+    // The server reads the extension through its docket cache: wait until
+    // it says the docket is open, so the first submission is not refused.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while !docket_open(&server.base) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the server never saw the extension"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
     (server, token)
+}
+
+/// Whether the server at `base` says the fixture docket is open (a plain
+/// HTTP/1.0 request: this runs outside the async runtime).
+fn docket_open(base: &str) -> bool {
+    use std::io::{Read, Write};
+    let Ok(mut stream) = std::net::TcpStream::connect(base.trim_start_matches("http://")) else {
+        return false;
+    };
+    let request = format!("GET /api/v1/dockets/{DOCKET} HTTP/1.0\r\n\r\n");
+    let mut answer = String::new();
+    stream.write_all(request.as_bytes()).is_ok()
+        && stream.read_to_string(&mut answer).is_ok()
+        && answer.replace(' ', "").contains("\"is_open\":true")
 }
 
 async fn a_killed_server_resumes_indexing_without_gaps_or_doubles(backend: Backend) {
