@@ -28,6 +28,8 @@ const MAX_BATCH: usize = 512;
 /// Submissions waiting for the writer before senders wait too (backpressure).
 const QUEUE: usize = 4096;
 const IDEMPOTENCY_WINDOW: TimeDelta = TimeDelta::hours(24);
+/// A group commit that takes this long is logged.
+const SLOW_GROUP: std::time::Duration = std::time::Duration::from_millis(100);
 
 /// Everything one accepted comment writes, in one transaction.
 #[derive(Debug)]
@@ -259,7 +261,20 @@ fn serve(mut conn: DbConn, mut rx: mpsc::Receiver<Job>, handoff: &Handoff, commi
         }
         wake |= !comments.is_empty();
         if !comments.is_empty() || !tasks.is_empty() {
+            let (n_comments, n_tasks) = (comments.len(), tasks.len());
+            let started = std::time::Instant::now();
             write_batch(&mut conn, comments, tasks, handoff);
+            // Every acknowledgement in the group waited this long: a slow
+            // group is the tail of intake's latency, worth a line.
+            let took = started.elapsed();
+            if took >= SLOW_GROUP {
+                tracing::info!(
+                    ms = took.as_millis() as u64,
+                    comments = n_comments,
+                    tasks = n_tasks,
+                    "a slow group commit"
+                );
+            }
         }
         // The feed's readers (and the job lanes) look now rather than at
         // their next poll.

@@ -8,7 +8,8 @@
 //!   profile yet starts with an empty one (nothing discounted); once it
 //!   has grown to twice the comments its profile was made from (and at
 //!   least 200), a rebuild is queued, so the boilerplate discount follows
-//!   the docket (counted at most once a minute per docket).
+//!   the docket (counted at most once a minute per docket, and only once
+//!   assignment has caught up with the feed: not in the middle of a burst).
 //! - `campaigns_rebuild` (subject: the docket): detection over the whole
 //!   docket (`campaigns::rebuild`), queued by staff or by the above.
 
@@ -155,7 +156,12 @@ impl Campaigns {
             }
             let stored: DocketProfile = serde_json::from_str(&row.profile).unwrap_or_default();
             let batch = assign::plan(&mut conn, &d, &stored, &ids, &self.keys, now)?;
-            let due = {
+            // A docket that grows fast (a burst) is not rebuilt while it
+            // grows: each rebuild reads the whole docket, and one at each
+            // doubling took half the campaigns lane's time while intake
+            // needed the core. It waits until assignment has caught up with
+            // the feed (this read was not a full one).
+            let due = !full && {
                 let mut counted = self.counted.lock().unwrap_or_else(|e| e.into_inner());
                 let last = counted.get(&d.id).copied();
                 let due = last.is_none_or(|t| t.elapsed() >= COUNT_EVERY);

@@ -119,6 +119,11 @@ pub fn ensure_recurring(
 /// due, or running with a lapsed lease (their node died). Call it in a
 /// transaction. The UPDATE repeats the condition, so of two nodes that
 /// picked the same rows only one changes each; the other claims fewer.
+///
+/// The two kinds of due job are looked for apart, each along an index
+/// that starts with the kind (`jobs_claim_queued`, `jobs_claim_lapsed`):
+/// one query with an OR read every running row of every kind to check its
+/// lease, and a burst's receipts (born running) made every claim slower.
 pub fn claim(
     conn: &mut DbConn,
     kind: &str,
@@ -127,25 +132,44 @@ pub fn claim(
     now: NaiveDateTime,
     limit: i64,
 ) -> Result<Vec<JobRow>, DbError> {
+    let queued = jobs::table
+        .filter(jobs::kind.eq(kind))
+        .filter(jobs::status.eq(QUEUED))
+        .filter(jobs::run_after.le(now))
+        .order(jobs::run_after)
+        .limit(limit)
+        .select((jobs::id, jobs::run_after));
+    let lapsed = jobs::table
+        .filter(jobs::kind.eq(kind))
+        .filter(jobs::status.eq(RUNNING))
+        .filter(jobs::lease_until.lt(now))
+        .order(jobs::lease_until)
+        .limit(limit)
+        .select((jobs::id, jobs::run_after));
+    let mut found: Vec<(String, NaiveDateTime)> = match conn {
+        // Rows another node is claiming right now are skipped, not waited
+        // for: two nodes take different jobs at once instead of racing.
+        DbConn::Pg(c) => {
+            let mut rows = queued.for_update().skip_locked().load(c)?;
+            rows.extend(lapsed.for_update().skip_locked().load(c)?);
+            rows
+        }
+        DbConn::Sqlite(c) => {
+            let mut rows = queued.load(c)?;
+            rows.extend(lapsed.load(c)?);
+            rows
+        }
+    };
+    if found.is_empty() {
+        return Ok(vec![]);
+    }
+    found.sort_by(|a, b| a.1.cmp(&b.1));
+    found.truncate(limit.max(0) as usize);
+    let ids: Vec<String> = found.into_iter().map(|(id, _)| id).collect();
     let due = jobs::status
         .eq(QUEUED)
         .and(jobs::run_after.le(now))
         .or(jobs::status.eq(RUNNING).and(jobs::lease_until.lt(now)));
-    let candidates = jobs::table
-        .filter(jobs::kind.eq(kind))
-        .filter(due)
-        .order(jobs::run_after)
-        .limit(limit)
-        .select(jobs::id);
-    let ids: Vec<String> = match conn {
-        // Rows another node is claiming right now are skipped, not waited
-        // for: two nodes take different jobs at once instead of racing.
-        DbConn::Pg(c) => candidates.for_update().skip_locked().load(c)?,
-        DbConn::Sqlite(c) => candidates.load(c)?,
-    };
-    if ids.is_empty() {
-        return Ok(vec![]);
-    }
     diesel::update(jobs::table.filter(jobs::id.eq_any(&ids)).filter(due))
         .set((
             jobs::status.eq(RUNNING),
@@ -276,4 +300,62 @@ pub fn delete_done_before(conn: &mut DbConn, before: NaiveDateTime) -> Result<us
             .filter(jobs::updated_at.lt(before)),
     )
     .execute(conn)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::connection::run_migrations;
+    use crate::db::DatabaseUrl;
+    use chrono::TimeDelta;
+
+    fn at(minutes: i64) -> NaiveDateTime {
+        chrono::DateTime::from_timestamp(1_800_000_000, 0)
+            .unwrap()
+            .naive_utc()
+            + TimeDelta::minutes(minutes)
+    }
+
+    /// A claim takes its own kind's due work, earliest first (queued and
+    /// due, or running with a lapsed lease), and nothing else: not a
+    /// lease still held, not a job queued for later, not another kind's.
+    #[test]
+    fn a_claim_takes_due_and_lapsed_jobs_of_its_kind_earliest_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = DatabaseUrl::Sqlite(dir.path().join("jobs.sqlite3"));
+        let mut conn = url.connect().unwrap();
+        run_migrations(&mut conn).unwrap();
+        let now = at(0);
+        let mut rows = vec![
+            JobRow::new("extract_text", "queued-due", at(-3)),
+            JobRow::new("extract_text", "queued-later", at(5)),
+            JobRow::leased("extract_text", "lapsed", "dead-node", at(-1), at(-2)),
+            JobRow::leased("extract_text", "held", "live-node", at(10), at(-4)),
+            JobRow::new("receipt", "other-kind-due", at(-9)),
+        ];
+        // Many running jobs of another kind (a burst's receipts) do not
+        // change what is claimed.
+        rows.extend(
+            (0..500)
+                .map(|i| JobRow::leased("receipt", &format!("r{i}"), "live-node", at(10), at(-1))),
+        );
+        enqueue(&mut conn, &rows).unwrap();
+
+        let claimed = claim(&mut conn, "extract_text", "me", at(30), now, 10).unwrap();
+        let subjects: Vec<&str> = claimed.iter().map(|j| j.subject.as_str()).collect();
+        assert_eq!(subjects, ["queued-due", "lapsed"]);
+        assert!(claimed
+            .iter()
+            .all(|j| j.status == RUNNING && j.leased_by.as_deref() == Some("me")));
+        let held = find(&mut conn, "extract_text:held").unwrap().unwrap();
+        assert_eq!(held.leased_by.as_deref(), Some("live-node"));
+
+        // Claimed once, not twice; and a limit is kept.
+        assert!(claim(&mut conn, "extract_text", "me", at(30), now, 10)
+            .unwrap()
+            .is_empty());
+        let one = claim(&mut conn, "receipt", "me", at(30), now, 1).unwrap();
+        assert_eq!(one.len(), 1);
+        assert_eq!(one[0].subject, "other-kind-due");
+    }
 }
